@@ -1,0 +1,77 @@
+#pragma once
+
+// Strict reading of YAML config files. Each config struct declares the keys
+// it reads through a YamlMap; whatever key is left unread is reported as
+// unknown with its full path (`gateway.kafka.acks`), so a misspelling is an
+// error at start-up instead of a silently ignored setting.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "yaml-cpp/yaml.h"
+
+namespace vitals::config {
+
+// Collects every error of one file so that the user sees all of them at once.
+class ConfigErrors {
+ public:
+  void Add(std::string_view path, std::string_view message);
+  bool empty() const { return errors_.empty(); }
+  const std::vector<std::string>& errors() const { return errors_; }
+  // InvalidArgument listing every error, one per line; OK when there are none.
+  absl::Status ToStatus() const;
+
+ private:
+  std::vector<std::string> errors_;
+};
+
+class YamlMap {
+ public:
+  // `node` may be null/undefined (an absent section): every Get keeps its default.
+  YamlMap(YAML::Node node, std::string path, ConfigErrors* errors);
+
+  // Each Get leaves `out` untouched when the key is absent and records a
+  // type error under the key's path when the value does not fit.
+  void Get(std::string_view key, std::string* out);
+  void Get(std::string_view key, bool* out);
+  void Get(std::string_view key, int64_t* out);
+  void Get(std::string_view key, uint32_t* out);
+  void Get(std::string_view key, double* out);
+  // Durations are written as "10s", "500ms", "5m", "1h".
+  void Get(std::string_view key, absl::Duration* out);
+  void Get(std::string_view key, std::vector<std::string>* out);
+  void Get(std::string_view key, std::map<std::string, std::string>* out);
+
+  // A nested mapping; absent gives an empty map whose Gets keep defaults.
+  YamlMap Child(std::string_view key);
+  // A sequence of mappings.
+  std::vector<YamlMap> List(std::string_view key);
+  bool Has(std::string_view key) const;
+
+  // Reports each key that no Get/Child/List read. Call once, after reading.
+  void RejectUnknownKeys();
+
+  const std::string& path() const { return path_; }
+  ConfigErrors* errors() const { return errors_; }
+  // Records an error at `key` under this map's path (for Validate()).
+  void Error(std::string_view key, std::string_view message) const;
+
+ private:
+  YAML::Node Take(std::string_view key);
+  std::string KeyPath(std::string_view key) const;
+
+  YAML::Node node_;
+  std::string path_;
+  ConfigErrors* errors_;
+  std::vector<std::string> read_;
+};
+
+// Loads a YAML file; NotFound / InvalidArgument (with line and column) on failure.
+absl::Status LoadYamlFile(const std::string& file, YAML::Node* out);
+
+}  // namespace vitals::config
