@@ -9,16 +9,15 @@
 #define VITALS_CONCAT_INNER_(a, b) a##b
 #define VITALS_CONCAT_(a, b) VITALS_CONCAT_INNER_(a, b)
 
-#define RETURN_IF_ERROR(expr)                                 \
-  do {                                                        \
-    if (::absl::Status vitals_status_ = (expr); !vitals_status_.ok()) \
-      return vitals_status_;                                  \
+#define RETURN_IF_ERROR(expr)                                                                \
+  do {                                                                                       \
+    if (::absl::Status vitals_status_ = (expr); !vitals_status_.ok()) return vitals_status_; \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL_(VITALS_CONCAT_(vitals_statusor_, __LINE__), lhs, expr)
 
-#define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                           \
+#define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)   \
+  auto tmp = (expr);                             \
   if (!tmp.ok()) return std::move(tmp).status(); \
   lhs = std::move(tmp).value()

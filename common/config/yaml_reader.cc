@@ -147,9 +147,7 @@ void YamlMap::Get(std::string_view key, std::map<std::string, std::string>* out)
   *out = std::move(items);
 }
 
-YamlMap YamlMap::Child(std::string_view key) {
-  return YamlMap(Take(key), KeyPath(key), errors_);
-}
+YamlMap YamlMap::Child(std::string_view key) { return YamlMap(Take(key), KeyPath(key), errors_); }
 
 std::vector<YamlMap> YamlMap::List(std::string_view key) {
   YAML::Node v = Take(key);
@@ -181,8 +179,8 @@ absl::Status LoadYamlFile(const std::string& file, YAML::Node* out) {
   try {
     *out = YAML::Load(in);
   } catch (const YAML::ParserException& e) {
-    return absl::InvalidArgumentError(absl::StrCat(file, ":", e.mark.line + 1, ":",
-                                                    e.mark.column + 1, ": ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ":", e.mark.line + 1, ":", e.mark.column + 1, ": ", e.msg));
   }
   return absl::OkStatus();
 }

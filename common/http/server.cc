@@ -1,0 +1,283 @@
+#include "common/http/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/base/strings.h"
+#include "common/http/url.h"
+#include "common/log/log.h"
+
+namespace vitals::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Request::Request(std::string_view method, std::string_view target, std::string_view body,
+                 std::vector<std::pair<std::string_view, std::string_view>> headers,
+                 std::string_view peer)
+    : method_(method), target_(target), body_(body), peer_(peer), headers_(std::move(headers)) {
+  const size_t q = target.find('?');
+  path_ = target.substr(0, q);
+  if (q != std::string_view::npos) query_ = target.substr(q + 1);
+}
+
+std::string_view Request::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers_) {
+    if (absl::EqualsIgnoreCase(AsAbsl(k), AsAbsl(name))) return v;
+  }
+  return {};
+}
+
+std::string Request::QueryParam(std::string_view name) const {
+  std::string_view rest = query_;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    if (PercentDecode(pair.substr(0, eq)) != name) continue;
+    return eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1));
+  }
+  return {};
+}
+
+Response Response::Text(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  if (!r.body.empty() && r.body.back() != '\n') r.body.push_back('\n');
+  return r;
+}
+
+Response Response::Json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
+
+namespace {
+
+struct RouteEntry {
+  std::string method;
+  std::string path;
+  bool prefix;
+  Handler handler;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  explicit Impl(ServerOptions o) : options(std::move(o)) {}
+
+  ServerOptions options;
+  std::vector<RouteEntry> routes;
+  net::io_context ioc;
+  std::optional<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopped{false};
+  uint16_t bound_port = 0;
+
+  Response Dispatch(const Request& request) const {
+    const RouteEntry* best = nullptr;
+    bool path_matched = false;
+    for (const RouteEntry& r : routes) {
+      const bool matches =
+          r.prefix ? absl::StartsWith(AsAbsl(request.path()), r.path) : request.path() == r.path;
+      if (!matches) continue;
+      path_matched = true;
+      if (!r.method.empty() && r.method != request.method()) continue;
+      if (best == nullptr || r.path.size() > best->path.size()) best = &r;
+    }
+    if (best == nullptr) {
+      return path_matched
+                 ? Response::Text(405, "method not allowed")
+                 : Response::Text(404, absl::StrCat("no such path: ", AsAbsl(request.path())));
+    }
+    return best->handler(request);
+  }
+
+  void Accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const Server::Impl* server)
+      : stream_(std::move(socket)), server_(server) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = absl::StrCat(endpoint.address().to_string(), ":", endpoint.port());
+  }
+
+  void Run() { ReadRequest(/*first=*/true); }
+
+ private:
+  void ReadRequest(bool first) {
+    parser_.emplace();
+    parser_->body_limit(server_->options.max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
+    // A waiting keep-alive connection gets the idle timeout; a request in
+    // progress must arrive within the read timeout (slow clients lose).
+    stream_.expires_after(
+        ToChrono(first ? server_->options.read_timeout : server_->options.idle_timeout));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  static std::chrono::nanoseconds ToChrono(absl::Duration d) {
+    return std::chrono::nanoseconds(absl::ToInt64Nanoseconds(d));
+  }
+
+  void OnRead(beast::error_code ec, size_t) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof) {
+      Close();
+      return;
+    }
+    if (ec == bhttp::error::body_limit) {
+      Reply(Response::Text(413, absl::StrCat("request body exceeds ",
+                                             server_->options.max_body_bytes, " bytes")),
+            /*keep_alive=*/false);
+      return;
+    }
+    if (ec == bhttp::error::header_limit) {
+      Reply(Response::Text(431, "request header fields too large"), false);
+      return;
+    }
+    if (ec) {
+      if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+        Reply(Response::Text(400, absl::StrCat("malformed HTTP request: ", ec.message())), false);
+      } else {
+        Close();
+      }
+      return;
+    }
+    auto& req = parser_->get();
+    std::vector<std::pair<std::string_view, std::string_view>> headers;
+    for (const auto& field : req) {
+      headers.emplace_back(std::string_view(field.name_string().data(), field.name_string().size()),
+                           std::string_view(field.value().data(), field.value().size()));
+    }
+    const std::string_view method(req.method_string().data(), req.method_string().size());
+    const std::string_view target(req.target().data(), req.target().size());
+    Request request(method, target, req.body(), std::move(headers), peer_);
+    stream_.expires_never();  // the handler's time is not the client's fault
+    Reply(server_->Dispatch(request), req.keep_alive());
+  }
+
+  void Reply(Response response, bool keep_alive) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(response.status));
+    res->set(bhttp::field::server, "vitals");
+    res->set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) res->set(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    stream_.expires_after(ToChrono(server_->options.read_timeout));
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
+                         if (ec || !keep_alive) {
+                           self->Close();
+                           return;
+                         }
+                         self->ReadRequest(/*first=*/false);
+                       });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const Server::Impl* server_;
+  std::string peer_;
+};
+
+}  // namespace
+
+void Server::Impl::Accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (stopped.load()) return;
+      log::Warn("http accept failed", {{"error", ec.message()}});
+    } else {
+      std::make_shared<Session>(std::move(socket), this)->Run();
+    }
+    if (!stopped.load()) Accept();
+  });
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() { Shutdown(); }
+
+void Server::Route(std::string method, std::string path, Handler handler) {
+  const bool prefix = !path.empty() && path.back() == '/';
+  impl_->routes.push_back({std::move(method), std::move(path), prefix, std::move(handler)});
+}
+
+absl::Status Server::Start() {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(impl_->options.address, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad listen address ", impl_->options.address, ": ", ec.message()));
+  }
+  tcp::endpoint endpoint(address, impl_->options.port);
+  tcp::acceptor acceptor(impl_->ioc);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", impl_->options.address, ":",
+                                               impl_->options.port, ": ", ec.message()));
+  }
+  impl_->bound_port = acceptor.local_endpoint().port();
+  impl_->acceptor.emplace(std::move(acceptor));
+  impl_->started = true;
+  impl_->Accept();
+  const int threads = std::max(1, impl_->options.threads);
+  for (int i = 0; i < threads; ++i) {
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  }
+  return absl::OkStatus();
+}
+
+uint16_t Server::port() const { return impl_->bound_port; }
+
+void Server::Shutdown() {
+  if (!impl_ || impl_->stopped.exchange(true)) return;
+  if (impl_->acceptor) {
+    net::post(impl_->ioc, [this] {
+      beast::error_code ignored;
+      impl_->acceptor->close(ignored);
+    });
+  }
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace vitals::http

@@ -1,0 +1,92 @@
+#pragma once
+
+// The one HTTP/1.1 server of the project (Boost.Beast on Asio), shared by
+// the gateway and the scorer: keep-alive, a request size limit, read and
+// idle timeouts, routes by method and path. Beast stays inside server.cc so
+// that only one translation unit pays for its templates.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace vitals::http {
+
+class Request {
+ public:
+  std::string_view method() const { return method_; }
+  std::string_view target() const { return target_; }  // path and query
+  std::string_view path() const { return path_; }      // percent-encoded, as sent
+  std::string_view query() const { return query_; }
+  std::string_view body() const { return body_; }
+  // Case-insensitive; empty when absent.
+  std::string_view Header(std::string_view name) const;
+  // Value of a query parameter (percent-decoded); empty when absent.
+  std::string QueryParam(std::string_view name) const;
+  std::string_view peer() const { return peer_; }
+
+  // Built by the server (and by tests that call handlers directly).
+  Request(std::string_view method, std::string_view target, std::string_view body,
+          std::vector<std::pair<std::string_view, std::string_view>> headers,
+          std::string_view peer = {});
+
+ private:
+  std::string_view method_, target_, path_, query_, body_, peer_;
+  std::vector<std::pair<std::string_view, std::string_view>> headers_;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response Text(int status, std::string body);
+  static Response Json(int status, std::string body);
+};
+
+using Handler = std::function<Response(const Request&)>;
+
+struct ServerOptions {
+  std::string address = "0.0.0.0";
+  uint16_t port = 0;  // 0 picks a free port; read it back with port()
+  size_t max_body_bytes = 16 << 20;
+  size_t max_header_bytes = 64 << 10;
+  absl::Duration read_timeout = absl::Seconds(30);
+  absl::Duration idle_timeout = absl::Seconds(60);
+  int threads = 2;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // `method` empty matches any method. A `path` ending in '/' matches every
+  // path below it (longest wins); otherwise the match is exact. Register
+  // before Start().
+  void Route(std::string method, std::string path, Handler handler);
+
+  // Binds and starts serving; Unavailable if the address cannot be bound.
+  absl::Status Start();
+  uint16_t port() const;
+  // Stops accepting and closes connections. Safe without Start, safe twice.
+  void Shutdown();
+
+  // Opaque; named here only so that server.cc's connection type can see it.
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vitals::http

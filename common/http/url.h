@@ -1,0 +1,28 @@
+#pragma once
+
+// URL pieces the HTTP server and client share.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace vitals::http {
+
+// Decodes %XX escapes (and '+' as space only when `plus_is_space`);
+// malformed escapes are kept literally.
+std::string PercentDecode(std::string_view in, bool plus_is_space = true);
+// Encodes everything but unreserved characters (RFC 3986).
+std::string PercentEncode(std::string_view in);
+
+struct Url {
+  std::string host;
+  uint16_t port = 80;
+  std::string target = "/";  // path and query
+};
+
+// Parses `http://host[:port][/path]`; only plain HTTP is supported.
+absl::StatusOr<Url> ParseUrl(std::string_view url);
+
+}  // namespace vitals::http
