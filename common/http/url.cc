@@ -83,3 +83,26 @@ absl::StatusOr<Url> ParseUrl(std::string_view url) {
 }
 
 }  // namespace vitals::http
+
+namespace vitals::http {
+
+absl::Status ParseHostPort(std::string_view text, std::string* host, uint16_t* port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected host:port, got \"", AsAbsl(text), "\""));
+  }
+  std::string_view port_text = text.substr(colon + 1);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || value > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("bad port in \"", AsAbsl(text), "\""));
+  }
+  std::string_view h = text.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  *host = h.empty() ? "0.0.0.0" : std::string(h);
+  *port = static_cast<uint16_t>(value);
+  return absl::OkStatus();
+}
+
+}  // namespace vitals::http

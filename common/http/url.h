@@ -26,3 +26,10 @@ struct Url {
 absl::StatusOr<Url> ParseUrl(std::string_view url);
 
 }  // namespace vitals::http
+
+namespace vitals::http {
+
+// Parses a listen address `host:port` (`:port` means all interfaces).
+absl::Status ParseHostPort(std::string_view text, std::string* host, uint16_t* port);
+
+}  // namespace vitals::http
