@@ -1,0 +1,5 @@
+# Influx line protocol parser (gateway/parsers/influx).
+vitals_fuzzer(influx_fuzzer
+  SOURCE ${CMAKE_CURRENT_LIST_DIR}/influx_fuzzer.cc
+  DEPS vitals_influx_parser
+  CORPUS ${CMAKE_CURRENT_LIST_DIR}/corpus/influx)
