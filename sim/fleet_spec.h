@@ -1,0 +1,86 @@
+#pragma once
+
+// What fleet to simulate and how its reporters are configured. Defaults
+// give a small demo fleet; Validate() names the offending field.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "sim/flink_version.h"
+
+namespace vitals::sim {
+
+enum class ClusterKind { kKubernetes, kYarn };
+
+// A cluster label names its kind by prefix: `k8s-…` or `yarn-…`.
+absl::StatusOr<ClusterKind> ClusterKindOf(std::string_view cluster);
+
+// Settings of the Flink metric reporters as a flink-conf.yaml would set them.
+struct ReporterSpec {
+  // PrometheusPushGatewayReporter `jobName`; empty: the Flink job's name
+  // (application mode runs one job per cluster, so that is the usual choice).
+  std::string push_job_name;
+  // `randomJobNameSuffix`: 32 hex characters per process, no separator.
+  bool random_job_name_suffix = true;
+  // `groupingKey` (k1=v1;k2=v2), in order.
+  std::vector<std::pair<std::string, std::string>> grouping_key;
+  // Also put the job's cluster into the grouping key under this label, as a
+  // per-cluster flink-conf.yaml would; empty: don't.
+  std::string cluster_grouping_label = "cluster";
+  // Prometheus reporters' `filterLabelValueCharacters`.
+  bool filter_label_value_characters = true;
+  // StatsD lines are packed into datagrams of at most this many bytes,
+  // newline-separated; 0 sends one line per datagram as Flink itself does.
+  int statsd_max_datagram_bytes = 1432;
+  // InfluxdbReporter `db` and `retentionPolicy`.
+  std::string influx_db = "flink";
+  std::string influx_retention_policy;
+  // influxdb-java writes the millisecond timestamps Flink gives it as
+  // nanoseconds (precision=n); false writes milliseconds with precision=ms.
+  bool influx_nanosecond_timestamps = true;
+};
+
+struct FleetSpec {
+  // J jobs, each its own Flink cluster in application mode.
+  int jobs = 10;
+  // N nodes the JobManager and TaskManager processes are placed on.
+  int nodes = 3;
+  // TaskManagers per job.
+  int task_managers = 2;
+  // Parallelism of every operator.
+  int parallelism = 4;
+  // Operators per job graph: a Kafka source, transformations, a sink.
+  int operators = 4;
+  // Operators chained into one task (1: no chaining).
+  int chain_length = 2;
+  // Job i is named <prefix><i, zero-padded to 3 digits> (`job-007`).
+  std::string job_name_prefix = "job-";
+  // Node i is named <prefix><i, zero-padded to 2 digits> (`node-03`).
+  std::string node_prefix = "node-";
+  // Cluster labels, `k8s-…` or `yarn-…`; jobs are spread over them in turn.
+  std::vector<std::string> clusters = {"k8s-prod-eu", "yarn-prod-1"};
+  FlinkVersion version = FlinkVersion::k1_17;
+  uint64_t seed = 1;
+  // Fleet start; jobs start here with zero counters.
+  int64_t start_ms = 1'700'000'000'000;
+  int64_t checkpoint_interval_ms = 10'000;
+  // Under FaultKind::kRestarts: time from one (re)start to the next failure,
+  // and how long the job stays RESTARTING.
+  int64_t restart_interval_ms = 20'000;
+  int64_t restart_duration_ms = 3'000;
+  // Mean records per second read by one source subtask.
+  double records_per_second = 2'000;
+  // Latency markers on (`metrics.latency.interval` > 0): adds the
+  // taskmanager_job `latency` histograms, the one histogram Flink reports.
+  bool latency_tracking = true;
+  ReporterSpec reporter;
+
+  absl::Status Validate() const;
+};
+
+}  // namespace vitals::sim

@@ -1,0 +1,24 @@
+#pragma once
+
+// One process's metrics in the Prometheus text format 0.0.4, as Flink's
+// PrometheusReporter serves and PrometheusPushGatewayReporter pushes them
+// (through the bundled simpleclient): `# HELP`/`# TYPE` per family,
+// counters and meters as gauges, histograms as summaries without `_sum`,
+// a trailing comma after every label, Java double spellings.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "sim/fleet.h"
+
+namespace vitals::sim {
+
+inline constexpr std::string_view kPrometheusTextContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
+
+// Appends the exposition of process `process` of job `job`; returns the
+// number of sample lines.
+size_t AppendPrometheusText(const Fleet& fleet, int job, int process, std::string* out);
+
+}  // namespace vitals::sim
