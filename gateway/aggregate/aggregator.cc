@@ -1,0 +1,76 @@
+#include "gateway/aggregate/aggregator.h"
+
+#include <algorithm>
+
+#include "absl/hash/hash.h"
+#include "common/base/strings.h"
+#include "gateway/aggregate/aggregator_shard.h"
+
+namespace vitals::gateway {
+namespace {
+
+int64_t FloorTo(int64_t t, int64_t step) {
+  int64_t q = t / step;
+  if (t % step < 0) --q;
+  return q * step;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(AggregatorConfig config) {
+  if (absl::Status status = config.Validate(); !status.ok()) return status;
+  return std::make_unique<Aggregator>(std::move(config));
+}
+
+Aggregator::Aggregator(AggregatorConfig config)
+    : config_(std::move(config)), rules_(std::make_unique<FoldRules>(config_)) {
+  shards_.reserve(config_.shards);
+  for (uint32_t i = 0; i < config_.shards; ++i) {
+    shards_.push_back(std::make_unique<AggregatorShard>(*rules_, &series_));
+  }
+}
+
+Aggregator::~Aggregator() = default;
+
+void Aggregator::OnFlinkSample(const FlinkSample& sample) {
+  const size_t hash = absl::Hash<absl::string_view>{}(AsAbsl(sample.job_name));
+  shards_[hash % shards_.size()]->Add(sample);
+}
+
+std::vector<v1::MetricBatch> Aggregator::Flush(int64_t now_ms) {
+  return CloseBefore(FloorTo(now_ms, rules_->interval_ms));
+}
+
+std::vector<v1::MetricBatch> Aggregator::FlushAll(int64_t now_ms) {
+  return CloseBefore(FloorTo(now_ms, rules_->interval_ms) + rules_->interval_ms);
+}
+
+std::vector<v1::MetricBatch> Aggregator::CloseBefore(int64_t close_before_ms) {
+  std::lock_guard<std::mutex> lock(flush_mu_);
+  std::vector<v1::MetricBatch> batches;
+  for (auto& shard : shards_) shard->Close(close_before_ms, &batches);
+  std::sort(batches.begin(), batches.end(), [](const v1::MetricBatch& a, const v1::MetricBatch& b) {
+    if (a.interval_start_ms() != b.interval_start_ms()) {
+      return a.interval_start_ms() < b.interval_start_ms();
+    }
+    return a.job_name() < b.job_name();
+  });
+  uint64_t intervals = 0;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    if (i == 0 || batches[i].interval_start_ms() != batches[i - 1].interval_start_ms()) ++intervals;
+  }
+  intervals_flushed_ += intervals;
+  batches_flushed_ += batches.size();
+  return batches;
+}
+
+AggregatorStats Aggregator::stats() const {
+  AggregatorStats stats;
+  stats.active_series = series_.load(std::memory_order_relaxed);
+  for (const auto& shard : shards_) shard->AddStatsTo(stats);
+  stats.intervals_flushed = intervals_flushed_.load(std::memory_order_relaxed);
+  stats.batches_flushed = batches_flushed_.load(std::memory_order_relaxed);
+  return stats;
+}
+
+}  // namespace vitals::gateway

@@ -1,0 +1,72 @@
+#pragma once
+
+// The gateway's aggregator: folds normalized Flink samples of many instances
+// (subtasks, TaskManagers, pods) into per-job, per-interval SeriesAggregates
+// that merge losslessly with other gateways' (common/aggregate/series_merge.h).
+//
+// Per source series (a sender's series with all its labels) it keeps one
+// value per interval: the last one for gauges and meters, the delta against
+// the previous interval's cumulative value for counters (a decrease is a
+// reset; the first sighting only sets the baseline), the last quantiles for
+// summaries. Closing an interval folds those values across the instance
+// labels (`fold_labels`) into one aggregate per (scope, metric, surviving
+// labels). Intervals are aligned to multiples of their length since the
+// epoch, using each sample's timestamp. NaN, ±Inf and Flink's "undefined"
+// markers are missing values, not data. Source series are capped per job
+// and in total, and forgotten after `expire_after_intervals` silent
+// intervals; AggregatorStats counts what was skipped, dropped and expired.
+//
+// Thread-safe: jobs are spread over shards by name, each with its own lock,
+// so receivers on several threads add concurrently.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gateway/aggregate/aggregator_config.h"
+#include "gateway/aggregate/aggregator_stats.h"
+#include "gateway/normalize/flink_sample.h"
+#include "vitals/v1/metrics.pb.h"
+
+namespace vitals::gateway {
+
+class AggregatorShard;
+struct FoldRules;
+
+class Aggregator final : public FlinkSampleSink {
+ public:
+  // `config` must pass Validate() (the gateway config checks it at start-up).
+  explicit Aggregator(AggregatorConfig config);
+  // The same, checked: InvalidArgument when config.Validate() fails.
+  static absl::StatusOr<std::unique_ptr<Aggregator>> Create(AggregatorConfig config);
+  ~Aggregator() override;
+
+  void OnFlinkSample(const FlinkSample& sample) override;
+
+  // Closes every interval that ends at or before `now_ms` and returns one
+  // batch per job and closed interval, ordered by interval, then job name.
+  // Samples that arrive later for a closed interval are dropped as late.
+  std::vector<v1::MetricBatch> Flush(int64_t now_ms);
+  // Also closes the interval containing `now_ms`: the last flush before exit.
+  std::vector<v1::MetricBatch> FlushAll(int64_t now_ms);
+
+  AggregatorStats stats() const;
+  const AggregatorConfig& config() const { return config_; }
+
+ private:
+  std::vector<v1::MetricBatch> CloseBefore(int64_t close_before_ms);
+
+  const AggregatorConfig config_;
+  std::unique_ptr<const FoldRules> rules_;
+  std::atomic<int64_t> series_{0};
+  std::vector<std::unique_ptr<AggregatorShard>> shards_;
+
+  std::mutex flush_mu_;
+  std::atomic<uint64_t> intervals_flushed_{0};
+  std::atomic<uint64_t> batches_flushed_{0};
+};
+
+}  // namespace vitals::gateway

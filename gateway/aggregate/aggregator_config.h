@@ -1,0 +1,62 @@
+#pragma once
+
+// Configuration of the gateway's aggregator (the `aggregation:` section of
+// the gateway config). Defaults suit a node running a few dozen TaskManagers.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/config/yaml_reader.h"
+
+namespace vitals::gateway {
+
+struct AggregatorConfig {
+  // Written into every MetricBatch. Not read from `aggregation:`: the gateway
+  // fills them from its node identity.
+  std::string gateway;
+  std::string cluster;
+
+  // Interval length; intervals are aligned to multiples of it since the epoch
+  // so that every gateway cuts the same intervals.
+  absl::Duration interval = absl::Seconds(10);
+  // Independent locks; jobs map onto them by a hash of the job name.
+  uint32_t shards = 16;
+  // Labels that identify an instance rather than the thing measured: they
+  // fold away. `source` stands for the sample's sender (push group, scrape
+  // target, StatsD peer), which otherwise never becomes a label.
+  std::vector<std::string> fold_labels = {
+      "host", "tm_id", "subtask_index", "task_attempt_id", "task_attempt_num", "source"};
+  // Metrics kept per instance: no label folds away.
+  std::vector<std::string> raw_metrics;
+  // Metrics whose aggregates list each instance's value, for the scorer's
+  // skew dimension (instance = subtask_index, else tm_id, else host).
+  std::vector<std::string> instance_metrics = {"numRecordsInPerSecond", "busyTimeMsPerSecond"};
+  // User metrics that are cumulative counters, beyond Flink's own.
+  std::vector<std::string> cumulative_metrics;
+  // Caps on source series (one per instance, metric and label set): what
+  // memory grows with. A sample of a new series beyond a cap is dropped and
+  // counted.
+  int64_t max_series = 1'000'000;
+  int64_t max_series_per_job = 100'000;
+  // A source series (and its counter baseline) unseen for this many closed
+  // intervals is forgotten; if it comes back, it is baselined afresh.
+  uint32_t expire_after_intervals = 6;
+
+  int64_t interval_ms() const { return absl::ToInt64Milliseconds(interval); }
+
+  // InvalidArgument naming each offending key.
+  absl::Status Validate() const;
+  // The same problems as (key, message) pairs, for config-file reporting.
+  std::vector<std::pair<std::string, std::string>> Problems() const;
+};
+
+// Reads an `aggregation:` section. Unknown keys, type errors and Validate()
+// problems are recorded in the section's ConfigErrors under their full path;
+// keys that are absent or wrong keep their defaults.
+AggregatorConfig ParseAggregatorConfig(config::YamlMap& section);
+
+}  // namespace vitals::gateway

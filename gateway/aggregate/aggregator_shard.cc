@@ -1,0 +1,367 @@
+#include "gateway/aggregate/aggregator_shard.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/container/inlined_vector.h"
+#include "common/base/strings.h"
+
+namespace vitals::gateway {
+namespace {
+
+int64_t IntervalStart(int64_t timestamp_ms, int64_t interval_ms) {
+  int64_t q = timestamp_ms / interval_ms;
+  if (timestamp_ms % interval_ms < 0) --q;
+  return q * interval_ms;
+}
+
+// Group keys are length-prefixed pieces like source keys (source_key.h).
+void AppendLength(std::string& out, size_t n) {
+  while (n >= 0x80) {
+    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
+    n >>= 7;
+  }
+  out.push_back(static_cast<char>(n));
+}
+
+void AppendPiece(std::string& out, std::string_view piece) {
+  AppendLength(out, piece.size());
+  out.append(piece);
+}
+
+std::string_view LabelValue(std::span<const LabelView> labels, std::string_view name) {
+  for (const LabelView& label : labels) {
+    if (label.name == name) return label.value;
+  }
+  return {};
+}
+
+}  // namespace
+
+FoldRules::FoldRules(const AggregatorConfig& config)
+    : gateway(config.gateway),
+      cluster(config.cluster),
+      interval_ms(config.interval_ms()),
+      max_series(config.max_series),
+      max_series_per_job(config.max_series_per_job),
+      expire_after_intervals(config.expire_after_intervals),
+      fold_source(std::find(config.fold_labels.begin(), config.fold_labels.end(), "source") !=
+                  config.fold_labels.end()),
+      fold_labels(config.fold_labels.begin(), config.fold_labels.end()),
+      raw_metrics(config.raw_metrics.begin(), config.raw_metrics.end()),
+      instance_metrics(config.instance_metrics.begin(), config.instance_metrics.end()),
+      catalog(config.cumulative_metrics) {}
+
+SeriesAccumulator& AggregatorShard::Group::At(int64_t interval_start_ms) {
+  for (auto it = open.rbegin(); it != open.rend(); ++it) {
+    if (it->interval_start_ms() == interval_start_ms) return *it;
+    if (it->interval_start_ms() < interval_start_ms) {
+      return *open.emplace(it.base(), interval_start_ms);
+    }
+  }
+  return *open.emplace(open.begin(), interval_start_ms);
+}
+
+AggregatorShard::AggregatorShard(const FoldRules& rules, std::atomic<int64_t>* global_series)
+    : rules_(rules), global_series_(global_series), closed_before_ms_(kNoInterval) {}
+
+AggregatorShard::Route AggregatorShard::RouteOf(const FlinkSample& sample) {
+  if (sample.type != SampleType::kSummary) return {{}, {}, sample.type};
+  if (sample.quantile.empty()) return {{}, {}, SampleType::kUntyped};
+  const char c = sample.quantile.front();
+  if ((c >= '0' && c <= '9') || c == '.') return {{}, sample.quantile, SampleType::kSummary};
+  // A summary's count and sum are cumulative like Flink's counters; other
+  // named fields (StatsD's mean, stddev) are plain gauges.
+  if (sample.quantile == "count" || sample.quantile == "sum") {
+    return {sample.quantile, {}, SampleType::kCounter};
+  }
+  return {sample.quantile, {}, SampleType::kGauge};
+}
+
+void AggregatorShard::Add(const FlinkSample& sample) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!std::isfinite(sample.value)) {
+    ++non_finite_skipped_;
+    return;
+  }
+  if (MetricCatalog::IsUndefinedValue(sample.metric, sample.value)) {
+    ++undefined_skipped_;
+    return;
+  }
+  const int64_t interval_start = IntervalStart(sample.timestamp_ms, rules_.interval_ms);
+  if (interval_start < closed_before_ms_) {
+    Drop(DropReason::kLate);
+    return;
+  }
+  const Route route = RouteOf(sample);
+  const std::string_view key = key_encoder_.Encode(sample.job_name, sample.scope, sample.metric,
+                                                   route.suffix, sample.labels, sample.source);
+  Slot* slot;
+  if (auto it = slots_.find(AsAbsl(key)); it != slots_.end()) {
+    slot = &it->second;
+  } else {
+    slot = CreateSlot(sample, route, key);
+    if (slot == nullptr) return;
+  }
+  Update(*slot, sample, route, interval_start);
+}
+
+AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, const Route& route,
+                                                   std::string_view key) {
+  auto job_it = jobs_.find(AsAbsl(sample.job_name));
+  if (job_it != jobs_.end() && job_it->second.series >= rules_.max_series_per_job) {
+    Drop(DropReason::kJobCap);
+    return nullptr;
+  }
+  if (global_series_->fetch_add(1, std::memory_order_relaxed) >= rules_.max_series) {
+    global_series_->fetch_sub(1, std::memory_order_relaxed);
+    Drop(DropReason::kGlobalCap);
+    return nullptr;
+  }
+
+  std::string metric(sample.metric);
+  if (!route.suffix.empty()) {
+    metric.push_back('_');
+    metric.append(route.suffix);
+  }
+  v1::MetricKind kind = rules_.catalog.Classify(sample.scope, metric, route.type);
+
+  const bool raw = rules_.raw_metrics.contains(AsAbsl(sample.metric));
+  std::vector<std::pair<std::string_view, std::string_view>> kept;
+  bool has_source_label = false;
+  for (const LabelView& label : sample.labels) {
+    has_source_label |= label.name == "source";
+    if (raw || !rules_.fold_labels.contains(AsAbsl(label.name))) {
+      kept.emplace_back(label.name, label.value);
+    }
+  }
+  if (!rules_.fold_source && !has_source_label && !sample.source.empty()) {
+    kept.emplace_back("source", sample.source);
+    std::sort(kept.begin(), kept.end());
+  }
+  std::string group_key;
+  group_key.push_back(static_cast<char>(sample.scope));
+  AppendPiece(group_key, metric);
+  for (const auto& [name, value] : kept) {
+    AppendPiece(group_key, name);
+    AppendPiece(group_key, value);
+  }
+
+  if (job_it == jobs_.end()) job_it = jobs_.try_emplace(std::string(sample.job_name)).first;
+  Job& job = job_it->second;
+  auto [group_it, new_group] = job.groups.try_emplace(std::move(group_key));
+  Group& group = group_it->second;
+  if (new_group) {
+    ++aggregates_;
+    group.scope = sample.scope;
+    group.metric = std::move(metric);
+    group.labels.reserve(kept.size());
+    for (const auto& [name, value] : kept) group.labels.emplace_back(name, value);
+    group.kind = kind;
+  } else if (group.kind != kind) {
+    // Sources that disagree on a series' kind: the first one seen decides,
+    // except that a summary's quantiles cannot share a series with values.
+    if ((group.kind == v1::METRIC_KIND_SUMMARY) != (kind == v1::METRIC_KIND_SUMMARY)) {
+      global_series_->fetch_sub(1, std::memory_order_relaxed);
+      Drop(DropReason::kKindConflict);
+      return nullptr;
+    }
+    kind = group.kind;
+  }
+
+  Slot& slot = slots_.try_emplace(std::string(key)).first->second;
+  slot.job = &job;
+  slot.group = &group;
+  slot.kind = kind;
+  if (kind == v1::METRIC_KIND_SUMMARY) slot.extra = std::make_unique<SlotExtra>();
+  if (rules_.instance_metrics.contains(AsAbsl(sample.metric))) {
+    slot.keep_instance = true;
+    std::string_view instance = LabelValue(sample.labels, "subtask_index");
+    if (instance.empty()) instance = LabelValue(sample.labels, "tm_id");
+    if (instance.empty()) instance = LabelValue(sample.labels, "host");
+    if (instance.empty()) instance = sample.source;
+    if (slot.extra == nullptr) slot.extra = std::make_unique<SlotExtra>();
+    slot.extra->instance = std::string(instance);
+  }
+  ++job.series;
+  ++group.sources;
+  return &slot;
+}
+
+void AggregatorShard::Update(Slot& slot, const FlinkSample& sample, const Route& route,
+                             int64_t interval_start) {
+  const bool summary = slot.kind == v1::METRIC_KIND_SUMMARY;
+  if (summary == route.quantile.empty()) {
+    Drop(DropReason::kKindConflict);
+    return;
+  }
+  if (slot.pending_interval_ms != interval_start) {
+    if (slot.pending_interval_ms != kNoInterval) {
+      // Each source series moves forward only: its value for an interval is
+      // final once it reports in a later one.
+      if (interval_start < slot.pending_interval_ms) {
+        Drop(DropReason::kLate);
+        return;
+      }
+      FoldPending(slot);
+    }
+    slot.pending_interval_ms = interval_start;
+    slot.last_seen_interval_ms = interval_start;
+    slot.timestamp_ms = sample.timestamp_ms;
+    slot.value = sample.value;
+  } else if (sample.timestamp_ms >= slot.timestamp_ms) {
+    slot.timestamp_ms = sample.timestamp_ms;
+    slot.value = sample.value;
+  }
+  if (summary) {
+    std::vector<QuantileSlot>& quantiles = slot.extra->quantiles;
+    auto it = std::find_if(quantiles.begin(), quantiles.end(),
+                           [&](const QuantileSlot& q) { return q.quantile == route.quantile; });
+    if (it == quantiles.end()) {
+      it = quantiles.insert(quantiles.end(), QuantileSlot{std::string(route.quantile)});
+    }
+    it->value = sample.value;
+    it->set = true;
+  }
+
+  Job& job = *slot.job;
+  if (job.ids.empty() || job.ids.back().first != interval_start ||
+      job.ids.back().second != sample.job_id) {
+    auto it = std::find_if(job.ids.begin(), job.ids.end(),
+                           [&](const auto& entry) { return entry.first >= interval_start; });
+    if (it == job.ids.end() || it->first != interval_start) {
+      it = job.ids.emplace(it, interval_start, std::string());
+    }
+    it->second.assign(sample.job_id);
+  }
+  ++samples_folded_;
+}
+
+void AggregatorShard::FoldPending(Slot& slot) {
+  SeriesAccumulator& acc = slot.group->At(slot.pending_interval_ms);
+  slot.pending_interval_ms = kNoInterval;
+  double value = slot.value;
+  switch (slot.kind) {
+    case v1::METRIC_KIND_SUMMARY: {
+      absl::InlinedVector<QuantileValue, 16> quantiles;
+      for (QuantileSlot& q : slot.extra->quantiles) {
+        if (!q.set) continue;
+        quantiles.push_back({q.quantile, q.value});
+        q.set = false;
+      }
+      acc.AddSummary(quantiles);
+      return;
+    }
+    case v1::METRIC_KIND_COUNTER: {
+      const double cumulative = slot.value;
+      if (!slot.has_baseline) {
+        slot.has_baseline = true;
+        slot.baseline = cumulative;
+        acc.AddBaseline();
+        return;
+      }
+      // A decrease is a restart from zero: all of the new value is new.
+      value = cumulative >= slot.baseline ? cumulative - slot.baseline : cumulative;
+      slot.baseline = cumulative;
+      break;
+    }
+    default:
+      break;
+  }
+  acc.AddValue(value, slot.timestamp_ms);
+  if (slot.keep_instance) acc.AddInstance(slot.extra->instance, value);
+}
+
+void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_before_ms_ = std::max(closed_before_ms_, close_before_ms);
+  const int64_t expire_span = (rules_.expire_after_intervals + 1) * rules_.interval_ms;
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    Slot& slot = it->second;
+    if (slot.pending_interval_ms != kNoInterval && slot.pending_interval_ms < close_before_ms) {
+      FoldPending(slot);
+    }
+    if (slot.pending_interval_ms == kNoInterval &&
+        close_before_ms - slot.last_seen_interval_ms >= expire_span) {
+      --slot.group->sources;
+      --slot.job->series;
+      global_series_->fetch_sub(1, std::memory_order_relaxed);
+      ++series_expired_;
+      slots_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+
+  std::vector<std::pair<const std::string*, Group*>> ready;
+  std::vector<std::pair<int64_t, size_t>> batch_of_interval;
+  for (auto job_it = jobs_.begin(); job_it != jobs_.end();) {
+    const std::string& job_name = job_it->first;
+    Job& job = job_it->second;
+    ready.clear();
+    batch_of_interval.clear();
+    for (auto& [key, group] : job.groups) {
+      if (!group.open.empty() && group.open.front().interval_start_ms() < close_before_ms) {
+        ready.emplace_back(&key, &group);
+      }
+    }
+    std::sort(ready.begin(), ready.end(),
+              [](const auto& a, const auto& b) { return *a.first < *b.first; });
+    for (auto& [key, group] : ready) {
+      while (!group->open.empty() && group->open.front().interval_start_ms() < close_before_ms) {
+        const SeriesAccumulator& acc = group->open.front();
+        const int64_t interval_start = acc.interval_start_ms();
+        auto batch_it =
+            std::find_if(batch_of_interval.begin(), batch_of_interval.end(),
+                         [&](const auto& entry) { return entry.first == interval_start; });
+        if (batch_it == batch_of_interval.end()) {
+          v1::MetricBatch& batch = out->emplace_back();
+          batch.set_gateway(rules_.gateway);
+          batch.set_cluster(rules_.cluster);
+          batch.set_interval_start_ms(interval_start);
+          batch.set_interval_length_ms(rules_.interval_ms);
+          batch.set_job_name(job_name);
+          for (const auto& [id_interval, id] : job.ids) {
+            if (id_interval <= interval_start) batch.set_job_id(id);
+          }
+          batch_it =
+              batch_of_interval.emplace(batch_of_interval.end(), interval_start, out->size() - 1);
+        }
+        v1::SeriesAggregate& series = *(*out)[batch_it->second].add_series();
+        series.set_scope(group->scope);
+        series.set_metric(group->metric);
+        series.set_kind(group->kind);
+        for (const auto& [name, value] : group->labels) (*series.mutable_labels())[name] = value;
+        acc.WriteTo(series);
+        group->open.erase(group->open.begin());
+      }
+    }
+    for (auto group_it = job.groups.begin(); group_it != job.groups.end();) {
+      if (group_it->second.sources == 0 && group_it->second.open.empty()) {
+        --aggregates_;
+        job.groups.erase(group_it++);
+      } else {
+        ++group_it;
+      }
+    }
+    // Keep the newest id: a series still pending may report under it.
+    while (job.ids.size() > 1 && job.ids[1].first < close_before_ms) job.ids.erase(job.ids.begin());
+    if (job.groups.empty() && job.series == 0) {
+      jobs_.erase(job_it++);
+    } else {
+      ++job_it;
+    }
+  }
+}
+
+void AggregatorShard::AddStatsTo(AggregatorStats& stats) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  stats.active_aggregates += aggregates_;
+  stats.samples_folded += samples_folded_;
+  stats.non_finite_skipped += non_finite_skipped_;
+  stats.undefined_skipped += undefined_skipped_;
+  stats.series_expired += series_expired_;
+  for (size_t i = 0; i < dropped_.size(); ++i) stats.dropped[i] += dropped_[i];
+}
+
+}  // namespace vitals::gateway

@@ -1,0 +1,148 @@
+#pragma once
+
+// One lock's worth of the aggregator: the jobs whose names hash onto it,
+// their source series (per-instance state: last value, counter baseline)
+// and their aggregate series (per-interval statistics). Internal to
+// gateway/aggregate; Aggregator owns the shards.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
+#include "gateway/aggregate/aggregator_config.h"
+#include "gateway/aggregate/aggregator_stats.h"
+#include "gateway/aggregate/series_accumulator.h"
+#include "gateway/aggregate/source_key.h"
+#include "gateway/normalize/flink_sample.h"
+#include "gateway/normalize/metric_catalog.h"
+#include "vitals/v1/metrics.pb.h"
+
+namespace vitals::gateway {
+
+// The configuration in the form the hot path reads it; shared by all shards.
+struct FoldRules {
+  explicit FoldRules(const AggregatorConfig& config);
+
+  std::string gateway;
+  std::string cluster;
+  int64_t interval_ms;
+  int64_t max_series;
+  int64_t max_series_per_job;
+  int64_t expire_after_intervals;
+  bool fold_source;
+  absl::flat_hash_set<std::string> fold_labels;
+  absl::flat_hash_set<std::string> raw_metrics;
+  absl::flat_hash_set<std::string> instance_metrics;
+  MetricCatalog catalog;
+};
+
+class AggregatorShard {
+ public:
+  // `global_series` counts source series across all shards, for max_series.
+  AggregatorShard(const FoldRules& rules, std::atomic<int64_t>* global_series);
+  AggregatorShard(const AggregatorShard&) = delete;
+  AggregatorShard& operator=(const AggregatorShard&) = delete;
+
+  void Add(const FlinkSample& sample);
+
+  // Closes every interval starting before `close_before_ms`: appends one
+  // batch per job and closed interval, forgets expired series, and drops
+  // later samples for closed intervals as late.
+  void Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out);
+
+  // Adds this shard's figures to `stats`.
+  void AddStatsTo(AggregatorStats& stats) const;
+
+ private:
+  // An aggregate series: one job's metric with its surviving labels.
+  struct Group {
+    v1::Scope scope = v1::SCOPE_UNSPECIFIED;
+    std::string metric;
+    std::vector<std::pair<std::string, std::string>> labels;
+    v1::MetricKind kind = v1::METRIC_KIND_UNSPECIFIED;
+    int64_t sources = 0;  // slots folding into it
+    // One per interval not yet closed, usually one or two, oldest first.
+    std::vector<SeriesAccumulator> open;
+
+    SeriesAccumulator& At(int64_t interval_start_ms);
+  };
+
+  struct Job {
+    int64_t series = 0;  // slots of this job
+    absl::node_hash_map<std::string, Group> groups;
+    // The job id of the newest sample per open interval, oldest first.
+    std::vector<std::pair<int64_t, std::string>> ids;
+  };
+
+  struct QuantileSlot {
+    std::string quantile;
+    double value = 0;
+    bool set = false;
+  };
+
+  // What only skew metrics and summaries need, kept out of line so that
+  // the hot table stays small.
+  struct SlotExtra {
+    std::string instance;
+    std::vector<QuantileSlot> quantiles;
+  };
+
+  // A source series: one sender's one series, whose samples are reduced to
+  // one value per interval before they are folded into its Group.
+  struct Slot {
+    Job* job = nullptr;
+    Group* group = nullptr;
+    std::unique_ptr<SlotExtra> extra;
+    int64_t pending_interval_ms = kNoInterval;  // interval `value` belongs to
+    int64_t last_seen_interval_ms = 0;
+    int64_t timestamp_ms = 0;
+    double value = 0;
+    double baseline = 0;  // counters: last cumulative value folded
+    v1::MetricKind kind = v1::METRIC_KIND_UNSPECIFIED;
+    bool keep_instance = false;
+    bool has_baseline = false;
+  };
+
+  static constexpr int64_t kNoInterval = INT64_MIN;
+
+  // How a sample addresses its source series: summaries' quantiles share
+  // one series, their count/sum and non-numeric fields become series of
+  // their own, named `<metric>_<field>`.
+  struct Route {
+    std::string_view suffix;    // "" or the field name appended after '_'
+    std::string_view quantile;  // set for a numeric quantile
+    SampleType type;
+  };
+  static Route RouteOf(const FlinkSample& sample);
+
+  Slot* CreateSlot(const FlinkSample& sample, const Route& route, std::string_view key);
+  void Update(Slot& slot, const FlinkSample& sample, const Route& route, int64_t interval_start);
+  void FoldPending(Slot& slot);
+  void Drop(DropReason reason) { ++dropped_[static_cast<size_t>(reason)]; }
+
+  const FoldRules& rules_;
+  std::atomic<int64_t>* global_series_;
+
+  mutable std::mutex mu_;
+  // Samples of intervals starting before this are late.
+  int64_t closed_before_ms_;
+  SourceKeyEncoder key_encoder_;
+  absl::flat_hash_map<std::string, Slot, SourceKeyHash, SourceKeyEq> slots_;
+  absl::node_hash_map<std::string, Job> jobs_;
+  int64_t aggregates_ = 0;
+  uint64_t samples_folded_ = 0;
+  uint64_t non_finite_skipped_ = 0;
+  uint64_t undefined_skipped_ = 0;
+  uint64_t series_expired_ = 0;
+  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> dropped_{};
+};
+
+}  // namespace vitals::gateway

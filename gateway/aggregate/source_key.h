@@ -1,0 +1,157 @@
+#pragma once
+
+// The identity of a source series as one byte string: job, scope, metric
+// (with a summary field's suffix), every label and the sender. Pieces are
+// length-prefixed, so no label value can forge a boundary. Built on every
+// sample, so the encoder reuses one buffer and copies with inline word
+// moves instead of a library call per piece.
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+#include "gateway/parsers/sample.h"
+#include "vitals/v1/metrics.pb.h"
+
+namespace vitals::gateway {
+
+class SourceKeyEncoder {
+ public:
+  // The returned view is valid until the next call.
+  std::string_view Encode(std::string_view job_name, v1::Scope scope, std::string_view metric,
+                          std::string_view suffix, std::span<const LabelView> labels,
+                          std::string_view source) {
+    size_t bound = job_name.size() + metric.size() + suffix.size() + source.size() + 32;
+    for (const LabelView& label : labels) bound += label.name.size() + label.value.size() + 20;
+    if (bound > capacity_) {
+      capacity_ = bound * 2;
+      buffer_ = std::make_unique<char[]>(capacity_);
+    }
+    char* p = buffer_.get();
+    p = PutPiece(p, job_name);
+    *p++ = static_cast<char>(scope);
+    if (suffix.empty()) {
+      p = PutPiece(p, metric);
+    } else {
+      p = PutLength(p, metric.size() + 1 + suffix.size());
+      p = PutBytes(p, metric);
+      *p++ = '_';
+      p = PutBytes(p, suffix);
+    }
+    p = PutLength(p, labels.size());
+    for (const LabelView& label : labels) {
+      p = PutPiece(p, label.name);
+      p = PutPiece(p, label.value);
+    }
+    p = PutPiece(p, source);
+    return {buffer_.get(), static_cast<size_t>(p - buffer_.get())};
+  }
+
+ private:
+  static char* PutLength(char* p, size_t n) {
+    if (n < 0x80) [[likely]] {
+      *p++ = static_cast<char>(n);
+      return p;
+    }
+    while (n >= 0x80) {
+      *p++ = static_cast<char>((n & 0x7f) | 0x80);
+      n >>= 7;
+    }
+    *p++ = static_cast<char>(n);
+    return p;
+  }
+
+  // Short pieces dominate (label names, subtask indexes): copy them with
+  // at most two overlapping moves instead of a loop over bytes.
+  static char* PutBytes(char* p, std::string_view s) {
+    const char* from = s.data();
+    const size_t n = s.size();
+    if (n >= 8) {
+      size_t i = 0;
+      for (; i + 8 <= n; i += 8) std::memcpy(p + i, from + i, 8);
+      if (i < n) std::memcpy(p + n - 8, from + n - 8, 8);
+    } else if (n >= 4) {
+      std::memcpy(p, from, 4);
+      std::memcpy(p + n - 4, from + n - 4, 4);
+    } else if (n > 0) {
+      p[0] = from[0];
+      p[n / 2] = from[n / 2];
+      p[n - 1] = from[n - 1];
+    }
+    return p + n;
+  }
+
+  static char* PutPiece(char* p, std::string_view s) { return PutBytes(PutLength(p, s.size()), s); }
+
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
+};
+
+// Hashes encoded keys for the source-series table. Inline, and built for
+// the ~300-byte keys of Flink operator series: every 16-byte block is one
+// independent 64x64->128 multiply folded into a sum, so the blocks hash in
+// parallel. Equal keys are still compared in full; the hash only spreads.
+struct SourceKeyHash {
+  using is_transparent = void;
+
+  size_t operator()(absl::string_view key) const { return Hash(key.data(), key.size()); }
+
+  static uint64_t Hash(const char* p, size_t n) {
+    uint64_t acc = 0x243f6a8885a308d3ull ^ (n * 0x9e3779b97f4a7c15ull);
+    uint64_t block = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16, ++block) {
+      acc += Fold(Load(p + i) ^ kSecret[block & 7],
+                  Load(p + i + 8) ^ kSecret[8 + (block & 7)] ^ block);
+    }
+    if (i < n) {
+      uint64_t lo = 0;
+      uint64_t hi = 0;
+      if (n >= 16) {  // the last 16 bytes, overlapping what came before
+        lo = Load(p + n - 16);
+        hi = Load(p + n - 8);
+      } else {
+        std::memcpy(&lo, p, n < 8 ? n : 8);
+        if (n > 8) std::memcpy(&hi, p + 8, n - 8);
+      }
+      acc += Fold(lo ^ 0x452821e638d01377ull, hi ^ 0xbe5466cf34e90c6cull ^ block);
+    }
+    // Final avalanche, so that both the low bits (the table's control
+    // byte) and the high bits (its probe start) depend on every input bit.
+    acc ^= acc >> 33;
+    acc *= 0xff51afd7ed558ccdull;
+    acc ^= acc >> 33;
+    acc *= 0xc4ceb9fe1a85ec53ull;
+    acc ^= acc >> 33;
+    return acc;
+  }
+
+ private:
+  static uint64_t Load(const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  static uint64_t Fold(uint64_t a, uint64_t b) {
+    const unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+    return static_cast<uint64_t>(product) ^ static_cast<uint64_t>(product >> 64);
+  }
+
+  // Arbitrary odd constants (digits of pi and e in hex).
+  static constexpr uint64_t kSecret[16] = {
+      0xa4093822299f31d1ull, 0x082efa98ec4e6c89ull, 0xc0ac29b7c97c50ddull, 0x3f84d5b5b5470917ull,
+      0x9216d5d98979fb1bull, 0xd1310ba698dfb5adull, 0x2ffd72dbd01adfb7ull, 0xb8e1afed6a267e97ull,
+      0xb7e151628aed2a6bull, 0xbf7158809cf4f3c7ull, 0x62e7160f38b4da57ull, 0xa784d9045190cfefull,
+      0x324e7738926cfbe5ull, 0xf4bf8d8d8c31d763ull, 0xda06c80abb1185ebull, 0x4f7c7b5757f59585ull,
+  };
+};
+
+struct SourceKeyEq {
+  using is_transparent = void;
+  bool operator()(absl::string_view a, absl::string_view b) const { return a == b; }
+};
+
+}  // namespace vitals::gateway

@@ -1,0 +1,72 @@
+#pragma once
+
+// The gateway's aggregated Flink series for GET /metrics, in Prometheus text
+// format 0.0.4. One series per job, metric and surviving label set, never
+// one per subtask, named like Flink's PrometheusReporter family
+// (`flink_<scope>_<metric>`; non-Flink metrics keep their own name) so
+// dashboards keep their names; each carries
+// job_name, job_id, cluster and gateway. The value is the job-wide figure
+// natural for the metric's kind (docs/gateway-metrics.md):
+//   counters       running total of the per-interval deltas; never decreases
+//                  while the job reports, across pod restarts and redeploys
+//   event meters   sum over instances (numRecordsInPerSecond, …)
+//   time meters    max over instances (busyTimeMsPerSecond, …)
+//   gauges         max over instances, or sum for `sum_gauges`; newest
+//                  value at JobManager scopes (one leader per job)
+//   summaries      per-quantile max, plus `_count` (running total) when the
+//                  reporter sends the observation count
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "vitals/v1/metrics.pb.h"
+
+namespace vitals::gateway {
+
+struct PrometheusViewOptions {
+  // A series missing from this many consecutive updates (flushes) is no
+  // longer exported: one late push must not make it flicker, a stopped job
+  // must disappear.
+  int64_t keep_intervals = 3;
+  // A counter's running total is remembered this many updates after its
+  // series was last seen, so that a job back from a longer restart carries
+  // on from its total instead of starting again at zero.
+  int64_t counter_memory_intervals = 360;
+  // Gauges whose job-wide figure is the sum over instances, not the max.
+  std::vector<std::string> sum_gauges = {"pendingRecords", "pendingBytes"};
+};
+
+class PrometheusView {
+ public:
+  PrometheusView() : PrometheusView(PrometheusViewOptions()) {}
+  explicit PrometheusView(PrometheusViewOptions options);
+  ~PrometheusView();
+
+  // Takes one flush's batches (every job; normally one interval, more when a
+  // flush catches up), once per flush, empty or not: each call is one
+  // interval for keep_intervals. Renders the text that Render() returns.
+  void Update(std::span<const v1::MetricBatch> batches);
+
+  // The text for GET /metrics (Content-Type `text/plain; version=0.0.4`).
+  std::string Render() const;
+
+ private:
+  struct State;
+  void RenderLocked();
+
+  const PrometheusViewOptions options_;
+  const absl::flat_hash_set<std::string> sum_gauges_;
+
+  mutable std::mutex mu_;
+  int64_t update_ = 0;
+  absl::flat_hash_map<std::string, std::unique_ptr<State>> series_;
+  std::string text_;
+};
+
+}  // namespace vitals::gateway

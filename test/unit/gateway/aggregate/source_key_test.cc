@@ -1,0 +1,65 @@
+#include "gateway/aggregate/source_key.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace vitals::gateway {
+namespace {
+
+std::string Encode(std::vector<LabelView> labels, std::string_view metric = "m",
+                   std::string_view suffix = "", std::string_view source = "src") {
+  SourceKeyEncoder encoder;
+  return std::string(encoder.Encode("job", v1::SCOPE_TASKMANAGER_JOB_TASK_OPERATOR, metric, suffix,
+                                    labels, source));
+}
+
+TEST(SourceKeyTest, NoLabelValueCanForgeABoundary) {
+  // Each pair holds the same bytes split differently across pieces.
+  std::set<std::string> keys = {
+      Encode({{"a", "bc"}}),
+      Encode({{"ab", "c"}}),
+      Encode({{"a", "b"}, {"c", ""}}),
+      Encode({}, "m", "", "srca"),
+      Encode({{"a", ""}}, "m", "", "src"),
+      Encode({}, "m_count"),
+  };
+  EXPECT_EQ(keys.size(), 6u);
+  // A summary's `count` field is the series `m_count`: one identity on purpose.
+  EXPECT_EQ(Encode({}, "m_count"), Encode({}, "m", "count"));
+}
+
+TEST(SourceKeyTest, LongPiecesAndReuse) {
+  const std::string long_value(300, 'x');
+  SourceKeyEncoder encoder;
+  std::vector<LabelView> labels = {{"operator_name", long_value}};
+  const std::string first(encoder.Encode("job", v1::SCOPE_TASKMANAGER, "m", "", labels, "s"));
+  EXPECT_GT(first.size(), 300u);
+  labels[0].value = std::string_view(long_value).substr(0, 299);
+  const std::string second(encoder.Encode("job", v1::SCOPE_TASKMANAGER, "m", "", labels, "s"));
+  EXPECT_NE(first, second);
+  // Every piece length from 0 to 40 round-trips into distinct keys.
+  std::set<std::string> keys;
+  for (size_t n = 0; n <= 40; ++n) keys.insert(Encode({{"l", long_value.substr(0, n)}}));
+  EXPECT_EQ(keys.size(), 41u);
+}
+
+TEST(SourceKeyTest, HashDependsOnEveryByte) {
+  std::string key(333, 'k');
+  const uint64_t base = SourceKeyHash::Hash(key.data(), key.size());
+  EXPECT_EQ(base, SourceKeyHash::Hash(key.data(), key.size()));
+  std::set<uint64_t> hashes = {base};
+  for (size_t i = 0; i < key.size(); ++i) {
+    std::string changed = key;
+    changed[i] ^= 1;
+    hashes.insert(SourceKeyHash::Hash(changed.data(), changed.size()));
+  }
+  EXPECT_EQ(hashes.size(), key.size() + 1);
+  for (size_t n = 0; n < 40; ++n) hashes.insert(SourceKeyHash::Hash(key.data(), n));
+  EXPECT_EQ(hashes.size(), key.size() + 1 + 40);
+}
+
+}  // namespace
+}  // namespace vitals::gateway
