@@ -27,6 +27,7 @@ YamlMap::YamlMap(YAML::Node node, std::string path, ConfigErrors* errors)
 }
 
 std::string YamlMap::KeyPath(std::string_view key) const {
+  if (key.empty()) return path_.empty() ? "<root>" : path_;
   return path_.empty() ? std::string(key) : absl::StrCat(path_, ".", AsAbsl(key));
 }
 

@@ -225,6 +225,13 @@ void AggregatorShard::Update(Slot& slot, const FlinkSample& sample, const Route&
   }
 
   Job& job = *slot.job;
+  if (!sample.cluster.empty() && job.cluster != sample.cluster) job.cluster.assign(sample.cluster);
+  // Process-level samples (a TaskManager's CPU) carry no job id: they must
+  // not erase the one the job's own samples gave.
+  if (sample.job_id.empty()) {
+    ++samples_folded_;
+    return;
+  }
   if (job.ids.empty() || job.ids.back().first != interval_start ||
       job.ids.back().second != sample.job_id) {
     auto it = std::find_if(job.ids.begin(), job.ids.end(),
@@ -317,7 +324,7 @@ void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch
         if (batch_it == batch_of_interval.end()) {
           v1::MetricBatch& batch = out->emplace_back();
           batch.set_gateway(rules_.gateway);
-          batch.set_cluster(rules_.cluster);
+          batch.set_cluster(job.cluster.empty() ? rules_.cluster : job.cluster);
           batch.set_interval_start_ms(interval_start);
           batch.set_interval_length_ms(rules_.interval_ms);
           batch.set_job_name(job_name);

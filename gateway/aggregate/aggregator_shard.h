@@ -80,6 +80,8 @@ class AggregatorShard {
     absl::node_hash_map<std::string, Group> groups;
     // The job id of the newest sample per open interval, oldest first.
     std::vector<std::pair<int64_t, std::string>> ids;
+    // The cluster the job's samples last named; empty: the gateway's.
+    std::string cluster;
   };
 
   struct QuantileSlot {

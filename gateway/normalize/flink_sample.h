@@ -38,6 +38,10 @@ struct FlinkSample {
   // peer): with the labels it identifies the source series, so counters
   // are differenced per source.
   std::string_view source;
+  // The job's cluster when the sender names it (a `cluster` grouping label
+  // on a push, a target label on a scrape); empty means the gateway's own.
+  // One gateway may serve jobs of several clusters, e.g. during a move.
+  std::string_view cluster;
 };
 
 // Receives normalized samples.

@@ -1,0 +1,45 @@
+// The `vitals` binary: one executable, one subcommand per role.
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cmd/commands.h"
+#include "cmd/signals.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(vitals: metrics gateway and job-health scorer for Apache Flink fleets
+
+Usage: vitals <command> [flags]
+
+Commands:
+  gateway       the per-node gateway: Pushgateway API, aggregation, Kafka and /metrics
+  scorer        a scorer replica: grades jobs 0-10 from the gateway's aggregates
+  standalone    gateway + scorer + an embedded Kafka in one process (laptop, demo, tests)
+  simulate      a Flink fleet simulator and load generator pushing to a gateway
+  check-config  validate a config file; exits non-zero naming each bad key
+
+Run `vitals <command> --help` for the flags of a command.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  vitals::cmd::BlockTerminationSignals();
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  const vitals::cmd::Args args(argv + 2, argv + argc);
+  if (command == "gateway") return vitals::cmd::RunGateway(args);
+  if (command == "scorer") return vitals::cmd::RunScorer(args);
+  if (command == "standalone") return vitals::cmd::RunStandalone(args);
+  if (command == "simulate") return vitals::cmd::RunSimulate(args);
+  if (command == "check-config") return vitals::cmd::RunCheckConfig(args);
+  std::fprintf(stderr, "vitals: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,32 @@
+#pragma once
+
+// The fleet-shaping flags shared by `vitals simulate` and
+// `vitals standalone --simulate-jobs`.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "cmd/flags.h"
+#include "sim/fleet.h"
+
+namespace vitals::cmd {
+
+struct SimFlags {
+  int64_t jobs = 10;
+  int64_t parallelism = 4;
+  int64_t operators = 4;
+  int64_t task_managers = 2;
+  int64_t nodes = 1;
+  int64_t seed = 1;
+  std::string version = "1.17";
+  std::string clusters = "k8s-prod-eu,yarn-prod-1";
+  std::string faults;
+};
+
+// Registers the flags under `prefix` (e.g. "simulate-" for standalone).
+void AddSimFlags(FlagSet& flags, SimFlags* sim, const std::string& prefix);
+
+// Builds the fleet (starting now) with its faults switched on.
+absl::StatusOr<sim::Fleet> BuildFleet(const SimFlags& flags, int64_t start_ms);
+
+}  // namespace vitals::cmd

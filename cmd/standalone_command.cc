@@ -1,0 +1,191 @@
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cmd/commands.h"
+#include "cmd/run_common.h"
+#include "cmd/signals.h"
+#include "cmd/sim_flags.h"
+#include "cmd/status_table.h"
+#include "common/kafka/embedded_cluster.h"
+#include "common/log/log.h"
+#include "gateway/gateway.h"
+#include "scorer/scorer.h"
+#include "sim/driver/driver.h"
+
+namespace vitals::cmd {
+namespace {
+
+// Runs the simulator against the in-process gateway every interval.
+class SimulatorThread {
+ public:
+  SimulatorThread(sim::Fleet fleet, std::string gateway_url, absl::Duration interval)
+      : fleet_(std::move(fleet)), url_(std::move(gateway_url)), interval_(interval) {}
+  ~SimulatorThread() { Stop(); }
+
+  absl::Status Start() {
+    sim::DriverOptions options;
+    options.gateway_urls = {url_};
+    absl::StatusOr<std::unique_ptr<sim::SimulationDriver>> driver =
+        sim::SimulationDriver::Create(&fleet_, options);
+    if (!driver.ok()) return driver.status();
+    driver_ = std::move(*driver);
+    thread_ = std::thread([this] { Loop(); });
+    return absl::OkStatus();
+  }
+
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Loop() {
+    while (!stop_) {
+      const absl::Time start = absl::Now();
+      sim::RoundStats stats = driver_->Round(absl::ToUnixMillis(start));
+      if (stats.failed > 0) {
+        log::Warn("simulator push failed",
+                  {{"failed", std::to_string(stats.failed)}, {"error", stats.first_error}});
+      }
+      while (!stop_ && absl::Now() - start < interval_) absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+
+  sim::Fleet fleet_;
+  std::string url_;
+  absl::Duration interval_;
+  std::unique_ptr<sim::SimulationDriver> driver_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+std::string LocalUrl(uint16_t port) { return absl::StrCat("http://127.0.0.1:", port); }
+
+}  // namespace
+
+int RunStandalone(const Args& args) {
+  CommonFlags common;
+  SimFlags sim;
+  sim.jobs = 0;
+  std::string gateway_listen, scorer_listen;
+  absl::Duration interval = absl::ZeroDuration();
+  int64_t brokers = 0;
+  bool table = isatty(STDOUT_FILENO) != 0;
+  FlagSet flags(
+      "standalone", "[--config FILE] [flags]",
+      "Runs gateway + scorer + an embedded Kafka (librdkafka's mock cluster, real Kafka\n"
+      "protocol on 127.0.0.1) in one process: for a laptop, a demo and tests. With\n"
+      "--simulate-jobs N a simulated Flink fleet pushes to the gateway. Prints the URLs to\n"
+      "look at and the Kafka bootstrap address (try kcat on it), then a table of job\n"
+      "scores every interval (plain log lines when stdout is not a terminal).\n\n"
+      "Example: vitals standalone --simulate-jobs 10 \\\n"
+      "           --simulate-faults job-003=checkpoint_failure,job-007=backpressure");
+  AddCommonFlags(flags, &common);
+  flags.String("gateway-listen", &gateway_listen, "gateway HTTP address (gateway.listen)");
+  flags.String("scorer-listen", &scorer_listen, "scorer HTTP address (scorer.listen)");
+  flags.Duration("interval", &interval,
+                 "aggregation and simulator interval (gateway.aggregation.interval)");
+  flags.Int("brokers", &brokers, "embedded Kafka brokers (standalone.brokers)");
+  flags.Bool("table", &table, "show the job table every interval (default: when on a terminal)");
+  AddSimFlags(flags, &sim, "simulate-");
+  int exit = 0;
+  if (!ParseFlags(flags, args, &exit)) return exit;
+  VitalsConfig config;
+  if (!LoadAndApply(common, &config)) return 1;
+  if (!gateway_listen.empty()) config.gateway.listen = gateway_listen;
+  if (!scorer_listen.empty()) config.scorer.listen = scorer_listen;
+  if (interval > absl::ZeroDuration()) config.gateway.aggregation.interval = interval;
+  if (brokers > 0) config.standalone.brokers = brokers;
+  if (absl::Status s = config.gateway.Validate(); !s.ok()) {
+    std::fprintf(stderr, "vitals standalone: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+
+  absl::StatusOr<std::unique_ptr<kafka::EmbeddedCluster>> cluster =
+      kafka::EmbeddedCluster::Start(static_cast<int>(config.standalone.brokers));
+  if (!cluster.ok()) {
+    log::Error("embedded kafka failed", {{"error", std::string(cluster.status().message())}});
+    return 1;
+  }
+  const int partitions = static_cast<int>(config.standalone.metrics_partitions);
+  for (const std::string& topic :
+       {config.gateway.kafka_sink.topic, config.scorer.health_topic, config.scorer.state_topic}) {
+    if (absl::Status s = (*cluster)->CreateTopic(topic, partitions); !s.ok()) {
+      log::Error("cannot create topic", {{"error", std::string(s.message())}});
+      return 1;
+    }
+  }
+  const std::string bootstrap = (*cluster)->bootstrap_servers();
+  config.gateway.kafka_properties["bootstrap.servers"] = bootstrap;
+  config.scorer.kafka_properties["bootstrap.servers"] = bootstrap;
+  config.scorer.metrics_topic = config.gateway.kafka_sink.topic;
+
+  gateway::Gateway gw(config.gateway);
+  if (absl::Status s = gw.Start(); !s.ok()) {
+    log::Error("gateway failed to start", {{"error", std::string(s.message())}});
+    return 1;
+  }
+  scorer::Scorer replica(config.scorer);
+  if (absl::Status s = replica.Start(); !s.ok()) {
+    log::Error("scorer failed to start", {{"error", std::string(s.message())}});
+    return 1;
+  }
+
+  const std::string gateway_url = LocalUrl(gw.http_port());
+  const std::string scorer_url = LocalUrl(replica.http_port());
+  std::printf(
+      "vitals standalone is up\n"
+      "  gateway (Pushgateway API)  %s/metrics/job/<job>\n"
+      "  gateway metrics            %s/metrics\n"
+      "  scorer API                 %s/api/v1/jobs\n"
+      "  scorer metrics             %s/metrics\n"
+      "  kafka bootstrap            %s\n"
+      "  try: kcat -b %s -t %s -C -c 1 -e\n",
+      gateway_url.c_str(), gateway_url.c_str(), scorer_url.c_str(), scorer_url.c_str(),
+      bootstrap.c_str(), bootstrap.c_str(), config.gateway.kafka_sink.topic.c_str());
+  std::fflush(stdout);
+
+  std::unique_ptr<SimulatorThread> simulator;
+  if (sim.jobs > 0) {
+    absl::StatusOr<sim::Fleet> fleet = BuildFleet(sim, absl::ToUnixMillis(absl::Now()));
+    if (!fleet.ok()) {
+      std::fprintf(stderr, "vitals standalone: %s\n",
+                   std::string(fleet.status().message()).c_str());
+      return 2;
+    }
+    simulator = std::make_unique<SimulatorThread>(std::move(*fleet), gateway_url,
+                                                  config.gateway.aggregation.interval);
+    if (absl::Status s = simulator->Start(); !s.ok()) {
+      log::Error("simulator failed to start", {{"error", std::string(s.message())}});
+      return 1;
+    }
+    std::printf("  simulating %lld jobs%s%s\n", static_cast<long long>(sim.jobs),
+                sim.faults.empty() ? "" : ", faults: ", sim.faults.c_str());
+    std::fflush(stdout);
+  }
+
+  const bool ansi = table && isatty(STDOUT_FILENO) != 0;
+  while (true) {
+    const SignalEvent event = WaitForSignal(config.gateway.aggregation.interval);
+    if (event == SignalEvent::kTerminate) break;
+    if (!table) continue;
+    std::string text = RenderStatusTable(replica.jobs().Latest(), ansi);
+    if (ansi)
+      text = absl::StrCat("\x1b[H\x1b[2J", "vitals standalone   scorer ", scorer_url,
+                          "/api/v1/jobs   kafka ", bootstrap, "\n\n", text);
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+  }
+  log::Info("stopping standalone");
+  if (simulator) simulator->Stop();
+  const bool delivered = gw.Shutdown().ok();
+  replica.Shutdown();
+  return delivered ? 0 : 1;
+}
+
+}  // namespace vitals::cmd

@@ -1,0 +1,172 @@
+#include "gateway/gateway.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/http/url.h"
+#include "common/log/log.h"
+#include "common/metrics/text_exposition.h"
+
+namespace vitals::gateway {
+namespace {
+
+int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
+
+}  // namespace
+
+Gateway::Gateway(GatewayConfig config)
+    : config_(std::move(config)), registry_(std::make_shared<prometheus::Registry>()) {
+  ingest_metrics_ = std::make_unique<IngestMetrics>(*registry_);
+  push_groups_ = std::make_unique<PushGroupStore>(config_.EffectivePushGroupTtl());
+  pushgateway_ = std::make_unique<PushgatewayReceiver>(push_groups_.get(), ingest_metrics_.get(),
+                                                       config_.http.max_body_bytes, NowMs);
+  AggregatorConfig aggregation = config_.aggregation;
+  aggregation.gateway = config_.node;
+  aggregation.cluster = config_.cluster;
+  aggregator_ = std::make_unique<Aggregator>(aggregation);
+  view_ = std::make_unique<PrometheusView>();
+  intervals_flushed_ = &prometheus::BuildCounter()
+                            .Name("vitals_gateway_intervals_flushed_total")
+                            .Help("Aggregation intervals closed and handed to the sinks.")
+                            .Register(*registry_)
+                            .Add({});
+  flush_duration_ = &prometheus::BuildHistogram()
+                         .Name("vitals_gateway_flush_duration_seconds")
+                         .Help("Time to close one interval: replay, fold, encode, enqueue.")
+                         .Register(*registry_)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.005, 0.01, 0.05,
+                                                                          0.1, 0.5, 1, 5});
+  push_groups_gauge_ = &prometheus::BuildGauge()
+                            .Name("vitals_gateway_push_groups")
+                            .Help("Pushgateway groups currently held.")
+                            .Register(*registry_)
+                            .Add({});
+  active_series_ = &prometheus::BuildGauge()
+                        .Name("vitals_gateway_active_series")
+                        .Help("Series held by the aggregator.")
+                        .Register(*registry_)
+                        .Add({});
+}
+
+Gateway::~Gateway() { (void)Shutdown(); }
+
+absl::Status Gateway::Start() {
+  if (absl::Status s = config_.Validate(); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<kafka::KafkaProducer>> producer =
+      kafka::KafkaProducer::Create(config_.ProducerProperties(), [this](const auto& report) {
+        if (sink_) sink_->OnDelivery(report);
+      });
+  if (!producer.ok()) return producer.status();
+  producer_ = std::move(*producer);
+  sink_ = std::make_unique<KafkaSink>(config_.kafka_sink, producer_.get(), *registry_);
+
+  http::ServerOptions options = config_.http;
+  if (absl::Status s = http::ParseHostPort(config_.listen, &options.address, &options.port);
+      !s.ok()) {
+    return s;
+  }
+  server_ = std::make_unique<http::Server>(options);
+  pushgateway_->Register(*server_);
+  server_->Route("GET", "/metrics", [this](const http::Request&) { return ServeMetrics(); });
+  server_->Route("GET", "/healthz",
+                 [](const http::Request&) { return http::Response::Text(200, "ok"); });
+  server_->Route("GET", "/readyz", [this](const http::Request&) {
+    return ready() ? http::Response::Text(200, "ready")
+                   : http::Response::Text(503, "not ready: kafka not reachable yet");
+  });
+  if (absl::Status s = server_->Start(); !s.ok()) return s;
+
+  started_ = true;
+  flush_thread_ = std::thread([this] { FlushLoop(); });
+  pump_thread_ = std::thread([this] { PumpLoop(); });
+  log::Info("gateway started", {{"listen", absl::StrCat(options.address, ":", server_->port())},
+                                {"node", config_.node},
+                                {"cluster", config_.cluster},
+                                {"topic", config_.kafka_sink.topic}});
+  return absl::OkStatus();
+}
+
+bool Gateway::ready() const {
+  // Ready once Kafka acknowledged anything or librdkafka reports a broker
+  // up; before the first flush the statistics tell.
+  if (!started_ || !sink_) return false;
+  if (sink_->delivered() > 0) return true;
+  const std::string stats = producer_->LatestStatistics();
+  return stats.find("\"state\":\"UP\"") != std::string::npos;
+}
+
+void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
+  std::lock_guard<std::mutex> lock(flush_mu_);
+  const absl::Time start = absl::Now();
+  // Pushed groups are replayed as of the last millisecond of the interval
+  // being closed: what a scrape of a Pushgateway would see at that moment.
+  pushgateway_->Replay(*aggregator_, boundary_ms - 1);
+  std::vector<v1::MetricBatch> batches =
+      final_flush ? aggregator_->FlushAll(boundary_ms) : aggregator_->Flush(boundary_ms);
+  view_->Update(batches);
+  sink_->Publish(batches);
+  intervals_flushed_->Increment();
+  flush_duration_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  push_groups_gauge_->Set(static_cast<double>(push_groups_->size()));
+  active_series_->Set(static_cast<double>(aggregator_->stats().active_series));
+}
+
+void Gateway::FlushLoop() {
+  const int64_t interval_ms = absl::ToInt64Milliseconds(config_.aggregation.interval);
+  std::unique_lock<std::mutex> lock(loop_mu_);
+  while (!stopping_) {
+    // Wall-clock aligned boundaries, so gateways on different nodes cut
+    // the same intervals.
+    const int64_t now = NowMs();
+    const int64_t boundary = (now / interval_ms + 1) * interval_ms;
+    if (loop_cv_.wait_for(lock, std::chrono::milliseconds(boundary - now),
+                          [this] { return stopping_; })) {
+      break;
+    }
+    lock.unlock();
+    FlushInterval(boundary, /*final_flush=*/false);
+    lock.lock();
+  }
+}
+
+void Gateway::PumpLoop() {
+  std::unique_lock<std::mutex> lock(loop_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    sink_->Pump(absl::Milliseconds(100));
+    lock.lock();
+  }
+}
+
+http::Response Gateway::ServeMetrics() const {
+  http::Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = view_->Render();
+  r.body += metrics::RenderText(*registry_);
+  return r;
+}
+
+absl::Status Gateway::Shutdown() {
+  if (!started_ || shut_down_.exchange(true)) return absl::OkStatus();
+  server_->Shutdown();  // stop accepting first: nothing new after the last flush
+  {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    stopping_ = true;
+  }
+  loop_cv_.notify_all();
+  if (flush_thread_.joinable()) flush_thread_.join();
+  if (pump_thread_.joinable()) pump_thread_.join();
+  const int64_t interval_ms = absl::ToInt64Milliseconds(config_.aggregation.interval);
+  const int64_t boundary = (NowMs() / interval_ms + 1) * interval_ms;
+  FlushInterval(boundary, /*final_flush=*/true);
+  absl::Status drained = sink_->Drain(absl::Now() + config_.shutdown_timeout);
+  if (drained.ok()) {
+    log::Info("gateway stopped: every interval acknowledged by kafka",
+              {{"delivered", std::to_string(sink_->delivered())}});
+  } else {
+    log::Error("gateway stopped with undelivered data",
+               {{"error", std::string(drained.message())}});
+  }
+  return drained;
+}
+
+}  // namespace vitals::gateway

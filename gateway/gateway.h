@@ -1,0 +1,75 @@
+#pragma once
+
+// The per-node gateway: receivers → normalizer → aggregator → (Kafka sink,
+// Prometheus view), with its HTTP port for pushes, /metrics, /healthz and
+// /readyz. Start() brings it up; Shutdown() stops accepting, flushes the
+// open interval and waits for Kafka to acknowledge it (up to the deadline).
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "common/http/server.h"
+#include "common/kafka/producer.h"
+#include "gateway/aggregate/aggregator.h"
+#include "gateway/gateway_config.h"
+#include "gateway/receivers/ingest_metrics.h"
+#include "gateway/receivers/pushgateway/receiver.h"
+#include "gateway/sinks/kafka_sink.h"
+#include "gateway/sinks/prometheus_view.h"
+#include "prometheus/registry.h"
+
+namespace vitals::gateway {
+
+class Gateway {
+ public:
+  explicit Gateway(GatewayConfig config);
+  ~Gateway();
+
+  absl::Status Start();
+  // Safe without Start and safe twice.
+  absl::Status Shutdown();
+
+  uint16_t http_port() const { return server_ ? server_->port() : 0; }
+  const GatewayConfig& config() const { return config_; }
+  bool ready() const;
+
+  // Closes the interval ending at `boundary_ms` now (tests and SIGTERM).
+  void FlushInterval(int64_t boundary_ms, bool final_flush);
+
+ private:
+  void FlushLoop();
+  void PumpLoop();
+  http::Response ServeMetrics() const;
+
+  GatewayConfig config_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<IngestMetrics> ingest_metrics_;
+  std::unique_ptr<PushGroupStore> push_groups_;
+  std::unique_ptr<PushgatewayReceiver> pushgateway_;
+  std::unique_ptr<Aggregator> aggregator_;
+  std::unique_ptr<PrometheusView> view_;
+  std::unique_ptr<kafka::KafkaProducer> producer_;
+  std::unique_ptr<KafkaSink> sink_;
+  std::unique_ptr<http::Server> server_;
+
+  std::mutex flush_mu_;  // one interval closes at a time
+  std::mutex loop_mu_;
+  std::condition_variable loop_cv_;
+  bool stopping_ = false;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> shut_down_{false};
+  std::thread flush_thread_;
+  std::thread pump_thread_;
+
+  prometheus::Counter* intervals_flushed_ = nullptr;
+  prometheus::Histogram* flush_duration_ = nullptr;
+  prometheus::Gauge* push_groups_gauge_ = nullptr;
+  prometheus::Gauge* active_series_ = nullptr;
+};
+
+}  // namespace vitals::gateway

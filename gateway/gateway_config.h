@@ -1,0 +1,40 @@
+#pragma once
+
+// The `gateway:` section of a Vitals config file, with defaults, strict
+// parsing and validation.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/config/yaml_reader.h"
+#include "common/http/server.h"
+#include "common/kafka/properties.h"
+#include "gateway/aggregate/aggregator_config.h"
+#include "gateway/sinks/kafka_sink.h"
+
+namespace vitals::gateway {
+
+struct GatewayConfig {
+  std::string node;  // default: $NODE_NAME, else the host name
+  std::string cluster = "default";
+  std::string listen = "0.0.0.0:9091";
+  http::ServerOptions http;
+  // A push group not pushed to for this long stops being reported;
+  // zero means three aggregation intervals.
+  absl::Duration push_group_ttl = absl::ZeroDuration();
+  AggregatorConfig aggregation;
+  KafkaSinkOptions kafka_sink;
+  kafka::Properties kafka_properties;
+  absl::Duration shutdown_timeout = absl::Seconds(30);
+
+  absl::Status Validate() const;
+  // librdkafka properties with the gateway's defaults under the user's.
+  kafka::Properties ProducerProperties() const;
+  absl::Duration EffectivePushGroupTtl() const;
+};
+
+// Reads the `gateway:` section; errors are recorded in map.errors().
+GatewayConfig ParseGatewayConfig(config::YamlMap& map);
+
+}  // namespace vitals::gateway

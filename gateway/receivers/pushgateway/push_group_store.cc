@@ -1,0 +1,138 @@
+#include "gateway/receivers/pushgateway/push_group_store.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/strings.h"
+
+namespace vitals::gateway {
+
+void PushGroupStore::Put(const GroupingKey& key, FamilyBlocks families, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PushGroup& group = groups_[key.Canonical()];
+  group.key = key;
+  group.families = std::move(families);
+  group.last_push_ms = now_ms;
+}
+
+void PushGroupStore::Post(const GroupingKey& key, FamilyBlocks families, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PushGroup& group = groups_[key.Canonical()];
+  group.key = key;
+  for (auto& [name, block] : families) group.families[name] = std::move(block);
+  group.last_push_ms = now_ms;
+}
+
+bool PushGroupStore::Delete(const GroupingKey& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return groups_.erase(key.Canonical()) > 0;
+}
+
+size_t PushGroupStore::Expire(int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t ttl_ms = absl::ToInt64Milliseconds(ttl_);
+  size_t expired = 0;
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    if (now_ms - it->second.last_push_ms > ttl_ms) {
+      it = groups_.erase(it);
+      ++expired;
+    } else {
+      ++it;
+    }
+  }
+  return expired;
+}
+
+void PushGroupStore::ForEach(const std::function<void(const PushGroup&)>& fn) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [canonical, group] : groups_) fn(group);
+}
+
+size_t PushGroupStore::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return groups_.size();
+}
+
+void PushGroupStore::set_ttl(absl::Duration ttl) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ttl_ = ttl;
+}
+
+namespace {
+
+std::string_view TypeName(SampleType type) {
+  switch (type) {
+    case SampleType::kGauge:
+      return "gauge";
+    case SampleType::kCounter:
+      return "counter";
+    case SampleType::kSummary:
+      return "summary";
+    case SampleType::kHistogram:
+      return "histogram";
+    case SampleType::kGaugeHistogram:
+      return "gaugehistogram";
+    case SampleType::kInfo:
+      return "info";
+    case SampleType::kStateSet:
+      return "stateset";
+    case SampleType::kUntyped:
+      break;
+  }
+  return "untyped";
+}
+
+// Copies each sample's whole line into its family's block. The parser's
+// views point into the body, which is how a sample finds its line.
+class FamilySplitter : public SampleSink {
+ public:
+  FamilySplitter(std::string_view body, TextFormat format) : body_(body), format_(format) {}
+
+  void OnSample(const SampleView& sample) override {
+    ++samples_;
+    const size_t offset = static_cast<size_t>(sample.name.data() - body_.data());
+    if (offset >= body_.size()) return;  // not a view into the body
+    size_t start = body_.rfind('\n', offset);
+    start = start == std::string_view::npos ? 0 : start + 1;
+    if (start == last_line_start_) return;  // one line, one copy
+    last_line_start_ = start;
+    size_t end = body_.find('\n', offset);
+    end = end == std::string_view::npos ? body_.size() : end;
+    const std::string_view family = sample.family.empty() ? sample.name : sample.family;
+    auto [it, inserted] = blocks_.try_emplace(std::string(family));
+    FamilyBlock& block = it->second;
+    if (inserted) {
+      block.format = format_;
+      const std::string_view type =
+          format_ == TextFormat::kOpenMetrics100 && sample.type == SampleType::kUntyped
+              ? "unknown"
+              : TypeName(sample.type);
+      block.text = absl::StrCat("# TYPE ", AsAbsl(family), " ", AsAbsl(type), "\n");
+    }
+    block.text.append(body_.substr(start, end - start));
+    block.text.push_back('\n');
+  }
+
+  FamilyBlocks Take() { return std::move(blocks_); }
+  size_t samples() const { return samples_; }
+
+ private:
+  std::string_view body_;
+  TextFormat format_;
+  FamilyBlocks blocks_;
+  size_t samples_ = 0;
+  size_t last_line_start_ = std::string_view::npos;
+};
+
+}  // namespace
+
+absl::StatusOr<FamilyBlocks> SplitFamilies(std::string_view body, TextFormat format,
+                                           size_t* samples) {
+  PromTextParser parser(format);
+  FamilySplitter splitter(body, format);
+  if (absl::Status status = parser.Parse(body, splitter); !status.ok()) return status;
+  *samples = splitter.samples();
+  return splitter.Take();
+}
+
+}  // namespace vitals::gateway

@@ -1,0 +1,64 @@
+#pragma once
+
+// The Pushgateway's state: groups keyed by their grouping key, each holding
+// the latest text of every metric family pushed to it. PUT replaces a
+// group, POST replaces only the families it carries, DELETE removes the
+// group. Beyond the real Pushgateway, a group not pushed to for `ttl`
+// expires, so a dead pod stops being reported.
+//
+// Families are kept as validated text, not as parsed samples: text is the
+// most compact form, and re-parsing it at each interval is cheap.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "absl/time/time.h"
+#include "gateway/parsers/promtext/parser.h"
+#include "gateway/parsers/pushgateway_path/path.h"
+
+namespace vitals::gateway {
+
+struct FamilyBlock {
+  TextFormat format = TextFormat::kPrometheus004;
+  std::string text;  // `# TYPE` line and the family's sample lines
+};
+
+using FamilyBlocks = std::map<std::string, FamilyBlock>;
+
+struct PushGroup {
+  GroupingKey key;
+  FamilyBlocks families;
+  int64_t last_push_ms = 0;
+};
+
+class PushGroupStore {
+ public:
+  explicit PushGroupStore(absl::Duration ttl) : ttl_(ttl) {}
+
+  void Put(const GroupingKey& key, FamilyBlocks families, int64_t now_ms);
+  void Post(const GroupingKey& key, FamilyBlocks families, int64_t now_ms);
+  // False when there was no such group.
+  bool Delete(const GroupingKey& key);
+  // Removes groups idle for longer than the TTL; returns how many.
+  size_t Expire(int64_t now_ms);
+  // Visits every group under the store's lock: keep `fn` short.
+  void ForEach(const std::function<void(const PushGroup&)>& fn) const;
+  size_t size() const;
+  void set_ttl(absl::Duration ttl);
+
+ private:
+  mutable std::mutex mu_;
+  absl::Duration ttl_;
+  std::map<std::string, PushGroup> groups_;  // by GroupingKey::Canonical()
+};
+
+// Splits a validated body into per-family blocks. InvalidArgument with the
+// parser's "line N: reason" when the body does not parse; `samples` gets
+// the sample count.
+absl::StatusOr<FamilyBlocks> SplitFamilies(std::string_view body, TextFormat format,
+                                           size_t* samples);
+
+}  // namespace vitals::gateway

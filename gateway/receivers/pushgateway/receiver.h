@@ -1,0 +1,43 @@
+#pragma once
+
+// The Pushgateway API on the gateway's HTTP port, a drop-in target for
+// Flink's PrometheusPushGatewayReporter:
+//   PUT|POST|DELETE /metrics/job/<job>{/<label>/<value>}
+// Bodies are Prometheus text 0.0.4 or OpenMetrics (by Content-Type),
+// optionally gzip-encoded. A push is validated whole before it changes its
+// group: a bad body gets 400 naming the line and leaves the group as it was.
+
+#include <cstdint>
+#include <functional>
+
+#include "common/http/server.h"
+#include "gateway/normalize/flink_sample.h"
+#include "gateway/receivers/ingest_metrics.h"
+#include "gateway/receivers/pushgateway/push_group_store.h"
+
+namespace vitals::gateway {
+
+class PushgatewayReceiver {
+ public:
+  using Clock = std::function<int64_t()>;  // epoch milliseconds
+
+  PushgatewayReceiver(PushGroupStore* store, IngestMetrics* metrics, size_t max_body_bytes,
+                      Clock clock);
+
+  // Registers PUT, POST and DELETE under /metrics/job.
+  void Register(http::Server& server);
+  http::Response Handle(const http::Request& request);
+
+  // Feeds every live group's samples to `sink` as of `now_ms` (the end of
+  // the interval being closed), after expiring groups past their TTL.
+  // Returns the number of samples replayed.
+  size_t Replay(FlinkSampleSink& sink, int64_t now_ms);
+
+ private:
+  PushGroupStore* store_;
+  IngestMetrics* metrics_;
+  size_t max_body_bytes_;
+  Clock clock_;
+};
+
+}  // namespace vitals::gateway

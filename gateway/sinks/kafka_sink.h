@@ -1,0 +1,87 @@
+#pragma once
+
+// Publishes flushed intervals to Kafka through one producer per gateway.
+//
+// Receivers never wait on Kafka: Publish() only appends to a bounded local
+// buffer of whole intervals. A pump hands buffered messages to librdkafka a
+// few at a time; librdkafka (idempotent, retrying without a deadline)
+// delivers each exactly once, through outages. When the buffer would
+// exceed its byte bound, the oldest intervals are dropped and counted, so
+// the newest data survives.
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/kafka/producer.h"
+#include "gateway/sinks/batch_encoder.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+#include "vitals/v1/metrics.pb.h"
+
+namespace vitals::gateway {
+
+struct KafkaSinkOptions {
+  std::string topic = "flink.metrics";
+  size_t buffer_bytes = 256 << 20;
+  size_t max_message_bytes = 1000000;  // librdkafka's message.max.bytes default
+  int max_in_flight = 1000;            // messages handed to librdkafka at once
+};
+
+class KafkaSink {
+ public:
+  KafkaSink(KafkaSinkOptions options, kafka::MessageProducer* producer,
+            prometheus::Registry& registry);
+
+  // Thread-safe, never blocks on Kafka.
+  void Publish(const std::vector<v1::MetricBatch>& batches);
+
+  // Moves buffered messages into the producer and serves delivery reports,
+  // waiting up to `wait`. Call from one pump thread.
+  void Pump(absl::Duration wait);
+
+  // For shutdown: pumps until everything buffered is acknowledged or the
+  // deadline passes; DeadlineExceeded says how much was not delivered.
+  absl::Status Drain(absl::Time deadline);
+
+  // The delivery callback's entry point (wired by the owner of the producer).
+  void OnDelivery(const kafka::DeliveryReport& report);
+
+  size_t buffered_bytes() const;
+  uint64_t delivered() const { return delivered_total_; }
+  uint64_t failed() const { return failed_total_; }
+  uint64_t intervals_dropped() const { return intervals_dropped_total_; }
+
+ private:
+  struct Pending {
+    int64_t interval_start_ms;
+    EncodedMessage message;
+  };
+
+  KafkaSinkOptions options_;
+  kafka::MessageProducer* producer_;
+
+  mutable std::mutex mu_;
+  std::deque<Pending> buffer_;
+  size_t buffer_bytes_ = 0;
+
+  std::atomic<uint64_t> delivered_total_{0};
+  std::atomic<uint64_t> failed_total_{0};
+  std::atomic<uint64_t> intervals_dropped_total_{0};
+
+  prometheus::Counter& delivered_;
+  prometheus::Counter& failed_;
+  prometheus::Counter& intervals_dropped_;
+  prometheus::Gauge& buffered_gauge_;
+  prometheus::Histogram& latency_;
+};
+
+}  // namespace vitals::gateway
