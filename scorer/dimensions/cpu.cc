@@ -1,0 +1,43 @@
+#include "scorer/dimensions/cpu.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "scorer/dimensions/text.h"
+
+namespace vitals::scorer {
+
+void CpuDimension::Observe(const MergedInterval& interval) {
+  double load = kMissing;
+  for (const v1::SeriesAggregate* s : interval.Find("Status_JVM_CPU_Load")) {
+    if (s->scope() != v1::SCOPE_TASKMANAGER && s->scope() != v1::SCOPE_UNSPECIFIED) continue;
+    const double v = NonNegativeMaxOf(*s);  // -1: the JVM cannot tell
+    if (Has(v)) load = Has(load) ? std::max(load, v) : v;
+  }
+  if (Has(load)) samples_.Push(interval.start_ms(), interval.end_ms(), std::min(1.0, load));
+}
+
+v1::DimensionScore CpuDimension::Score(const EvalContext& ctx) const {
+  double sum = 0;
+  uint32_t n = 0;
+  for (const auto& e : samples_) {
+    if (!ctx.Settled(e.start_ms)) continue;
+    sum += e.value;
+    ++n;
+  }
+  if (n < ctx.min_intervals) {
+    return UnknownGrade(
+        name(), weight(),
+        NotEnoughSettledData(ctx, "not enough data: TaskManager CPU load not reported"));
+  }
+  const double load = sum / n;
+  const Signal signals[] = {{load, &config_->load, "ratio"}};
+  v1::DimensionScore out = GradeSignals(name(), weight(), signals);
+  out.set_explanation(absl::StrCat(
+      out.state() == v1::DIMENSION_STATE_OK ? "CPU fine" : "CPU saturated",
+      ": busiest TaskManager JVM at ", Percent(load), " CPU (mean over ", WindowText(ctx), ")"));
+  return out;
+}
+
+}  // namespace vitals::scorer

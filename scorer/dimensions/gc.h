@@ -1,0 +1,42 @@
+#pragma once
+
+// gc: share of time the worst TaskManager spends in garbage collection,
+// averaged over the window. Flink 1.19+ reports it directly
+// (Status.JVM.GarbageCollector.All.TimeMsPerSecond); before, it is the
+// increase of Σ <collector>.Time per interval. The folded aggregate keeps
+// the largest per-TM increase of each collector, so older versions give an
+// upper bound (the collectors' maxima may come from different TMs).
+// Thresholds are Dr. Elephant's GC ratio severities.
+
+#include <string_view>
+
+#include "scorer/dimensions/dimension.h"
+#include "scorer/window/sample_window.h"
+#include "scorer/window/series_values.h"
+
+namespace vitals::scorer {
+
+struct GcConfig {
+  bool enabled = true;
+  double weight = 1.0;
+  Band time_share{0.08, 0.10, 0.15, 0.20};
+};
+
+// Share (0..1) of the interval the worst TaskManager spent in GC.
+double GcShareOf(const MergedInterval& interval);
+
+class GcDimension : public Dimension {
+ public:
+  explicit GcDimension(const GcConfig* config) : config_(config) {}
+  std::string_view name() const override { return "gc"; }
+  double weight() const override { return config_->weight; }
+  void Observe(const MergedInterval& interval) override;
+  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
+  v1::DimensionScore Score(const EvalContext& ctx) const override;
+
+ private:
+  const GcConfig* config_;
+  SampleWindow<double> samples_;
+};
+
+}  // namespace vitals::scorer

@@ -1,0 +1,58 @@
+#pragma once
+
+// latency: is the job keeping up with its sources? Two signals, the worst
+// decides, each taken as the smallest value over the last `sustain` (a lag
+// must persist to count, as Alibaba's advisor requires currentEmitEventTimeLag
+// >= 180 s for 3 periods):
+//  - event-time lag, seconds: max over sources of currentEmitEventTimeLag,
+//    watermarkLag and Kinesis millisBehindLatest;
+//  - backlog, seconds to catch up: per source operator, records pending
+//    (pendingRecords; before FLIP-33 the Kafka consumer's records-lag-max
+//    summed over subtasks) divided by the operator's input rate, the worst
+//    operator decides (the Flink autoscaler's lag / rate; it calls > 5 min a
+//    backlog).
+// Latency markers are not used: they are off by default and miss the time
+// records spend inside operators.
+
+#include <string>
+#include <string_view>
+
+#include "absl/time/time.h"
+#include "scorer/dimensions/dimension.h"
+#include "scorer/window/sample_window.h"
+#include "scorer/window/series_values.h"
+
+namespace vitals::scorer {
+
+struct LatencyConfig {
+  bool enabled = true;
+  double weight = 1.5;
+  absl::Duration sustain = absl::Minutes(1);
+  Band event_time_lag_seconds{5, 30, 180, 900};
+  Band backlog_seconds{5, 30, 300, 1800};
+};
+
+class LatencyDimension : public Dimension {
+ public:
+  explicit LatencyDimension(const LatencyConfig* config) : config_(config) {}
+  std::string_view name() const override { return "latency"; }
+  double weight() const override { return config_->weight; }
+  void Observe(const MergedInterval& interval) override;
+  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
+  v1::DimensionScore Score(const EvalContext& ctx) const override;
+
+ private:
+  struct Sample {
+    double event_lag_s = kMissing;
+    // Worst source operator: seconds to catch up (+Inf: records pending
+    // and nothing read), its pending records, input rate and name.
+    double backlog_s = kMissing;
+    double pending = kMissing;
+    double rate = kMissing;
+    std::string source;
+  };
+  const LatencyConfig* config_;
+  SampleWindow<Sample> samples_;
+};
+
+}  // namespace vitals::scorer

@@ -1,0 +1,63 @@
+#pragma once
+
+// restarts: is the job staying up? Counts restarts in the window
+// (numRestarts, or fullRestarts before Flink 1.10) and the share of the
+// window the job was not RUNNING (RUNNINGState from 1.15, else uptime /
+// downtime). Never suppressed by the warm-up: a crash loop restarts into a
+// new warm-up every time and must still show.
+
+#include <string_view>
+
+#include "scorer/dimensions/dimension.h"
+#include "scorer/window/sample_window.h"
+#include "scorer/window/series_values.h"
+
+namespace vitals::scorer {
+
+struct RestartsConfig {
+  bool enabled = true;
+  double weight = 2.0;
+  // Restarts per window (defaults for a 5 min window): Alibaba's advisor
+  // pages on one failover per minute, so 5 in 5 min is critical.
+  Band restarts{0, 1, 5, 15};
+  // Share of the window the job was not RUNNING.
+  Band not_running_share{0, 0.1, 0.5, 1.0};
+};
+
+// The increase of numRestarts (fullRestarts as a fallback) in one interval.
+// Keeps the previous cumulative value for gateways that forward the counter
+// as a plain gauge.
+class RestartCounter {
+ public:
+  double Observe(const MergedInterval& interval);
+
+ private:
+  double previous_num_ = kMissing;
+  double previous_full_ = kMissing;
+};
+
+// 1 when the job was RUNNING in the interval, 0 when not, a share when the
+// sources disagree; kMissing without any job-state metric.
+double RunningShareOf(const MergedInterval& interval);
+
+class RestartsDimension : public Dimension {
+ public:
+  explicit RestartsDimension(const RestartsConfig* config) : config_(config) {}
+  std::string_view name() const override { return "restarts"; }
+  double weight() const override { return config_->weight; }
+  void Observe(const MergedInterval& interval) override;
+  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
+  v1::DimensionScore Score(const EvalContext& ctx) const override;
+  bool waits_for_warmup() const override { return false; }
+
+ private:
+  struct Sample {
+    double restarts = kMissing;
+    double running = kMissing;
+  };
+  const RestartsConfig* config_;
+  RestartCounter counter_;
+  SampleWindow<Sample> samples_;
+};
+
+}  // namespace vitals::scorer

@@ -1,0 +1,68 @@
+#pragma once
+
+// A dimension declared in the config: one metric, how to fold it over the
+// window, its thresholds and weight. The series of the metric (optionally
+// of one scope and with given label values) are folded per interval, then
+// over the window:
+//   mean  Σ values / number of values        max / min  extreme value
+//   sum   Σ values (counters: Σ increases)   rate       sum / window seconds
+//   last  newest value
+// Values that are NaN or ±Inf are missing, negative ones too unless
+// `negative_is_missing` is off (Flink's "undefined" is −1).
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "scorer/dimensions/dimension.h"
+#include "scorer/window/sample_window.h"
+#include "scorer/window/series_values.h"
+
+namespace vitals::scorer {
+
+enum class Aggregation { kMean, kMax, kMin, kSum, kRate, kLast };
+std::string_view AggregationName(Aggregation a);
+bool ParseAggregation(std::string_view text, Aggregation* out);
+
+struct UserDefinedConfig {
+  std::string name;
+  // Canonical metric name, e.g. `numRecordsOutErrorsPerSecond`.
+  std::string metric;
+  // SCOPE_UNSPECIFIED: any scope.
+  v1::Scope scope = v1::SCOPE_UNSPECIFIED;
+  // Only series with these label values.
+  std::map<std::string, std::string> labels;
+  Aggregation aggregation = Aggregation::kMean;
+  Band band;
+  double weight = 1.0;
+  std::string unit;
+  bool negative_is_missing = true;
+  // Wait for the warm-up like the catch-up-sensitive dimensions.
+  bool warmup = true;
+};
+
+class UserDefinedDimension : public Dimension {
+ public:
+  explicit UserDefinedDimension(const UserDefinedConfig* config) : config_(config) {}
+  std::string_view name() const override { return config_->name; }
+  double weight() const override { return config_->weight; }
+  void Observe(const MergedInterval& interval) override;
+  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
+  v1::DimensionScore Score(const EvalContext& ctx) const override;
+  bool waits_for_warmup() const override { return config_->warmup; }
+
+ private:
+  struct Sample {
+    double sum = 0;
+    double count = 0;
+    double min = kMissing;
+    double max = kMissing;
+    double last = kMissing;
+    int64_t last_ms = 0;
+  };
+  bool Matches(const v1::SeriesAggregate& s) const;
+  const UserDefinedConfig* config_;
+  SampleWindow<Sample> samples_;
+};
+
+}  // namespace vitals::scorer

@@ -1,0 +1,198 @@
+#include "scorer/model/job_scorer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "common/base/strings.h"
+#include "scorer/dimensions/backpressure.h"
+#include "scorer/dimensions/checkpoint.h"
+#include "scorer/dimensions/cpu.h"
+#include "scorer/dimensions/gc.h"
+#include "scorer/dimensions/latency.h"
+#include "scorer/dimensions/restarts.h"
+#include "scorer/dimensions/skew.h"
+#include "scorer/dimensions/user_defined.h"
+#include "scorer/model/combine.h"
+#include "scorer/model/diagnosis.h"
+
+namespace vitals::scorer {
+namespace {
+
+// Every metric a built-in dimension or the warm-up reads, by canonical name.
+constexpr std::string_view kBuiltinMetrics[] = {
+    // restarts, warm-up
+    "numRestarts", "fullRestarts", "RUNNINGState", "RUNNINGTime", "uptime", "downtime",
+    // checkpoint
+    "numberOfCompletedCheckpoints", "numberOfFailedCheckpoints", "lastCheckpointDuration",
+    "lastCheckpointRestoreTimestamp",
+    // cpu
+    "Status_JVM_CPU_Load",
+    // backpressure
+    "backPressuredTimeMsPerSecond", "isBackPressured", "busyTimeMsPerSecond", "idleTimeMsPerSecond",
+    // skew, latency
+    "numRecordsInPerSecond", "numRecordsOutPerSecond", "pendingRecords",
+    "KafkaSourceReader_KafkaConsumer_records_lag_max", "KafkaConsumer_records_lag_max",
+    "currentEmitEventTimeLag", "watermarkLag", "millisBehindLatest"};
+
+constexpr std::string_view kCarriedPrefix = "before the restart: ";
+
+}  // namespace
+
+JobScorer::JobScorer(const ScoringConfig* config)
+    : config_(config), window_(&selector_), warmup_(config->warmup), grade_(&config->grades) {
+  for (std::string_view metric : kBuiltinMetrics) selector_.AddName(metric);
+  selector_.AddPrefix("Status_JVM_GarbageCollector_");  // gc: every collector
+  for (const UserDefinedConfig& d : config->user_defined) selector_.AddName(d.metric);
+
+  if (config->latency.enabled)
+    dimensions_.push_back(std::make_unique<LatencyDimension>(&config->latency));
+  if (config->checkpoint.enabled) {
+    dimensions_.push_back(std::make_unique<CheckpointDimension>(&config->checkpoint));
+  }
+  if (config->restarts.enabled) {
+    dimensions_.push_back(std::make_unique<RestartsDimension>(&config->restarts));
+  }
+  if (config->gc.enabled) dimensions_.push_back(std::make_unique<GcDimension>(&config->gc));
+  if (config->cpu.enabled) dimensions_.push_back(std::make_unique<CpuDimension>(&config->cpu));
+  if (config->backpressure.enabled) {
+    dimensions_.push_back(std::make_unique<BackpressureDimension>(&config->backpressure));
+  }
+  if (config->skew.enabled) dimensions_.push_back(std::make_unique<SkewDimension>(&config->skew));
+  for (const UserDefinedConfig& d : config->user_defined) {
+    dimensions_.push_back(std::make_unique<UserDefinedDimension>(&d));
+  }
+}
+
+bool JobScorer::Add(const v1::MetricBatch& batch) {
+  return Counted(window_.Add(batch), batch.job_name(), batch.tenant());
+}
+
+bool JobScorer::Add(v1::MetricBatch&& batch) {
+  std::string job_name = batch.job_name();
+  std::string tenant = batch.tenant();
+  return Counted(window_.Add(std::move(batch)), job_name, tenant);
+}
+
+bool JobScorer::AddSerialized(std::string_view bytes) {
+  const v1::MetricBatch* batch = nullptr;
+  const IntervalWindow::AddResult result = window_.AddSerialized(bytes, &batch);
+  if (batch == nullptr) return Counted(result, {}, {});
+  return Counted(result, batch->job_name(), batch->tenant());
+}
+
+bool JobScorer::Counted(IntervalWindow::AddResult result, const std::string& job_name,
+                        const std::string& tenant) {
+  switch (result) {
+    case IntervalWindow::AddResult::kAccepted:
+      break;
+    case IntervalWindow::AddResult::kLate:
+      ++late_;
+      return false;
+    case IntervalWindow::AddResult::kDuplicate:
+      ++duplicates_;
+      return false;
+    case IntervalWindow::AddResult::kOverflow:
+      ++overflows_;
+      return false;
+    case IntervalWindow::AddResult::kMalformed:
+      ++malformed_;
+      return false;
+  }
+  if (!job_name.empty()) job_name_ = job_name;
+  if (!tenant.empty()) tenant_ = tenant;
+  return true;
+}
+
+std::optional<v1::HealthReport> JobScorer::Evaluate(int64_t now_ms) {
+  std::vector<MergedInterval> closed = window_.Close(now_ms, config_->grace);
+  if (closed.empty()) return std::nullopt;
+  for (const MergedInterval& interval : closed) EvaluateInterval(interval, now_ms);
+  return latest_;
+}
+
+void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms) {
+  if (!interval.job_id().empty()) job_id_ = interval.job_id();
+  if (!interval.cluster().empty()) cluster_ = interval.cluster();
+  warmup_.Observe(interval);
+
+  EvalContext ctx;
+  ctx.window = config_->window;
+  ctx.window_end_ms = interval.end_ms();
+  ctx.window_start_ms = ctx.window_end_ms - absl::ToInt64Milliseconds(config_->window);
+  ctx.min_intervals = config_->min_intervals;
+  warmup_.Trim(ctx.window_start_ms);
+  ctx.warmup_ms = warmup_.warmup_ms();
+  ctx.restarts = warmup_.restarts();
+
+  v1::HealthReport& report = spare_;
+  report.Clear();
+  for (size_t i = 0; i < dimensions_.size(); ++i) {
+    Dimension& dimension = *dimensions_[i];
+    dimension.Observe(interval);
+    dimension.Trim(ctx.window_start_ms);
+    v1::DimensionScore* score = report.add_dimensions();
+    *score = dimension.Score(ctx);
+    // While a warm-up hides a dimension, its last grade with data stands:
+    // a restart must not make a job that was failing look better.
+    if (score->state() == v1::DIMENSION_STATE_UNKNOWN && ctx.warming_up() &&
+        dimension.waits_for_warmup() && has_latest_ &&
+        latest_.dimensions(static_cast<int>(i)).state() != v1::DIMENSION_STATE_UNKNOWN) {
+      *score = latest_.dimensions(static_cast<int>(i));
+      if (!score->explanation().starts_with(kCarriedPrefix)) {
+        score->set_explanation(absl::StrCat(AsAbsl(kCarriedPrefix), score->explanation()));
+      }
+    }
+  }
+  const Combined combined = Combine(report.dimensions());
+  const bool known = !std::isnan(combined.score) && combined.confidence >= config_->min_confidence;
+  const Grade grade = grade_.Update(combined.score, known, interval.end_ms());
+
+  report.set_job_id(job_id_);
+  report.set_job_name(job_name_);
+  report.set_tenant(tenant_);
+  report.set_cluster(cluster_);
+  report.set_evaluated_at_ms(now_ms);
+  report.set_interval_start_ms(interval.start_ms());
+  report.set_score(combined.score);
+  report.set_confidence(combined.confidence);
+  report.set_warming_up(ctx.warming_up());
+  report.set_grade(std::string(GradeName(grade)));
+  report.set_diagnosis(Diagnose(report.dimensions(), ctx, warmup_.reason()));
+
+  if (!std::isnan(combined.score)) {
+    v1::HistoryPoint& point = history_.emplace_back();
+    point.set_at_ms(interval.end_ms());
+    point.set_score(combined.score);
+    point.set_cluster(cluster_);
+    point.set_job_id(job_id_);
+    for (const v1::DimensionScore& d : report.dimensions()) {
+      if (d.state() != v1::DIMENSION_STATE_UNKNOWN) {
+        (*point.mutable_dimensions())[d.dimension()] = d.score();
+      }
+    }
+    while (history_.size() > config_->history_points) history_.pop_front();
+  }
+  latest_.Swap(&spare_);
+  has_latest_ = true;
+}
+
+void JobScorer::RestoreHistory(const v1::JobState& state) {
+  history_.clear();
+  const int n = state.history_size();
+  const int from = std::max(0, n - static_cast<int>(config_->history_points));
+  int64_t newest = 0;
+  for (int i = from; i < n; ++i) {
+    history_.push_back(state.history(i));
+    newest = std::max(newest, state.history(i).at_ms());
+  }
+  window_.set_closed_until_ms(std::max(window_.closed_until_ms(), newest));
+  if (!state.last_job_id().empty()) {
+    job_id_ = state.last_job_id();
+    warmup_.set_last_job_id(state.last_job_id());
+  }
+  if (!state.last_cluster().empty()) cluster_ = state.last_cluster();
+  if (job_name_.empty()) job_name_ = state.job_name();
+}
+
+}  // namespace vitals::scorer

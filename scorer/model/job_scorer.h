@@ -1,0 +1,91 @@
+#pragma once
+
+// One job's scorer, keyed by job name: merges the batches of every gateway
+// per interval, closes intervals after a grace period, feeds them to the
+// dimensions and grades the sliding window. Pure logic: no clock, no I/O —
+// the caller passes `now` and ships the reports.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scorer/dimensions/dimension.h"
+#include "scorer/model/grade.h"
+#include "scorer/model/scoring_config.h"
+#include "scorer/model/warmup.h"
+#include "scorer/window/interval_window.h"
+#include "scorer/window/metric_selector.h"
+#include "vitals/v1/health.pb.h"
+#include "vitals/v1/metrics.pb.h"
+
+namespace vitals::scorer {
+
+class JobScorer {
+ public:
+  // `config` must outlive the scorer.
+  explicit JobScorer(const ScoringConfig* config);
+
+  // Any gateway, any order. False when the batch is dropped: its interval
+  // already closed (late), the same gateway's batch was merged already
+  // (a redelivery), or too many intervals are open. Moving the batch in
+  // saves copying the series the scorer reads.
+  bool Add(const v1::MetricBatch& batch);
+  bool Add(v1::MetricBatch&& batch);
+  // The same from a `flink.metrics` record's value, decoded on an arena:
+  // the fastest way in. False also when the bytes are not a MetricBatch.
+  bool AddSerialized(std::string_view bytes);
+
+  // Closes every interval whose end + grace <= now_ms, oldest first, and
+  // grades the window after each (each closed interval adds a history
+  // point). Returns the newest report when any interval closed.
+  std::optional<v1::HealthReport> Evaluate(int64_t now_ms);
+
+  // Null before the first evaluation.
+  const v1::HealthReport* latest() const { return has_latest_ ? &latest_ : nullptr; }
+  // One point per closed interval with a score (oldest first), bounded by
+  // `history_points`; the input of rollback verdicts.
+  const std::deque<v1::HistoryPoint>& history() const { return history_; }
+
+  // Resumes from the state topic: history, and the job id that a new one
+  // is a restart against. Batches of intervals the history already covers
+  // are then late.
+  void RestoreHistory(const v1::JobState& state);
+
+  uint64_t late_batches() const { return late_; }
+  uint64_t duplicate_batches() const { return duplicates_; }
+  uint64_t overflow_batches() const { return overflows_; }
+  uint64_t malformed_batches() const { return malformed_; }
+
+ private:
+  bool Counted(IntervalWindow::AddResult result, const std::string& job_name,
+               const std::string& tenant);
+  // Builds the report of `interval` into `spare_` and swaps it with `latest_`.
+  void EvaluateInterval(const MergedInterval& interval, int64_t now_ms);
+
+  const ScoringConfig* config_;
+  MetricSelector selector_;
+  IntervalWindow window_;
+  std::vector<std::unique_ptr<Dimension>> dimensions_;
+  WarmupTracker warmup_;
+  GradeTracker grade_;
+  std::deque<v1::HistoryPoint> history_;
+  // The newest report, and the one before it, reused to build the next
+  // (cleared messages keep their allocations).
+  v1::HealthReport latest_;
+  v1::HealthReport spare_;
+  bool has_latest_ = false;
+  std::string job_name_;
+  std::string tenant_;
+  std::string job_id_;
+  std::string cluster_;
+  uint64_t late_ = 0;
+  uint64_t duplicates_ = 0;
+  uint64_t overflows_ = 0;
+  uint64_t malformed_ = 0;
+};
+
+}  // namespace vitals::scorer

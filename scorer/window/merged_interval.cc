@@ -1,0 +1,80 @@
+#include "scorer/window/merged_interval.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace vitals::scorer {
+namespace {
+
+bool IsCanonicalChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+         c == '_';
+}
+
+std::string_view MetricOf(const v1::SeriesAggregate* s) { return s->metric(); }
+
+// Orders metric names by length, then bytes: cheaper than lexicographic
+// order for names that share long prefixes (`Status_JVM_…`), and any
+// consistent order serves a lookup.
+bool Before(std::string_view a, std::string_view b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+struct ByMetric {
+  bool operator()(const v1::SeriesAggregate* a, std::string_view b) const {
+    return Before(MetricOf(a), b);
+  }
+  bool operator()(std::string_view a, const v1::SeriesAggregate* b) const {
+    return Before(a, MetricOf(b));
+  }
+  bool operator()(const v1::SeriesAggregate* a, const v1::SeriesAggregate* b) const {
+    return Before(MetricOf(a), MetricOf(b));
+  }
+};
+
+}  // namespace
+
+bool IsCanonicalMetricName(std::string_view metric) {
+  return std::all_of(metric.begin(), metric.end(), IsCanonicalChar);
+}
+
+std::string CanonicalMetricName(std::string_view metric) {
+  std::string out(metric);
+  for (char& c : out) {
+    if (!IsCanonicalChar(c)) c = '_';
+  }
+  return out;
+}
+
+MergedInterval::MergedInterval(int64_t start_ms, int64_t length_ms, std::string job_id,
+                               std::string cluster, std::vector<OwnedBatch> batches,
+                               std::vector<const v1::SeriesAggregate*> series)
+    : start_ms_(start_ms),
+      length_ms_(length_ms),
+      job_id_(std::move(job_id)),
+      cluster_(std::move(cluster)),
+      batches_(std::move(batches)),
+      by_metric_(std::move(series)) {
+  Index();
+}
+
+MergedInterval::MergedInterval(int64_t start_ms, int64_t length_ms, std::string job_id,
+                               std::string cluster, std::vector<v1::SeriesAggregate> series)
+    : start_ms_(start_ms),
+      length_ms_(length_ms),
+      job_id_(std::move(job_id)),
+      cluster_(std::move(cluster)),
+      owned_(std::move(series)) {
+  by_metric_.reserve(owned_.size());
+  for (const v1::SeriesAggregate& s : owned_) by_metric_.push_back(&s);
+  Index();
+}
+
+void MergedInterval::Index() { std::sort(by_metric_.begin(), by_metric_.end(), ByMetric()); }
+
+std::span<const v1::SeriesAggregate* const> MergedInterval::Find(std::string_view metric) const {
+  auto [lo, hi] = std::equal_range(by_metric_.begin(), by_metric_.end(), metric, ByMetric());
+  return {lo, hi};
+}
+
+}  // namespace vitals::scorer

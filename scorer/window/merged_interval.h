@@ -1,0 +1,70 @@
+#pragma once
+
+// One closed interval of one job: every gateway's aggregates for it merged
+// into job-wide series, indexed by canonical metric name so that each
+// dimension finds its inputs without scanning the whole interval.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "google/protobuf/arena.h"
+#include "vitals/v1/metrics.pb.h"
+
+namespace vitals::scorer {
+
+// The canonical spelling of a Flink metric name: every character outside
+// [a-zA-Z0-9:_] becomes `_` (what Flink's PrometheusReporter does), so that
+// `Status.JVM.CPU.Load` and `Status_JVM_CPU_Load` are one metric.
+std::string CanonicalMetricName(std::string_view metric);
+bool IsCanonicalMetricName(std::string_view metric);
+
+// A batch the window owns: on its own arena when the window decoded it,
+// else moved in on the heap.
+struct OwnedBatch {
+  std::unique_ptr<google::protobuf::Arena> arena;
+  std::unique_ptr<v1::MetricBatch> heap;
+  v1::MetricBatch* batch = nullptr;
+};
+
+class MergedInterval {
+ public:
+  // `series` are merged already (one per identity), carry canonical metric
+  // names and live in `batches`, which the interval keeps.
+  MergedInterval(int64_t start_ms, int64_t length_ms, std::string job_id, std::string cluster,
+                 std::vector<OwnedBatch> batches, std::vector<const v1::SeriesAggregate*> series);
+  // The same from plain values (tests, tools).
+  MergedInterval(int64_t start_ms, int64_t length_ms, std::string job_id, std::string cluster,
+                 std::vector<v1::SeriesAggregate> series);
+
+  MergedInterval(MergedInterval&&) = default;
+  MergedInterval& operator=(MergedInterval&&) = default;
+
+  int64_t start_ms() const { return start_ms_; }
+  int64_t length_ms() const { return length_ms_; }
+  int64_t end_ms() const { return start_ms_ + length_ms_; }
+  const std::string& job_id() const { return job_id_; }
+  const std::string& cluster() const { return cluster_; }
+
+  // Every series of `metric` (canonical name), whatever its scope and labels.
+  std::span<const v1::SeriesAggregate* const> Find(std::string_view metric) const;
+  // Every series, those of one metric next to each other.
+  std::span<const v1::SeriesAggregate* const> series() const { return by_metric_; }
+
+ private:
+  void Index();
+
+  int64_t start_ms_;
+  int64_t length_ms_;
+  std::string job_id_;
+  std::string cluster_;
+  // Owners of the series: one or the other.
+  std::vector<OwnedBatch> batches_;
+  std::vector<v1::SeriesAggregate> owned_;
+  std::vector<const v1::SeriesAggregate*> by_metric_;
+};
+
+}  // namespace vitals::scorer
