@@ -20,9 +20,11 @@ void AddSimFlags(FlagSet& flags, SimFlags* sim, const std::string& prefix) {
   flags.String(prefix + "faults", &sim->faults,
                "faults to inject: job=fault,… with fault one of backpressure, "
                "checkpoint_failure, restarts, gc_pressure, cpu_saturation, source_lag, skew");
+  flags.Duration(prefix + "uptime", &sim->uptime,
+                 "how long the simulated jobs have been running at the start (0s: just started)");
 }
 
-absl::StatusOr<sim::Fleet> BuildFleet(const SimFlags& flags, int64_t start_ms) {
+absl::StatusOr<sim::Fleet> BuildFleet(const SimFlags& flags, int64_t now_ms) {
   sim::FleetSpec spec;
   spec.jobs = static_cast<int>(flags.jobs);
   spec.parallelism = static_cast<int>(flags.parallelism);
@@ -30,7 +32,7 @@ absl::StatusOr<sim::Fleet> BuildFleet(const SimFlags& flags, int64_t start_ms) {
   spec.task_managers = static_cast<int>(flags.task_managers);
   spec.nodes = static_cast<int>(flags.nodes);
   spec.seed = static_cast<uint64_t>(flags.seed);
-  spec.start_ms = start_ms;
+  spec.start_ms = now_ms - absl::ToInt64Milliseconds(flags.uptime);
   absl::StatusOr<sim::FlinkVersion> version = sim::ParseFlinkVersion(flags.version);
   if (!version.ok()) return version.status();
   spec.version = *version;

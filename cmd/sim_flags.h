@@ -21,12 +21,16 @@ struct SimFlags {
   std::string version = "1.17";
   std::string clusters = "k8s-prod-eu,yarn-prod-1";
   std::string faults;
+  // How long the simulated jobs have been running when the simulation
+  // starts: jobs that just started are (rightly) in their warm-up.
+  absl::Duration uptime = absl::Minutes(15);
 };
 
 // Registers the flags under `prefix` (e.g. "simulate-" for standalone).
 void AddSimFlags(FlagSet& flags, SimFlags* sim, const std::string& prefix);
 
-// Builds the fleet (starting now) with its faults switched on.
-absl::StatusOr<sim::Fleet> BuildFleet(const SimFlags& flags, int64_t start_ms);
+// Builds the fleet, its jobs started `uptime` before `now_ms`, with its
+// faults switched on.
+absl::StatusOr<sim::Fleet> BuildFleet(const SimFlags& flags, int64_t now_ms);
 
 }  // namespace vitals::cmd

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "gateway/normalize/label_filter.h"
+#include "common/base/prom_chars.h"
 
 namespace vitals::gateway {
 namespace {

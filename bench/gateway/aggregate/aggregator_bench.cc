@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "benchmark/benchmark.h"
 #include "gateway/aggregate/aggregator.h"
 
@@ -112,6 +113,33 @@ void BM_FoldRepeatedSeries(benchmark::State& state) {
   state.counters["series"] = static_cast<double>(fleet.samples.size());
 }
 BENCHMARK(BM_FoldRepeatedSeries)->Arg(10)->Arg(200)->Unit(benchmark::kMillisecond);
+
+// The peer measured in the same run: the naive aggregation gateway (the
+// shape of prom-aggregation-gateway): build the series key string from the
+// labels and sum into a hash map, with no counter handling, no folding
+// rules and no caps. RESULTS.md reports the fold as a ratio of this.
+void BM_Peer_NaiveKeyedSum(benchmark::State& state) {
+  Fleet fleet(state.range(0));
+  absl::flat_hash_map<std::string, double> sums;
+  std::string key;
+  int64_t i = 0;
+  for (auto _ : state) {
+    for (const auto& s : fleet.samples) {
+      key.clear();
+      key.append(s.job_name).push_back('|');
+      key.append(s.metric);
+      for (const LabelView& l : s.labels) {
+        key.push_back('|');
+        key.append(l.name).push_back('=');
+        key.append(l.value);
+      }
+      sums[key] += static_cast<double>(++i);
+    }
+  }
+  benchmark::DoNotOptimize(sums.size());
+  state.SetItemsProcessed(state.iterations() * fleet.samples.size());
+}
+BENCHMARK(BM_Peer_NaiveKeyedSum)->Arg(10)->Arg(200)->Unit(benchmark::kMillisecond);
 
 // Every series reports once per interval, as Flink's reporters do: each
 // sample also folds the series' previous interval into its aggregate.

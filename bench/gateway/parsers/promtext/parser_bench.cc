@@ -4,6 +4,8 @@
 // Reports bytes/s and samples/s (items).
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -214,6 +216,36 @@ void BM_OpenMetrics_FlinkShaped(benchmark::State& state) {
   Run(state, TextFormat::kOpenMetrics100, body);
 }
 BENCHMARK(BM_OpenMetrics_FlinkShaped)->Unit(benchmark::kMillisecond);
+
+// The peer measured in the same run: the least work any text parser must do
+// on this body (split lines with memchr, skip comments, convert the value
+// after the last space with strtod), validating nothing and reading no
+// labels. RESULTS.md reports the parser as a ratio of this.
+void BM_Peer_SplitLinesAndStrtod(benchmark::State& state) {
+  static const FlinkBody body = MakeFlinkBodyOfSize(4 << 20, false);
+  for (auto _ : state) {
+    double sum = 0;
+    size_t lines = 0;
+    const char* p = body.text.data();
+    const char* end = p + body.text.size();
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+      if (nl == nullptr) nl = end;
+      if (*p != '#') {
+        const char* space = nl;
+        while (space > p && space[-1] != ' ') --space;
+        sum += std::strtod(space, nullptr);
+        ++lines;
+      }
+      p = nl + 1;
+    }
+    benchmark::DoNotOptimize(sum);
+    benchmark::DoNotOptimize(lines);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.text.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * body.samples));
+}
+BENCHMARK(BM_Peer_SplitLinesAndStrtod)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace vitals::gateway

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace vitals::gateway {
+namespace vitals {
 
 inline bool IsPromNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -30,4 +30,4 @@ inline void FilterPromChars(std::string& value) {
   }
 }
 
-}  // namespace vitals::gateway
+}  // namespace vitals

@@ -1,0 +1,77 @@
+#include "scorer/api/score_metrics.h"
+
+#include <cmath>
+
+namespace vitals::scorer {
+
+ScoreMetrics::ScoreMetrics(prometheus::Registry& registry)
+    : score_(prometheus::BuildGauge()
+                 .Name("flink_job_health_score")
+                 .Help("Job health, 0 (worst) to 10 (best).")
+                 .Register(registry)),
+      dimension_(prometheus::BuildGauge()
+                     .Name("flink_job_health_dimension_score")
+                     .Help("Per-dimension health, 0 to 10; absent while the dimension is unknown.")
+                     .Register(registry)),
+      rollback_(prometheus::BuildGauge()
+                    .Name("flink_job_rollback_recommended")
+                    .Help("1 when the rollback verdict for the job's last migration is rollback.")
+                    .Register(registry)) {}
+
+void ScoreMetrics::RemoveLocked(JobSeries& series) {
+  if (series.score != nullptr) score_.Remove(series.score);
+  if (series.rollback != nullptr) rollback_.Remove(series.rollback);
+  for (auto& [name, gauge] : series.dimensions) dimension_.Remove(gauge);
+  series = JobSeries();
+}
+
+void ScoreMetrics::Update(const v1::HealthReport& report) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (std::isnan(report.score())) {
+    // No data to grade: no series, rather than a NaN or a made-up number.
+    if (auto it = by_job_.find(report.job_name()); it != by_job_.end()) {
+      RemoveLocked(it->second);
+      by_job_.erase(it);
+    }
+    return;
+  }
+  JobSeries& series = by_job_[report.job_name()];
+  std::map<std::string, std::string> labels = {
+      {"job_id", report.job_id()}, {"job_name", report.job_name()}, {"cluster", report.cluster()}};
+  if (series.labels != labels) {
+    RemoveLocked(series);
+    series.labels = labels;
+    series.score = &score_.Add(labels);
+    series.rollback = &rollback_.Add(labels);
+  }
+  series.score->Set(report.score());
+  series.rollback->Set(report.rollback_recommended() ? 1 : 0);
+  std::map<std::string, prometheus::Gauge*> seen;
+  for (const v1::DimensionScore& d : report.dimensions()) {
+    if (d.state() == v1::DIMENSION_STATE_UNKNOWN) continue;
+    prometheus::Gauge* gauge = nullptr;
+    if (auto it = series.dimensions.find(d.dimension()); it != series.dimensions.end()) {
+      gauge = it->second;
+      series.dimensions.erase(it);
+    } else {
+      std::map<std::string, std::string> dim_labels = labels;
+      dim_labels["dimension"] = d.dimension();
+      gauge = &dimension_.Add(dim_labels);
+    }
+    gauge->Set(d.score());
+    seen[d.dimension()] = gauge;
+  }
+  // Dimensions that became unknown lose their series.
+  for (auto& [name, gauge] : series.dimensions) dimension_.Remove(gauge);
+  series.dimensions = std::move(seen);
+}
+
+void ScoreMetrics::Remove(const v1::HealthReport& report) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_job_.find(report.job_name());
+  if (it == by_job_.end()) return;
+  RemoveLocked(it->second);
+  by_job_.erase(it);
+}
+
+}  // namespace vitals::scorer

@@ -1,0 +1,42 @@
+#pragma once
+
+// The scorer's Prometheus gauges: flink_job_health_score,
+// flink_job_health_dimension_score and flink_job_rollback_recommended,
+// one label set per job, replaced when the job's id or cluster changes so
+// that a redeployed job does not leave a stale series behind.
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/registry.h"
+#include "vitals/v1/health.pb.h"
+
+namespace vitals::scorer {
+
+class ScoreMetrics {
+ public:
+  explicit ScoreMetrics(prometheus::Registry& registry);
+
+  void Update(const v1::HealthReport& report);
+  void Remove(const v1::HealthReport& report);
+
+ private:
+  struct JobSeries {
+    prometheus::Gauge* score = nullptr;
+    prometheus::Gauge* rollback = nullptr;
+    std::map<std::string, prometheus::Gauge*> dimensions;
+    std::map<std::string, std::string> labels;
+  };
+  void RemoveLocked(JobSeries& series);
+
+  prometheus::Family<prometheus::Gauge>& score_;
+  prometheus::Family<prometheus::Gauge>& dimension_;
+  prometheus::Family<prometheus::Gauge>& rollback_;
+  std::mutex mu_;
+  std::map<std::string, JobSeries> by_job_;  // by job name
+};
+
+}  // namespace vitals::scorer
