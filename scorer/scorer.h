@@ -1,0 +1,77 @@
+#pragma once
+
+// A scorer replica: a consumer in the group on `flink.metrics`, the job
+// registry it feeds, an evaluation loop that grades closed intervals and
+// publishes HealthReports to `flink.health`, and the HTTP API and /metrics
+// on :9095. Replicas split the jobs by partition; the partition a job's
+// batches arrive on decides who owns it.
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "common/http/server.h"
+#include "common/kafka/consumer.h"
+#include "common/kafka/producer.h"
+#include "prometheus/registry.h"
+#include "scorer/api/jobs_api.h"
+#include "scorer/api/score_metrics.h"
+#include "scorer/job_registry.h"
+#include "scorer/scorer_config.h"
+
+namespace vitals::scorer {
+
+class Scorer : public kafka::RebalanceListener {
+ public:
+  explicit Scorer(ScorerConfig config);
+  ~Scorer() override;
+
+  absl::Status Start();
+  // Leaves the group, flushes published reports. Safe twice, safe unstarted.
+  void Shutdown();
+
+  uint16_t http_port() const { return server_ ? server_->port() : 0; }
+  const JobRegistry& jobs() const { return *registry_; }
+  bool ready() const { return ready_.load(); }
+
+  void OnAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
+  void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
+
+ private:
+  void IngestLoop();
+  void EvaluateLoop();
+  void Publish(const std::vector<v1::HealthReport>& reports);
+  http::Response ServeMetrics() const;
+
+  ScorerConfig config_;
+  std::shared_ptr<prometheus::Registry> registry_metrics_;
+  std::unique_ptr<JobRegistry> registry_;
+  std::unique_ptr<ScoreMetrics> score_metrics_;
+  std::unique_ptr<JobsApi> api_;
+  std::unique_ptr<kafka::KafkaConsumer> consumer_;
+  std::unique_ptr<kafka::KafkaProducer> producer_;
+  std::unique_ptr<http::Server> server_;
+
+  std::mutex loop_mu_;
+  std::condition_variable loop_cv_;
+  bool stopping_ = false;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> shut_down_{false};
+  std::atomic<bool> ready_{false};
+  std::thread ingest_thread_;
+  std::thread evaluate_thread_;
+
+  prometheus::Counter* batches_consumed_ = nullptr;
+  prometheus::Counter* batches_late_ = nullptr;
+  prometheus::Counter* batches_invalid_ = nullptr;
+  prometheus::Counter* reports_published_ = nullptr;
+  prometheus::Gauge* jobs_tracked_ = nullptr;
+  prometheus::Gauge* consumer_lag_ = nullptr;
+  prometheus::Gauge* assigned_partitions_ = nullptr;
+  prometheus::Histogram* evaluation_duration_ = nullptr;
+};
+
+}  // namespace vitals::scorer
