@@ -72,7 +72,7 @@ int RunStandalone(const Args& args) {
   CommonFlags common;
   SimFlags sim;
   sim.jobs = 0;
-  std::string gateway_listen, scorer_listen;
+  std::string gateway_listen, scorer_listen, statsd_listen;
   absl::Duration interval = absl::ZeroDuration();
   int64_t brokers = 0;
   bool table = isatty(STDOUT_FILENO) != 0;
@@ -88,6 +88,8 @@ int RunStandalone(const Args& args) {
   AddCommonFlags(flags, &common);
   flags.String("gateway-listen", &gateway_listen, "gateway HTTP address (gateway.listen)");
   flags.String("scorer-listen", &scorer_listen, "scorer HTTP address (scorer.listen)");
+  flags.String("statsd-listen", &statsd_listen,
+               "gateway StatsD UDP address (gateway.statsd.listen)");
   flags.Duration("interval", &interval,
                  "aggregation and simulator interval (gateway.aggregation.interval)");
   flags.Int("brokers", &brokers, "embedded Kafka brokers (standalone.brokers)");
@@ -99,6 +101,7 @@ int RunStandalone(const Args& args) {
   if (!LoadAndApply(common, &config)) return 1;
   if (!gateway_listen.empty()) config.gateway.listen = gateway_listen;
   if (!scorer_listen.empty()) config.scorer.listen = scorer_listen;
+  if (!statsd_listen.empty()) config.gateway.statsd.listen = statsd_listen;
   if (interval > absl::ZeroDuration()) config.gateway.aggregation.interval = interval;
   if (brokers > 0) config.standalone.brokers = brokers;
   if (absl::Status s = config.gateway.Validate(); !s.ok()) {
@@ -142,12 +145,14 @@ int RunStandalone(const Args& args) {
       "vitals standalone is up\n"
       "  gateway (Pushgateway API)  %s/metrics/job/<job>\n"
       "  gateway metrics            %s/metrics\n"
+      "  gateway StatsD / Influx    udp://127.0.0.1:%u   %s/write\n"
       "  scorer API                 %s/api/v1/jobs\n"
       "  scorer metrics             %s/metrics\n"
       "  kafka bootstrap            %s\n"
       "  try: kcat -b %s -t %s -C -c 1 -e\n",
-      gateway_url.c_str(), gateway_url.c_str(), scorer_url.c_str(), scorer_url.c_str(),
-      bootstrap.c_str(), bootstrap.c_str(), config.gateway.kafka_sink.topic.c_str());
+      gateway_url.c_str(), gateway_url.c_str(), static_cast<unsigned>(gw.statsd_port()),
+      gateway_url.c_str(), scorer_url.c_str(), scorer_url.c_str(), bootstrap.c_str(),
+      bootstrap.c_str(), config.gateway.kafka_sink.topic.c_str());
   std::fflush(stdout);
 
   std::unique_ptr<SimulatorThread> simulator;

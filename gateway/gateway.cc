@@ -23,6 +23,10 @@ Gateway::Gateway(GatewayConfig config)
   aggregation.gateway = config_.node;
   aggregation.cluster = config_.cluster;
   aggregator_ = std::make_unique<Aggregator>(aggregation);
+  if (config_.influx.enabled) {
+    influx_ = std::make_unique<InfluxReceiver>(config_.influx, aggregator_.get(),
+                                               ingest_metrics_.get(), NowMs);
+  }
   view_ = std::make_unique<PrometheusView>();
   intervals_flushed_ = &prometheus::BuildCounter()
                             .Name("vitals_gateway_intervals_flushed_total")
@@ -66,6 +70,7 @@ absl::Status Gateway::Start() {
   }
   server_ = std::make_unique<http::Server>(options);
   pushgateway_->Register(*server_);
+  if (influx_) influx_->Register(*server_);
   server_->Route("GET", "/metrics", [this](const http::Request&) { return ServeMetrics(); });
   server_->Route("GET", "/healthz",
                  [](const http::Request&) { return http::Response::Text(200, "ok"); });
@@ -74,6 +79,14 @@ absl::Status Gateway::Start() {
                    : http::Response::Text(503, "not ready: kafka not reachable yet");
   });
   if (absl::Status s = server_->Start(); !s.ok()) return s;
+  if (config_.statsd.enabled) {
+    statsd_ = std::make_unique<StatsdReceiver>(config_.statsd, aggregator_.get(),
+                                               ingest_metrics_.get(), NowMs);
+    if (absl::Status s = statsd_->Start(); !s.ok()) {
+      server_->Shutdown();
+      return s;
+    }
+  }
 
   started_ = true;
   flush_thread_ = std::thread([this] { FlushLoop(); });
@@ -147,7 +160,8 @@ http::Response Gateway::ServeMetrics() const {
 
 absl::Status Gateway::Shutdown() {
   if (!started_ || shut_down_.exchange(true)) return absl::OkStatus();
-  server_->Shutdown();  // stop accepting first: nothing new after the last flush
+  server_->Shutdown();               // stop accepting first: nothing new after the last flush
+  if (statsd_) statsd_->Shutdown();  // releases held lines into the aggregator
   {
     std::lock_guard<std::mutex> lock(loop_mu_);
     stopping_ = true;

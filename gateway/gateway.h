@@ -17,8 +17,10 @@
 #include "common/kafka/producer.h"
 #include "gateway/aggregate/aggregator.h"
 #include "gateway/gateway_config.h"
+#include "gateway/receivers/influx/receiver.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/pushgateway/receiver.h"
+#include "gateway/receivers/statsd/receiver.h"
 #include "gateway/sinks/kafka_sink.h"
 #include "gateway/sinks/prometheus_view.h"
 #include "prometheus/registry.h"
@@ -35,6 +37,7 @@ class Gateway {
   absl::Status Shutdown();
 
   uint16_t http_port() const { return server_ ? server_->port() : 0; }
+  uint16_t statsd_port() const { return statsd_ ? statsd_->port() : 0; }
   const GatewayConfig& config() const { return config_; }
   bool ready() const;
 
@@ -52,6 +55,8 @@ class Gateway {
   std::unique_ptr<PushGroupStore> push_groups_;
   std::unique_ptr<PushgatewayReceiver> pushgateway_;
   std::unique_ptr<Aggregator> aggregator_;
+  std::unique_ptr<InfluxReceiver> influx_;
+  std::unique_ptr<StatsdReceiver> statsd_;
   std::unique_ptr<PrometheusView> view_;
   std::unique_ptr<kafka::KafkaProducer> producer_;
   std::unique_ptr<KafkaSink> sink_;

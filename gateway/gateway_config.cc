@@ -58,6 +58,14 @@ GatewayConfig ParseGatewayConfig(config::YamlMap& map) {
     kafka.Get("properties", &c.kafka_properties);
     kafka.RejectUnknownKeys();
   }
+  {
+    config::YamlMap statsd = map.Child("statsd");
+    c.statsd = ParseStatsdReceiverOptions(statsd);
+  }
+  {
+    config::YamlMap influx = map.Child("influx");
+    c.influx = ParseInfluxReceiverOptions(influx);
+  }
   map.Get("shutdown_timeout", &c.shutdown_timeout);
   map.RejectUnknownKeys();
   if (absl::Status s = c.Validate(); !s.ok()) map.Error("", std::string(s.message()));
@@ -82,6 +90,10 @@ absl::Status GatewayConfig::Validate() const {
   if (absl::Status s = kafka::ValidateProperties(ProducerProperties()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("kafka.properties: ", s.message()));
   }
+  if (statsd.enabled) {
+    if (absl::Status s = statsd.Validate(); !s.ok()) return s;
+  }
+  if (absl::Status s = influx.Validate(); !s.ok()) return s;
   return aggregation.Validate();
 }
 

@@ -11,6 +11,8 @@
 #include "common/http/server.h"
 #include "common/kafka/properties.h"
 #include "gateway/aggregate/aggregator_config.h"
+#include "gateway/receivers/influx/receiver.h"
+#include "gateway/receivers/statsd/receiver.h"
 #include "gateway/sinks/kafka_sink.h"
 
 namespace vitals::gateway {
@@ -24,6 +26,8 @@ struct GatewayConfig {
   // zero means three aggregation intervals.
   absl::Duration push_group_ttl = absl::ZeroDuration();
   AggregatorConfig aggregation;
+  StatsdReceiverOptions statsd;
+  InfluxReceiverOptions influx;
   KafkaSinkOptions kafka_sink;
   kafka::Properties kafka_properties;
   absl::Duration shutdown_timeout = absl::Seconds(30);

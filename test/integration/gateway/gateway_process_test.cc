@@ -80,6 +80,8 @@ class GatewayProcessTest : public ::testing::Test {
     // A long interval: SIGTERM will come in the middle of it.
     std::ofstream(config_) << "gateway:\n"
                               "  listen: 127.0.0.1:0\n"
+                              "  statsd:\n"
+                              "    listen: 127.0.0.1:0\n"
                               "  aggregation:\n"
                               "    interval: 60s\n"
                               "  kafka:\n"
@@ -89,13 +91,13 @@ class GatewayProcessTest : public ::testing::Test {
     child_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::VitalsBinary(), "gateway", "--config", config_});
     ASSERT_TRUE(child_->Start());
-    // The gateway logs its bound address on stderr; poll /proc instead of
-    // parsing logs: read it from the log file the child writes.
+    // The gateway logs its bound HTTP address on stderr when it started.
     const absl::Time deadline = absl::Now() + absl::Seconds(20);
     while (absl::Now() < deadline && port_ == 0) {
       const std::string err = child_->Stderr();
-      const size_t at = err.find("listen=127.0.0.1:");
-      if (at != std::string::npos) port_ = std::atoi(err.c_str() + at + 17);
+      constexpr std::string_view kStarted = "msg=\"gateway started\" listen=127.0.0.1:";
+      const size_t at = err.find(kStarted);
+      if (at != std::string::npos) port_ = std::atoi(err.c_str() + at + kStarted.size());
       absl::SleepFor(absl::Milliseconds(50));
     }
     ASSERT_NE(port_, 0) << child_->Stderr();

@@ -37,6 +37,8 @@ class StandaloneTest : public ::testing::Test {
     config_path_ = ::testing::TempDir() + "/standalone_test.yaml";
     std::ofstream(config_path_) << "gateway:\n"
                                    "  cluster: k8s-test\n"
+                                   "  statsd:\n"
+                                   "    listen: 127.0.0.1:0\n"
                                    "  aggregation:\n"
                                    "    interval: 2s\n"
                                    "scorer:\n"

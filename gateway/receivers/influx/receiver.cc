@@ -1,0 +1,249 @@
+#include "gateway/receivers/influx/receiver.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/base/strings.h"
+#include "common/http/gzip.h"
+
+namespace vitals::gateway {
+namespace {
+
+constexpr std::string_view kFormat = "influx";
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+// InfluxDB's error body: {"code":"invalid","message":"…"}.
+http::Response JsonError(int status, std::string_view code, std::string_view message) {
+  std::string body = "{\"code\":";
+  AppendJsonString(code, &body);
+  body += ",\"message\":";
+  AppendJsonString(message, &body);
+  body += "}";
+  http::Response r = http::Response::Json(status, std::move(body));
+  // The header repeats the message for clients that read only headers; a
+  // header value may not carry control characters.
+  std::string header(message);
+  std::replace_if(
+      header.begin(), header.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; },
+      ' ');
+  r.headers.emplace_back("X-Influxdb-Error", std::move(header));
+  return r;
+}
+
+// The peer's address without the port: a Flink process's writes keep one
+// source across the reconnections of its HTTP client.
+std::string_view PeerHost(std::string_view peer) {
+  const size_t colon = peer.rfind(':');
+  return colon == std::string_view::npos ? peer : peer.substr(0, colon);
+}
+
+// Forwards points to the normalizer and writes the answer's list of bad lines.
+class RequestSink : public InfluxSink {
+ public:
+  RequestSink(InfluxSink* next, size_t max_listed) : next_(next), max_listed_(max_listed) {}
+
+  void OnPoint(const InfluxPoint& point) override {
+    ++points_;
+    next_->OnPoint(point);
+  }
+  void OnReject(size_t line, std::string_view reason) override {
+    ++bad_lines_;
+    if (bad_lines_ > max_listed_) return;
+    if (!message_.empty()) message_ += "; ";
+    absl::StrAppend(&message_, "line ", line, ": ", AsAbsl(reason));
+  }
+
+  size_t points() const { return points_; }
+  size_t bad_lines() const { return bad_lines_; }
+  std::string Message() const {
+    if (bad_lines_ <= max_listed_) return message_;
+    return absl::StrCat(message_, "; and ", bad_lines_ - max_listed_, " more bad lines");
+  }
+
+ private:
+  InfluxSink* next_;
+  size_t max_listed_;
+  size_t points_ = 0;
+  size_t bad_lines_ = 0;
+  std::string message_;
+};
+
+}  // namespace
+
+absl::Status InfluxReceiverOptions::Validate() const {
+  if (max_body_bytes < 1024) {
+    return absl::InvalidArgumentError("influx.max_body_bytes: must be at least 1024");
+  }
+  if (max_errors_listed < 1 || max_errors_listed > 1000) {
+    return absl::InvalidArgumentError("influx.max_errors_listed: must be between 1 and 1000");
+  }
+  return absl::OkStatus();
+}
+
+InfluxReceiverOptions ParseInfluxReceiverOptions(config::YamlMap& map) {
+  InfluxReceiverOptions o;
+  map.Get("enabled", &o.enabled);
+  map.Get("max_body_bytes", &o.max_body_bytes);
+  map.Get("max_errors_listed", &o.max_errors_listed);
+  map.Get("meter_counts", &o.normalize.meter_counts);
+  map.Get("cluster_tag", &o.normalize.cluster_tag);
+  map.RejectUnknownKeys();
+  if (absl::Status s = o.Validate(); !s.ok()) map.Error("", std::string(s.message()));
+  return o;
+}
+
+struct InfluxReceiver::Worker {
+  Worker(FlinkSampleSink* sink, const InfluxReceiverOptions& options)
+      : parser(options.parse), normalizer(sink, options.normalize) {}
+  InfluxParser parser;
+  InfluxNormalizer normalizer;
+  InfluxNormalizerStats published;
+};
+
+InfluxReceiver::InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* sink,
+                               IngestMetrics* metrics, Clock clock)
+    : options_(std::move(options)), sink_(sink), metrics_(metrics), clock_(std::move(clock)) {}
+
+InfluxReceiver::~InfluxReceiver() = default;
+
+void InfluxReceiver::Register(http::Server& server) {
+  server.Route("POST", "/write", [this](const http::Request& r) { return Handle(r); });
+  server.Route("POST", "/api/v2/write", [this](const http::Request& r) { return Handle(r); });
+  for (const char* method : {"GET", "HEAD"}) {
+    server.Route(method, "/ping", [this](const http::Request& r) { return Handle(r); });
+  }
+}
+
+http::Response InfluxReceiver::Handle(const http::Request& request) {
+  if (request.path() == "/ping") {
+    http::Response r = http::Response::Text(204, "");
+    r.headers.emplace_back("X-Influxdb-Version", "vitals");
+    return r;
+  }
+  if (request.method() != "POST") return http::Response::Text(405, "method not allowed");
+  if (request.path() == "/write") return Write(request, InfluxApi::kV1);
+  if (request.path() == "/api/v2/write") return Write(request, InfluxApi::kV2);
+  return http::Response::Text(404, absl::StrCat("no such path: ", AsAbsl(request.path())));
+}
+
+http::Response InfluxReceiver::Refuse(int status, std::string_view code, std::string_view reason,
+                                      std::string_view message) {
+  metrics_->Rejected(kFormat, reason);
+  return JsonError(status, code, message);
+}
+
+http::Response InfluxReceiver::Write(const http::Request& request, InfluxApi api) {
+  // Where the points go: InfluxDB needs a database (v1) or bucket (v2);
+  // we have one destination, but a writer without one is misconfigured.
+  if (api == InfluxApi::kV1) {
+    if (request.QueryParam("db").empty()) {
+      return Refuse(400, "invalid", "bad_request", "database is required");
+    }
+    const std::string consistency = absl::AsciiStrToLower(request.QueryParam("consistency"));
+    if (!consistency.empty() && consistency != "any" && consistency != "one" &&
+        consistency != "quorum" && consistency != "all") {
+      return Refuse(400, "invalid", "bad_request",
+                    absl::StrCat("invalid consistency level: ", request.QueryParam("consistency")));
+    }
+  } else if (request.QueryParam("bucket").empty()) {
+    return Refuse(400, "invalid", "bad_request", "bucket is required");
+  }
+  absl::StatusOr<InfluxPrecision> precision =
+      ParseInfluxPrecision(request.QueryParam("precision"), api);
+  if (!precision.ok()) {
+    return Refuse(400, "invalid", "bad_request", std::string(precision.status().message()));
+  }
+
+  std::string_view body = request.body();
+  std::string inflated;
+  const std::string_view encoding = request.Header("Content-Encoding");
+  if (absl::EqualsIgnoreCase(AsAbsl(encoding), "gzip")) {
+    absl::StatusOr<std::string> plain =
+        http::Gunzip(body, static_cast<size_t>(options_.max_body_bytes));
+    if (!plain.ok()) {
+      if (absl::IsResourceExhausted(plain.status())) {
+        return Refuse(413, "request too large", "too_large", std::string(plain.status().message()));
+      }
+      return Refuse(400, "invalid", "bad_encoding", std::string(plain.status().message()));
+    }
+    inflated = std::move(*plain);
+    body = inflated;
+  } else if (!encoding.empty() && !absl::EqualsIgnoreCase(AsAbsl(encoding), "identity")) {
+    return Refuse(415, "unsupported media type", "bad_encoding",
+                  absl::StrCat("unsupported Content-Encoding: ", AsAbsl(encoding)));
+  } else if (body.size() > static_cast<size_t>(options_.max_body_bytes)) {
+    return Refuse(413, "request too large", "too_large",
+                  absl::StrCat("body exceeds ", options_.max_body_bytes, " bytes"));
+  }
+
+  std::unique_ptr<Worker> worker = Acquire();
+  RequestSink sink(&worker->normalizer, static_cast<size_t>(options_.max_errors_listed));
+  worker->normalizer.Begin(absl::StrCat("influx:", AsAbsl(PeerHost(request.peer()))), clock_());
+  worker->parser.Parse(body, *precision, sink);
+  worker->normalizer.Finish();
+
+  metrics_->Received(kFormat, static_cast<double>(sink.points()));
+  if (sink.bad_lines() > 0) {
+    metrics_->Rejected(kFormat, "parse_error", static_cast<double>(sink.bad_lines()));
+  }
+  const InfluxNormalizerStats& stats = worker->normalizer.stats();
+  if (stats.text_values != worker->published.text_values) {
+    metrics_->Rejected(kFormat, "invalid_value",
+                       static_cast<double>(stats.text_values - worker->published.text_values));
+  }
+  worker->published = stats;
+  Release(std::move(worker));
+
+  if (sink.bad_lines() > 0) return JsonError(400, "invalid", sink.Message());
+  return http::Response::Text(204, "");
+}
+
+std::unique_ptr<InfluxReceiver::Worker> InfluxReceiver::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Worker> worker = std::move(idle_.back());
+      idle_.pop_back();
+      return worker;
+    }
+  }
+  return std::make_unique<Worker>(sink_, options_);
+}
+
+void InfluxReceiver::Release(std::unique_ptr<Worker> worker) {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(std::move(worker));
+}
+
+}  // namespace vitals::gateway

@@ -1,0 +1,79 @@
+#pragma once
+
+// Influx line protocol writes on the gateway's HTTP port, a drop-in target
+// for Flink's InfluxdbReporter (influxdb-java):
+//   POST /write?db=&rp=&precision=&consistency=     (InfluxDB 1.x API)
+//   POST /api/v2/write?org=&bucket=&precision=      (InfluxDB 2.x API)
+//   GET|HEAD /ping
+// Bodies may be gzip-encoded. A bad line does not spoil the others: the
+// good lines' points are taken, and the answer is 400 naming each bad line
+// (InfluxDB's partial write); otherwise 204. Wire examples and
+// self-metrics are in README.md beside this file.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/config/yaml_reader.h"
+#include "common/http/server.h"
+#include "gateway/normalize/flink_sample.h"
+#include "gateway/normalize/influx_normalizer.h"
+#include "gateway/parsers/influx/parser.h"
+#include "gateway/receivers/ingest_metrics.h"
+
+namespace vitals::gateway {
+
+struct InfluxReceiverOptions {
+  bool enabled = true;
+  // Limit on a body after gzip decoding (the HTTP server limits what is
+  // sent).
+  int64_t max_body_bytes = 64 << 20;
+  // Bad lines named in a 400 answer; the rest are counted.
+  int64_t max_errors_listed = 10;
+  InfluxParseOptions parse;
+  InfluxNormalizerOptions normalize;
+
+  // InvalidArgument naming the offending key.
+  absl::Status Validate() const;
+};
+
+// Reads an `influx:` section (keys in README.md); errors go to map.errors().
+InfluxReceiverOptions ParseInfluxReceiverOptions(config::YamlMap& map);
+
+class InfluxReceiver {
+ public:
+  using Clock = std::function<int64_t()>;  // epoch milliseconds
+
+  // `sink` must be thread-safe: requests are handled on the server's threads.
+  InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* sink, IngestMetrics* metrics,
+                 Clock clock);
+  ~InfluxReceiver();
+
+  // Registers POST /write, POST /api/v2/write and GET|HEAD /ping.
+  void Register(http::Server& server);
+  http::Response Handle(const http::Request& request);
+
+ private:
+  // A parser and a normalizer keep scratch space: one per request in flight.
+  struct Worker;
+  std::unique_ptr<Worker> Acquire();
+  void Release(std::unique_ptr<Worker> worker);
+
+  http::Response Write(const http::Request& request, InfluxApi api);
+  http::Response Refuse(int status, std::string_view code, std::string_view reason,
+                        std::string_view message);
+
+  InfluxReceiverOptions options_;
+  FlinkSampleSink* sink_;
+  IngestMetrics* metrics_;
+  Clock clock_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Worker>> idle_;
+};
+
+}  // namespace vitals::gateway

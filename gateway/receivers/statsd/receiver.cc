@@ -1,0 +1,353 @@
+#include "gateway/receivers/statsd/receiver.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/http/url.h"
+#include "common/log/log.h"
+
+namespace vitals::gateway {
+namespace {
+
+namespace net = boost::asio;
+using udp = net::ip::udp;
+
+constexpr std::string_view kFormat = "statsd";
+// Datagrams per recvmmsg call, and calls per wake-up before the lane lets
+// its timer run.
+constexpr size_t kBatch = 16;
+constexpr int kBatchesPerWake = 64;
+
+// "ip:port" ("[ip]:port" for IPv6) of a datagram's sender.
+std::string_view FormatSender(const sockaddr_storage& addr, char (&out)[64]) {
+  char ip[INET6_ADDRSTRLEN] = {};
+  uint16_t port = 0;
+  bool v6 = false;
+  if (addr.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(addr);
+    inet_ntop(AF_INET, &a.sin_addr, ip, sizeof(ip));
+    port = ntohs(a.sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(addr);
+    inet_ntop(AF_INET6, &a.sin6_addr, ip, sizeof(ip));
+    port = ntohs(a.sin6_port);
+    v6 = true;
+  }
+  const int n = std::snprintf(out, sizeof(out), v6 ? "[%s]:%u" : "%s:%u", ip, port);
+  return std::string_view(out, static_cast<size_t>(std::clamp(n, 0, int{sizeof(out) - 1})));
+}
+
+}  // namespace
+
+absl::Status StatsdReceiverOptions::Validate() const {
+  std::string host;
+  uint16_t port = 0;
+  if (absl::Status s = http::ParseHostPort(listen, &host, &port); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("statsd.listen: ", s.message()));
+  }
+  if (threads < 1 || threads > 64) {
+    return absl::InvalidArgumentError("statsd.threads: must be between 1 and 64");
+  }
+  if (receive_buffer_bytes < 0 || receive_buffer_bytes > (int64_t{1} << 30)) {
+    return absl::InvalidArgumentError("statsd.receive_buffer_bytes: must be between 0 and 1 GiB");
+  }
+  if (max_datagram_bytes < 512 || max_datagram_bytes > 65507) {
+    return absl::InvalidArgumentError("statsd.max_datagram_bytes: must be between 512 and 65507");
+  }
+  if (normalize.hold_ms < 1 || normalize.hold_ms > 10'000) {
+    return absl::InvalidArgumentError("statsd.hold: must be between 1ms and 10s");
+  }
+  if (normalize.max_identifiers < 1024) {
+    return absl::InvalidArgumentError("statsd.max_identifiers: must be at least 1024");
+  }
+  if (!ScopeParser::Create(normalize.scope_formats).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "statsd.scope_formats: ", ScopeParser::Create(normalize.scope_formats).status().message()));
+  }
+  return absl::OkStatus();
+}
+
+StatsdReceiverOptions ParseStatsdReceiverOptions(config::YamlMap& map) {
+  StatsdReceiverOptions o;
+  map.Get("enabled", &o.enabled);
+  map.Get("listen", &o.listen);
+  int64_t threads = o.threads;
+  map.Get("threads", &threads);
+  o.threads = static_cast<int>(std::clamp<int64_t>(threads, -1, 1 << 20));
+  map.Get("receive_buffer_bytes", &o.receive_buffer_bytes);
+  map.Get("max_datagram_bytes", &o.max_datagram_bytes);
+  map.Get("dogstatsd_tags", &o.parse.dogstatsd_tags);
+  map.Get("meter_counts", &o.normalize.meter_counts);
+  map.Get("key_value_keys", &o.normalize.key_value_keys);
+  absl::Duration hold = absl::Milliseconds(o.normalize.hold_ms);
+  map.Get("hold", &hold);
+  o.normalize.hold_ms = absl::ToInt64Milliseconds(hold);
+  int64_t max_identifiers = static_cast<int64_t>(o.normalize.max_identifiers);
+  map.Get("max_identifiers", &max_identifiers);
+  o.normalize.max_identifiers = static_cast<size_t>(std::max<int64_t>(max_identifiers, 0));
+  {
+    config::YamlMap formats = map.Child("scope_formats");
+    FlinkScopeFormats& f = o.normalize.scope_formats;
+    formats.Get("jm", &f.jm);
+    formats.Get("jm_job", &f.jm_job);
+    formats.Get("jm_operator", &f.jm_operator);
+    formats.Get("tm", &f.tm);
+    formats.Get("tm_job", &f.tm_job);
+    formats.Get("task", &f.task);
+    formats.Get("operator", &f.operator_);
+    std::string delimiter(1, f.delimiter);
+    formats.Get("delimiter", &delimiter);
+    if (delimiter.empty()) {
+      formats.Error("delimiter", "must not be empty");
+    } else {
+      f.delimiter = delimiter[0];  // Flink uses the first character too
+    }
+    formats.Get("values_contain_delimiter", &f.values_contain_delimiter);
+    formats.RejectUnknownKeys();
+  }
+  map.RejectUnknownKeys();
+  if (absl::Status s = o.Validate(); !s.ok()) map.Error("", std::string(s.message()));
+  return o;
+}
+
+struct StatsdReceiver::Lane {
+  Lane(const StatsdReceiverOptions& options, IngestMetrics* metrics, const Clock& clock)
+      : options(options),
+        metrics(metrics),
+        clock(clock),
+        parser(options.parse),
+        slot_bytes(static_cast<size_t>(options.max_datagram_bytes)),
+        buffer(kBatch * slot_bytes) {
+    for (size_t i = 0; i < kBatch; ++i) {
+      iov[i] = {buffer.data() + i * slot_bytes, slot_bytes};
+    }
+  }
+
+  void ArmRead() {
+    socket.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& ec) {
+      if (ec) return;  // closed
+      for (int i = 0; i < kBatchesPerWake; ++i) {
+        if (ReadBatch() < kBatch) break;
+      }
+      Publish();
+      ArmRead();
+    });
+  }
+
+  void ArmTimer() {
+    timer.expires_after(std::chrono::milliseconds(options.normalize.hold_ms));
+    timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;  // cancelled
+      normalizer->ReleaseHeld(clock());
+      Publish();
+      ArmTimer();
+    });
+  }
+
+  // Reads up to kBatch datagrams without blocking; returns how many.
+  size_t ReadBatch() {
+    std::array<mmsghdr, kBatch> headers{};
+    for (size_t i = 0; i < kBatch; ++i) {
+      msghdr& h = headers[i].msg_hdr;
+      h.msg_name = &addrs[i];
+      h.msg_namelen = sizeof(addrs[i]);
+      h.msg_iov = &iov[i];
+      h.msg_iovlen = 1;
+      h.msg_control = controls[i].data();
+      h.msg_controllen = controls[i].size();
+    }
+    const int n = recvmmsg(socket.native_handle(), headers.data(), kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return 0;
+    const int64_t now_ms = clock();
+    for (int i = 0; i < n; ++i) {
+      const msghdr& h = headers[i].msg_hdr;
+      CountKernelDrops(h);
+      datagrams.fetch_add(1, std::memory_order_relaxed);
+      if (h.msg_flags & MSG_TRUNC) {
+        metrics->Rejected(kFormat, "too_large");
+        continue;
+      }
+      char sender[64];
+      normalizer->BeginDatagram(FormatSender(addrs[i], sender), now_ms);
+      parser.Parse(std::string_view(static_cast<const char*>(iov[i].iov_base), headers[i].msg_len),
+                   *normalizer);
+    }
+    return static_cast<size_t>(n);
+  }
+
+  // SO_RXQ_OVFL: each datagram carries the socket's running count of
+  // datagrams dropped for a full receive buffer.
+  void CountKernelDrops(const msghdr& h) {
+    for (const cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr;
+         c = CMSG_NXTHDR(const_cast<msghdr*>(&h), const_cast<cmsghdr*>(c))) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL) continue;
+      uint32_t total;
+      std::memcpy(&total, CMSG_DATA(c), sizeof(total));
+      const uint32_t dropped = total - kernel_drops;  // wraps like the kernel's counter
+      kernel_drops = total;
+      overloaded.fetch_add(dropped, std::memory_order_relaxed);
+      for (uint32_t d = 0; d < dropped; ++d) metrics->Overloaded(kFormat);
+    }
+  }
+
+  // Hands the normalizer's counts since the last call to the self-metrics.
+  void Publish() {
+    const StatsdNormalizerStats& now = normalizer->stats();
+    StatsdNormalizerStats& was = published;
+    auto delta = [](uint64_t a, uint64_t b) { return static_cast<double>(a - b); };
+    if (now.lines != was.lines) metrics->Received(kFormat, delta(now.lines, was.lines));
+    const std::pair<uint64_t, uint64_t StatsdNormalizerStats::*> rejects[] = {
+        {0, &StatsdNormalizerStats::rejected_text},
+        {1, &StatsdNormalizerStats::rejected_syntax},
+        {2, &StatsdNormalizerStats::rejected_scope},
+        {3, &StatsdNormalizerStats::rejected_type},
+    };
+    constexpr std::string_view kReasons[] = {"invalid_value", "parse_error", "scope",
+                                             "unsupported_type"};
+    for (const auto& [i, field] : rejects) {
+      if (now.*field != was.*field) {
+        metrics->Rejected(kFormat, kReasons[i], delta(now.*field, was.*field));
+      }
+    }
+    published = now;
+  }
+
+  const StatsdReceiverOptions& options;
+  IngestMetrics* metrics;
+  const Clock& clock;
+
+  net::io_context ioc{1};
+  udp::socket socket{ioc};
+  net::steady_timer timer{ioc};
+  StatsdParser parser;
+  std::unique_ptr<StatsdNormalizer> normalizer;
+  const size_t slot_bytes;
+  std::vector<char> buffer;
+  std::array<iovec, kBatch> iov{};
+  std::array<sockaddr_storage, kBatch> addrs{};
+  std::array<std::array<char, CMSG_SPACE(sizeof(uint32_t))>, kBatch> controls{};
+  uint32_t kernel_drops = 0;
+  StatsdNormalizerStats published;
+  std::atomic<uint64_t> datagrams{0};
+  std::atomic<uint64_t> overloaded{0};
+  std::thread thread;
+};
+
+StatsdReceiver::StatsdReceiver(StatsdReceiverOptions options, FlinkSampleSink* sink,
+                               IngestMetrics* metrics, Clock clock)
+    : options_(std::move(options)), sink_(sink), metrics_(metrics), clock_(std::move(clock)) {}
+
+StatsdReceiver::~StatsdReceiver() { Shutdown(); }
+
+absl::Status StatsdReceiver::Start() {
+  if (started_ || shut_down_) return absl::FailedPreconditionError("statsd receiver: started once");
+  if (absl::Status s = options_.Validate(); !s.ok()) return s;
+  std::string host;
+  uint16_t port = 0;
+  if (absl::Status s = http::ParseHostPort(options_.listen, &host, &port); !s.ok()) return s;
+  boost::system::error_code ec;
+  const net::ip::address address = net::ip::make_address(host, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("statsd.listen: bad address ", host, ": ", ec.message()));
+  }
+
+  std::vector<std::unique_ptr<Lane>> lanes;
+  for (int i = 0; i < options_.threads; ++i) {
+    auto lane = std::make_unique<Lane>(options_, metrics_, clock_);
+    absl::StatusOr<std::unique_ptr<StatsdNormalizer>> normalizer =
+        StatsdNormalizer::Create(options_.normalize, sink_);
+    if (!normalizer.ok()) return normalizer.status();
+    lane->normalizer = std::move(*normalizer);
+
+    const udp::endpoint endpoint(address, port);
+    lane->socket.open(endpoint.protocol(), ec);
+    const int fd = lane->socket.native_handle();
+    const int one = 1;
+    if (!ec && options_.threads > 1 &&
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+      ec.assign(errno, boost::system::system_category());
+    }
+    if (!ec && options_.receive_buffer_bytes > 0) {
+      lane->socket.set_option(
+          udp::socket::receive_buffer_size(static_cast<int>(options_.receive_buffer_bytes)), ec);
+    }
+    // Without the drop counter overload goes uncounted, not unhandled.
+    if (!ec && setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) != 0) {
+      log::Warn("statsd: SO_RXQ_OVFL unavailable, kernel drops are not counted");
+    }
+    if (!ec) lane->socket.bind(endpoint, ec);
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("statsd: cannot listen on ", options_.listen, ": ", ec.message()));
+    }
+    // Later lanes join the port the first one got.
+    port = lane->socket.local_endpoint().port();
+    lanes.push_back(std::move(lane));
+  }
+  udp::socket::receive_buffer_size granted;
+  lanes.front()->socket.get_option(granted, ec);
+  if (!ec && options_.receive_buffer_bytes > 0 && granted.value() < options_.receive_buffer_bytes) {
+    log::Warn("statsd: receive buffer smaller than configured (raise net.core.rmem_max)",
+              {{"configured", std::to_string(options_.receive_buffer_bytes)},
+               {"granted", std::to_string(granted.value())}});
+  }
+
+  port_ = port;
+  lanes_ = std::move(lanes);
+  for (auto& lane : lanes_) {
+    Lane* l = lane.get();
+    l->ArmRead();
+    l->ArmTimer();
+    l->thread = std::thread([l] { l->ioc.run(); });
+  }
+  started_ = true;
+  log::Info("statsd receiver started", {{"listen", absl::StrCat(host, ":", port_)},
+                                        {"threads", std::to_string(options_.threads)}});
+  return absl::OkStatus();
+}
+
+void StatsdReceiver::Shutdown() {
+  if (!started_ || shut_down_) {
+    shut_down_ = true;
+    return;
+  }
+  shut_down_ = true;
+  for (auto& lane : lanes_) lane->ioc.stop();
+  for (auto& lane : lanes_) {
+    if (lane->thread.joinable()) lane->thread.join();
+    boost::system::error_code ignored;
+    lane->socket.close(ignored);
+    // The lane's thread is gone: its normalizer is ours now.
+    lane->normalizer->ReleaseHeld(std::numeric_limits<int64_t>::max());
+    lane->Publish();
+  }
+}
+
+uint64_t StatsdReceiver::datagrams() const {
+  uint64_t n = 0;
+  for (const auto& lane : lanes_) n += lane->datagrams.load(std::memory_order_relaxed);
+  return n;
+}
+
+uint64_t StatsdReceiver::overloaded() const {
+  uint64_t n = 0;
+  for (const auto& lane : lanes_) n += lane->overloaded.load(std::memory_order_relaxed);
+  return n;
+}
+
+}  // namespace vitals::gateway
