@@ -19,7 +19,7 @@ absl::Status ConfigErrors::ToStatus() const {
 }
 
 YamlMap::YamlMap(YAML::Node node, std::string path, ConfigErrors* errors)
-    : node_(std::move(node)), path_(std::move(path)), errors_(errors) {
+    : node_(node), path_(std::move(path)), errors_(errors) {
   if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
     errors_->Add(path_.empty() ? "<root>" : path_, "expected a mapping");
     node_ = YAML::Node();
