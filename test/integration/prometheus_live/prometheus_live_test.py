@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""The live test of dashboards and alerts: `vitals standalone` fed by the
+simulator with faulted jobs, scraped by Debian's real Prometheus with the
+rules of alerts/rules loaded. Asserts that every dashboard panel query
+returns data, that job alerts are pending or firing for the faulted jobs,
+and that none is for the healthy ones.
+
+usage: prometheus_live_test.py VITALS_BINARY PROMETHEUS_BINARY REPO_ROOT
+"""
+import json
+import pathlib
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+VITALS, PROMETHEUS, REPO = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]).resolve()
+sys.path.insert(0, str(REPO / "test" / "dashboards"))
+import export_panel_queries  # noqa: E402
+
+HEALTHY = ["job_000", "job_003"]
+FAULTED = {"job_001": "checkpoint", "job_002": "backpressure"}
+JOB_ALERTS = {"FlinkJobHealthCritical", "FlinkJobHealthDegraded", "FlinkCheckpointsFailing",
+              "FlinkCheckpointsStalled", "FlinkJobBackpressureSustained"}
+# Self-metrics the dashboards chart that the gateway does not export yet
+# (scraping, per-reason series drops, broker connections, job info): their
+# panels are reported, not failed. Remove a name here when it is exported.
+NOT_YET_EXPORTED = ["vitals_gateway_scrape_", "vitals_gateway_series_dropped_total",
+                    "vitals_gateway_kafka_broker_connections", "vitals_job_info",
+                    "vitals:job_team:info"]
+# Panels that are empty by design while nothing is wrong in that respect.
+EMPTY_WHEN_HEALTHY = ["flink_job_rollback_recommended", "vitals_gateway_rejected_total",
+                      "vitals_gateway_overload_rejected_total",
+                      "vitals_gateway_kafka_messages_failed_total",
+                      "vitals_gateway_kafka_intervals_dropped_total",
+                      "vitals_scorer_batches_late_total", "ALERTS",
+                      # no job of this fleet is degraded (4 < score < 7)
+                      "> 4 < 7",
+                      # Flink 1.19+ only; the simulated fleet reports as 1.17
+                      "GarbageCollector_All_TimeMsPerSecond"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def query(base, expr):
+    url = f"{base}/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return json.load(r)["data"]["result"]
+    except urllib.error.HTTPError as e:
+        raise ValueError(f"Prometheus refused {expr!r}: {e.read().decode()[:300]}") from e
+
+
+def alerts(base):
+    with urllib.request.urlopen(f"{base}/api/v1/alerts", timeout=10) as r:
+        return json.load(r)["data"]["alerts"]
+
+
+def main():
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        (tmp / "vitals.yaml").write_text(
+            "gateway:\n  statsd:\n    listen: 127.0.0.1:0\n"
+            "scorer:\n  tick: 200ms\n  scoring:\n    grace: 500ms\n    min_intervals: 1\n")
+        vitals_log = open(tmp / "vitals.log", "w+")
+        vitals = subprocess.Popen(
+            [VITALS, "standalone", "--config", str(tmp / "vitals.yaml"),
+             "--gateway-listen", "127.0.0.1:0", "--scorer-listen", "127.0.0.1:0",
+             "--table=false", "--interval", "2s", "--simulate-jobs", "4",
+             "--simulate-faults", "job-001=checkpoint_failure,job-002=backpressure"],
+            stdout=subprocess.PIPE, stderr=vitals_log, text=True)
+        gateway = scorer = None
+        for line in vitals.stdout:
+            if m := re.search(r"gateway metrics\s+http://([\d.:]+)/metrics", line):
+                gateway = m.group(1)
+            if m := re.search(r"scorer metrics\s+http://([\d.:]+)/metrics", line):
+                scorer = m.group(1)
+            if gateway and scorer:
+                break
+        if not (gateway and scorer):
+            vitals_log.seek(0)
+            print("FAIL  vitals standalone did not come up\n" + vitals_log.read())
+            return 1
+        rules = sorted(str(p) for p in (REPO / "alerts" / "rules").glob("*.yml"))
+        (tmp / "prometheus.yml").write_text(json.dumps({
+            "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+            "rule_files": rules,
+            "scrape_configs": [
+                {"job_name": "vitals-gateway", "honor_labels": True,
+                 "static_configs": [{"targets": [gateway]}]},
+                {"job_name": "vitals-scorer", "honor_labels": True,
+                 "static_configs": [{"targets": [scorer]}]},
+            ]}))
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        prom_log = open(tmp / "prometheus.log", "w+")
+        prom = subprocess.Popen(
+            [PROMETHEUS, f"--config.file={tmp / 'prometheus.yml'}",
+             f"--storage.tsdb.path={tmp / 'data'}", f"--web.listen-address=127.0.0.1:{port}"],
+            stdout=prom_log, stderr=subprocess.STDOUT)
+        try:
+            # Scores for all four jobs, the faulted ones critical.
+            deadline = time.time() + 120
+            scores = {}
+            while time.time() < deadline:
+                time.sleep(2)
+                try:
+                    scores = {r["metric"]["job_name"]: float(r["value"][1])
+                              for r in query(base, "flink_job_health_score")}
+                except OSError:
+                    continue
+                if len(scores) == 4 and all(scores.get(j, 10) <= 4 for j in FAULTED):
+                    break
+            print(f"scores: {scores}")
+            for job in HEALTHY:
+                if scores.get(job, 0) < 8:
+                    failures.append(f"healthy {job} scored {scores.get(job)}")
+            for job in FAULTED:
+                if scores.get(job, 10) > 4:
+                    failures.append(f"faulted {job} scored {scores.get(job)}")
+            time.sleep(15)  # rate() windows and the rules' first evaluations
+
+            # Every dashboard panel query against live data.
+            empty, skipped, ran = [], [], 0
+            for path in sorted((REPO / "dashboards").glob("*.json")):
+                for item in export_panel_queries.queries(path):
+                    expr = item[-1] if isinstance(item, tuple) else item
+                    ran += 1
+                    if any(name in expr for name in NOT_YET_EXPORTED):
+                        skipped.append(expr)
+                        continue
+                    try:
+                        if query(base, expr):
+                            continue
+                    except ValueError as e:
+                        failures.append(str(e))
+                        continue
+                    if any(name in expr for name in EMPTY_WHEN_HEALTHY):
+                        skipped.append(expr)
+                        continue
+                    empty.append(f"{path.name}: {expr}")
+            print(f"panel queries: {ran} run, {len(skipped)} reported without failing, "
+                  f"{len(empty)} empty")
+            for expr in skipped:
+                print(f"SKIP  {expr[:150]}")
+            failures += [f"panel query returned no data: {e}" for e in empty]
+
+            # Job alerts: pending or firing for the faulted jobs, none for the healthy.
+            active = [a for a in alerts(base) if a["labels"].get("alertname") in JOB_ALERTS]
+            by_job = {}
+            for a in active:
+                by_job.setdefault(a["labels"].get("job_name"), set()).add(
+                    f'{a["labels"]["alertname"]}({a["state"]})')
+            print(f"job alerts: {by_job}")
+            with urllib.request.urlopen(f"{base}/api/v1/rules", timeout=10) as r:
+                for group in json.load(r)["data"]["groups"]:
+                    for rule in group["rules"]:
+                        if rule.get("health") != "ok" or rule.get("name") in JOB_ALERTS:
+                            print(f'rule {rule.get("name")}: health={rule.get("health")} '
+                                  f'state={rule.get("state")} error={rule.get("lastError", "")}')
+            for job in FAULTED:
+                if not any(a.startswith("FlinkJobHealthCritical") for a in by_job.get(job, ())):
+                    failures.append(f"no FlinkJobHealthCritical pending or firing for {job}")
+            for job in HEALTHY:
+                if by_job.get(job):
+                    failures.append(f"alerts for healthy {job}: {by_job[job]}")
+            # Failing needs 3 failures in 30 min, Stalled only failures and no
+            # completion: within this short test either may be the one pending.
+            if not any("FlinkCheckpoints" in a for a in by_job.get("job_001", ())):
+                failures.append("no FlinkCheckpointsFailing/Stalled for job_001")
+            if not any("Backpressure" in a for a in by_job.get("job_002", ())):
+                failures.append("no FlinkJobBackpressureSustained for job_002")
+        finally:
+            prom.terminate()
+            vitals.terminate()
+            prom.wait(timeout=30)
+            vitals.wait(timeout=60)
+        if failures:
+            prom_log.seek(0)
+            print("-- prometheus log (tail)\n" + "".join(prom_log.readlines()[-15:]))
+    for f in failures:
+        print(f"FAIL  {f}")
+    print(f"{'FAILED' if failures else 'PASSED'}: {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
