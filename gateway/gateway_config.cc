@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "common/http/server_options_config.h"
 #include "common/http/url.h"
 
 namespace vitals::gateway {
@@ -27,15 +28,7 @@ GatewayConfig ParseGatewayConfig(config::YamlMap& map) {
   map.Get("listen", &c.listen);
   {
     config::YamlMap http = map.Child("http");
-    int64_t max_body = static_cast<int64_t>(c.http.max_body_bytes);
-    http.Get("max_body_bytes", &max_body);
-    c.http.max_body_bytes = static_cast<size_t>(std::max<int64_t>(max_body, 0));
-    http.Get("read_timeout", &c.http.read_timeout);
-    http.Get("idle_timeout", &c.http.idle_timeout);
-    int64_t threads = c.http.threads;
-    http.Get("threads", &threads);
-    c.http.threads = static_cast<int>(threads);
-    http.RejectUnknownKeys();
+    http::ParseServerOptions(http, &c.http);
   }
   {
     config::YamlMap push = map.Child("pushgateway");

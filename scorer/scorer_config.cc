@@ -1,6 +1,7 @@
 #include "scorer/scorer_config.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/http/server_options_config.h"
 #include "common/http/url.h"
 
 namespace vitals::scorer {
@@ -10,12 +11,7 @@ ScorerConfig ParseScorerConfig(config::YamlMap& map) {
   map.Get("listen", &c.listen);
   {
     config::YamlMap http = map.Child("http");
-    http.Get("read_timeout", &c.http.read_timeout);
-    http.Get("idle_timeout", &c.http.idle_timeout);
-    int64_t threads = c.http.threads;
-    http.Get("threads", &threads);
-    c.http.threads = static_cast<int>(threads);
-    http.RejectUnknownKeys();
+    http::ParseServerOptions(http, &c.http);
   }
   {
     config::YamlMap kafka = map.Child("kafka");

@@ -10,6 +10,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/strings.h"
+#include "common/base/utf8.h"
 
 namespace vitals::gateway {
 namespace {
@@ -65,41 +66,6 @@ inline bool Is(char c, uint8_t char_class) {
 }
 
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF), the
-// same test as Go's utf8.Valid that the reference decoder applies.
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    uint32_t min;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    for (size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
 
 // Decimal digits into a uint64; false on an empty run, a non-digit or overflow.
 bool ParseDigits(std::string_view s, uint64_t& out) {
