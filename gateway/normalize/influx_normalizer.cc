@@ -5,8 +5,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/base/strings.h"
 #include "common/base/prom_chars.h"
+#include "common/base/strings.h"
 #include "gateway/normalize/prom_normalizer.h"
 
 namespace vitals::gateway {

@@ -7,8 +7,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/base/strings.h"
 #include "common/base/prom_chars.h"
+#include "common/base/strings.h"
 
 namespace vitals::gateway {
 namespace {
