@@ -11,6 +11,18 @@ namespace {
 
 int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
+// Brokers whose connection librdkafka reports up in its statistics JSON
+// (one "state" per broker entry, bootstrap entries included: each is a
+// TCP connection of its own).
+int BrokerConnectionsUp(std::string_view stats) {
+  int up = 0;
+  for (size_t at = stats.find("\"state\":\"UP\""); at != std::string_view::npos;
+       at = stats.find("\"state\":\"UP\"", at + 1)) {
+    ++up;
+  }
+  return up;
+}
+
 }  // namespace
 
 Gateway::Gateway(GatewayConfig config)
@@ -44,6 +56,19 @@ Gateway::Gateway(GatewayConfig config)
                             .Help("Pushgateway groups currently held.")
                             .Register(*registry_)
                             .Add({});
+  broker_connections_ = &prometheus::BuildGauge()
+                             .Name("vitals_gateway_kafka_broker_connections")
+                             .Help("Kafka broker connections up, from librdkafka's statistics.")
+                             .Register(*registry_)
+                             .Add({});
+  auto& dropped = prometheus::BuildCounter()
+                      .Name("vitals_gateway_series_dropped_total")
+                      .Help("Samples of series the aggregator refused, by reason.")
+                      .Register(*registry_);
+  for (size_t r = 0; r < series_dropped_.size(); ++r) {
+    series_dropped_[r] =
+        &dropped.Add({{"reason", std::string(DropReasonName(static_cast<DropReason>(r)))}});
+  }
   active_series_ = &prometheus::BuildGauge()
                         .Name("vitals_gateway_active_series")
                         .Help("Series held by the aggregator.")
@@ -120,7 +145,16 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
   intervals_flushed_->Increment();
   flush_duration_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
   push_groups_gauge_->Set(static_cast<double>(push_groups_->size()));
-  active_series_->Set(static_cast<double>(aggregator_->stats().active_series));
+  const AggregatorStats stats = aggregator_->stats();
+  active_series_->Set(static_cast<double>(stats.active_series));
+  for (size_t r = 0; r < series_dropped_.size(); ++r) {
+    if (stats.dropped[r] > series_dropped_seen_[r]) {
+      series_dropped_[r]->Increment(
+          static_cast<double>(stats.dropped[r] - series_dropped_seen_[r]));
+      series_dropped_seen_[r] = stats.dropped[r];
+    }
+  }
+  broker_connections_->Set(static_cast<double>(BrokerConnectionsUp(producer_->LatestStatistics())));
 }
 
 void Gateway::FlushLoop() {

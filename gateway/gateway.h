@@ -5,6 +5,7 @@
 // /readyz. Start() brings it up; Shutdown() stops accepting, flushes the
 // open interval and waits for Kafka to acknowledge it (up to the deadline).
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <memory>
@@ -75,6 +76,11 @@ class Gateway {
   prometheus::Histogram* flush_duration_ = nullptr;
   prometheus::Gauge* push_groups_gauge_ = nullptr;
   prometheus::Gauge* active_series_ = nullptr;
+  prometheus::Gauge* broker_connections_ = nullptr;
+  // The aggregator counts drops since start; the exported counters advance
+  // by the difference at each flush.
+  std::array<prometheus::Counter*, static_cast<size_t>(DropReason::kCount)> series_dropped_{};
+  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> series_dropped_seen_{};
 };
 
 }  // namespace vitals::gateway
