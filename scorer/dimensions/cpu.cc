@@ -19,19 +19,13 @@ void CpuDimension::Observe(const MergedInterval& interval) {
 }
 
 v1::DimensionScore CpuDimension::Score(const EvalContext& ctx) const {
-  double sum = 0;
-  uint32_t n = 0;
-  for (const auto& e : samples_) {
-    if (!ctx.Settled(e.start_ms)) continue;
-    sum += e.value;
-    ++n;
-  }
-  if (n < ctx.min_intervals) {
+  const SettledMean settled = MeanOfSettled(samples_, ctx);
+  if (settled.count < ctx.min_intervals) {
     return UnknownGrade(
         name(), weight(),
         NotEnoughSettledData(ctx, "not enough data: TaskManager CPU load not reported"));
   }
-  const double load = sum / n;
+  const double load = settled.mean;
   const Signal signals[] = {{load, &config_->load, "ratio"}};
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
   out.set_explanation(absl::StrCat(

@@ -54,6 +54,18 @@ bool EvalContext::Settled(int64_t interval_start_ms) const {
   return true;
 }
 
+SettledMean MeanOfSettled(const SampleWindow<double>& samples, const EvalContext& ctx) {
+  double sum = 0;
+  SettledMean out;
+  for (const auto& e : samples) {
+    if (!ctx.Settled(e.start_ms)) continue;
+    sum += e.value;
+    ++out.count;
+  }
+  if (out.count > 0) out.mean = sum / out.count;
+  return out;
+}
+
 std::string NotEnoughSettledData(const EvalContext& ctx, std::string_view no_data) {
   if (!ctx.warming_up()) return std::string(no_data);
   return absl::StrCat(

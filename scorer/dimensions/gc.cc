@@ -50,19 +50,13 @@ void GcDimension::Observe(const MergedInterval& interval) {
 }
 
 v1::DimensionScore GcDimension::Score(const EvalContext& ctx) const {
-  double sum = 0;
-  uint32_t n = 0;
-  for (const auto& e : samples_) {
-    if (!ctx.Settled(e.start_ms)) continue;
-    sum += e.value;
-    ++n;
-  }
-  if (n < ctx.min_intervals) {
+  const SettledMean settled = MeanOfSettled(samples_, ctx);
+  if (settled.count < ctx.min_intervals) {
     return UnknownGrade(
         name(), weight(),
         NotEnoughSettledData(ctx, "not enough data: TaskManager GC time not reported"));
   }
-  const double share = sum / n;
+  const double share = settled.mean;
   const Signal signals[] = {{share, &config_->time_share, "ratio"}};
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
   out.set_explanation(
