@@ -5,23 +5,12 @@
 #include "common/http/url.h"
 #include "common/log/log.h"
 #include "common/metrics/text_exposition.h"
+#include "gateway/sinks/producer_statistics.h"
 
 namespace vitals::gateway {
 namespace {
 
 int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
-
-// Brokers whose connection librdkafka reports up in its statistics JSON
-// (one "state" per broker entry, bootstrap entries included: each is a
-// TCP connection of its own).
-int BrokerConnectionsUp(std::string_view stats) {
-  int up = 0;
-  for (size_t at = stats.find("\"state\":\"UP\""); at != std::string_view::npos;
-       at = stats.find("\"state\":\"UP\"", at + 1)) {
-    ++up;
-  }
-  return up;
-}
 
 }  // namespace
 
@@ -61,6 +50,11 @@ Gateway::Gateway(GatewayConfig config)
                              .Help("Kafka broker connections up, from librdkafka's statistics.")
                              .Register(*registry_)
                              .Add({});
+  kafka_retries_ = &prometheus::BuildCounter()
+                        .Name("vitals_gateway_kafka_retries_total")
+                        .Help("Produce requests librdkafka sent again (outages, throttling).")
+                        .Register(*registry_)
+                        .Add({});
   auto& dropped = prometheus::BuildCounter()
                       .Name("vitals_gateway_series_dropped_total")
                       .Help("Samples of series the aggregator refused, by reason.")
@@ -154,7 +148,14 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
       series_dropped_seen_[r] = stats.dropped[r];
     }
   }
-  broker_connections_->Set(static_cast<double>(BrokerConnectionsUp(producer_->LatestStatistics())));
+  const ProducerStatistics producer_stats = ParseProducerStatistics(producer_->LatestStatistics());
+  broker_connections_->Set(static_cast<double>(producer_stats.brokers_up));
+  // librdkafka's figure restarts with a broker entry it drops and learns
+  // again: export only its increases.
+  if (producer_stats.retries > kafka_retries_seen_) {
+    kafka_retries_->Increment(static_cast<double>(producer_stats.retries - kafka_retries_seen_));
+  }
+  kafka_retries_seen_ = producer_stats.retries;
 }
 
 void Gateway::FlushLoop() {

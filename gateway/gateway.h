@@ -77,6 +77,8 @@ class Gateway {
   prometheus::Gauge* push_groups_gauge_ = nullptr;
   prometheus::Gauge* active_series_ = nullptr;
   prometheus::Gauge* broker_connections_ = nullptr;
+  prometheus::Counter* kafka_retries_ = nullptr;
+  uint64_t kafka_retries_seen_ = 0;
   // The aggregator counts drops since start; the exported counters advance
   // by the difference at each flush.
   std::array<prometheus::Counter*, static_cast<size_t>(DropReason::kCount)> series_dropped_{};
