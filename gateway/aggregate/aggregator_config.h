@@ -27,9 +27,16 @@ struct AggregatorConfig {
   uint32_t shards = 16;
   // Labels that identify an instance rather than the thing measured: they
   // fold away. `source` stands for the sample's sender (push group, scrape
-  // target, StatsD peer), which otherwise never becomes a label.
-  std::vector<std::string> fold_labels = {
-      "host", "tm_id", "subtask_index", "task_attempt_id", "task_attempt_num", "source"};
+  // target, StatsD peer), which otherwise never becomes a label. Latency
+  // markers name the subtasks at both ends of the measured path.
+  std::vector<std::string> fold_labels = {"host",
+                                          "tm_id",
+                                          "subtask_index",
+                                          "task_attempt_id",
+                                          "task_attempt_num",
+                                          "operator_subtask_index",
+                                          "source_subtask_index",
+                                          "source"};
   // Metrics kept per instance: no label folds away.
   std::vector<std::string> raw_metrics;
   // Metrics whose aggregates list each instance's value, for the scorer's
