@@ -106,6 +106,15 @@ absl::Status Gateway::Start() {
       return s;
     }
   }
+  if (config_.scrape.enabled) {
+    scraper_ = std::make_unique<Scraper>(config_.scrape, aggregator_.get(), ingest_metrics_.get(),
+                                         *registry_, NowMs);
+    if (absl::Status s = scraper_->Start(); !s.ok()) {
+      if (statsd_) statsd_->Shutdown();
+      server_->Shutdown();
+      return s;
+    }
+  }
 
   started_ = true;
   flush_thread_ = std::thread([this] { FlushLoop(); });
@@ -195,6 +204,9 @@ http::Response Gateway::ServeMetrics() const {
 
 absl::Status Gateway::Shutdown() {
   if (!started_ || shut_down_.exchange(true)) return absl::OkStatus();
+  // Scrapes first (waits for those in flight): their samples belong in
+  // the final flush.
+  if (scraper_) scraper_->Shutdown();
   server_->Shutdown();               // stop accepting first: nothing new after the last flush
   if (statsd_) statsd_->Shutdown();  // releases held lines into the aggregator
   {

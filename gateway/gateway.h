@@ -21,6 +21,7 @@
 #include "gateway/receivers/influx/receiver.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/pushgateway/receiver.h"
+#include "gateway/receivers/scrape/scraper.h"
 #include "gateway/receivers/statsd/receiver.h"
 #include "gateway/sinks/kafka_sink.h"
 #include "gateway/sinks/prometheus_view.h"
@@ -58,6 +59,7 @@ class Gateway {
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<InfluxReceiver> influx_;
   std::unique_ptr<StatsdReceiver> statsd_;
+  std::unique_ptr<Scraper> scraper_;
   std::unique_ptr<PrometheusView> view_;
   std::unique_ptr<kafka::KafkaProducer> producer_;
   std::unique_ptr<KafkaSink> sink_;

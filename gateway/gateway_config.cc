@@ -59,6 +59,10 @@ GatewayConfig ParseGatewayConfig(config::YamlMap& map) {
     config::YamlMap influx = map.Child("influx");
     c.influx = ParseInfluxReceiverOptions(influx);
   }
+  {
+    config::YamlMap scrape = map.Child("scrape");
+    c.scrape = ParseScrapeOptions(scrape);
+  }
   map.Get("shutdown_timeout", &c.shutdown_timeout);
   map.RejectUnknownKeys();
   if (absl::Status s = c.Validate(); !s.ok()) map.Error("", std::string(s.message()));
@@ -87,6 +91,9 @@ absl::Status GatewayConfig::Validate() const {
     if (absl::Status s = statsd.Validate(); !s.ok()) return s;
   }
   if (absl::Status s = influx.Validate(); !s.ok()) return s;
+  if (scrape.enabled) {
+    if (absl::Status s = scrape.Validate(); !s.ok()) return s;
+  }
   return aggregation.Validate();
 }
 

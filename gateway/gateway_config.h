@@ -12,6 +12,7 @@
 #include "common/kafka/properties.h"
 #include "gateway/aggregate/aggregator_config.h"
 #include "gateway/receivers/influx/receiver.h"
+#include "gateway/receivers/scrape/scrape_options.h"
 #include "gateway/receivers/statsd/receiver.h"
 #include "gateway/sinks/kafka_sink.h"
 
@@ -28,6 +29,7 @@ struct GatewayConfig {
   AggregatorConfig aggregation;
   StatsdReceiverOptions statsd;
   InfluxReceiverOptions influx;
+  ScrapeOptions scrape;
   KafkaSinkOptions kafka_sink;
   kafka::Properties kafka_properties;
   absl::Duration shutdown_timeout = absl::Seconds(30);

@@ -3,7 +3,8 @@
 // and Influx line protocol (InfluxdbReporter) — must normalize to the same
 // Flink identities and values, for every Flink version the simulator knows.
 // Where a format cannot carry something, the comparison says so and
-// compares the rest.
+// compares the rest. The same Prometheus text scraped from PrometheusReporter
+// endpoints (the scraper's path) must equal the pushed text exactly.
 
 #include <gtest/gtest.h>
 
@@ -24,11 +25,13 @@
 #include "gateway/parsers/promtext/parser.h"
 #include "gateway/parsers/pushgateway_path/path.h"
 #include "gateway/parsers/statsd/parser.h"
+#include "gateway/receivers/scrape/scrape_ingest.h"
 #include "sim/fleet.h"
 #include "sim/flink_version.h"
 #include "sim/influx.h"
 #include "sim/metric_catalog.h"
 #include "sim/pushgateway.h"
+#include "sim/scrape.h"
 #include "sim/statsd.h"
 #include "sim/truth.h"
 #include "test/unit/gateway/receivers/recording_sink.h"
@@ -238,6 +241,25 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
     }
   }
 
+  // PrometheusReporter scrape bodies, ingested as the scraper does: each
+  // process its own target, whose file_sd entry names the job and cluster
+  // (what a push names in its group path).
+  void ScrapePrometheus(RecordingSink* sink) {
+    std::vector<sim::ScrapeBody> scrapes;
+    sim::RenderScrapes(*fleet_, &scrapes);
+    ASSERT_EQ(scrapes.size(), processes_);
+    ScrapeIngester ingester;
+    for (size_t i = 0; i < scrapes.size(); ++i) {
+      const sim::SimJob& job = fleet_->jobs()[scrapes[i].job];
+      ScrapeTarget target;
+      target.address = absl::StrCat("10.1.0.", i, ":9249");
+      target.labels = {{"cluster", job.cluster}, {"job_name", job.name}};
+      absl::StatusOr<size_t> n = ingester.Ingest(
+          target, scrapes[i].body, TextFormat::kPrometheus004, fleet_->now_ms(), *sink);
+      ASSERT_TRUE(n.ok()) << n.status();
+    }
+  }
+
   // StatsD datagrams, each process its own sender as each Flink process has
   // its own reporter socket. Datagrams never mix processes, and a process's
   // report starts a datagram with its CPU load, the first metric it reports.
@@ -308,6 +330,8 @@ TEST_P(CrossFormatTest, ThreeReportersOneIdentity) {
   SendStatsd();
   RecordingSink influx_sink;
   WriteInflux(&influx_sink);
+  RecordingSink scrape_sink;
+  ScrapePrometheus(&scrape_sink);
 
   ASSERT_FALSE(prom_sink.samples.empty());
   for (const RecordedSample& s : prom_sink.samples) {
@@ -341,9 +365,20 @@ TEST_P(CrossFormatTest, ThreeReportersOneIdentity) {
   ExpectSameView(prom_for_statsd, statsd, 1e-6, /*compare_job_id=*/false, "statsd");
   for (const RecordedSample& s : statsd_sink_.samples) EXPECT_EQ(s.job_id, "") << s.metric;
 
+  // A scrape of the same process carries exactly what its push carries:
+  // every identity, value, job id and cluster.
+  const View scraped = Collect(scrape_sink.samples);
+  ExpectSameView(Collect(prom_sink.samples), scraped, 0, /*compare_job_id=*/true, "scrape");
+  ASSERT_EQ(scrape_sink.samples.size(), prom_sink.samples.size());
+  for (size_t i = 0; i < prom_sink.samples.size(); ++i) {
+    EXPECT_EQ(scrape_sink.samples[i].cluster, prom_sink.samples[i].cluster)
+        << scrape_sink.samples[i].metric;
+  }
+
   // Not vacuous: every scope, summaries and key/value labels were compared.
   EXPECT_EQ(statsd.size(), prom_for_statsd.size());
   EXPECT_EQ(influx.size(), prom_for_influx.size());
+  EXPECT_EQ(scraped.size(), Collect(prom_sink.samples).size());
   std::set<v1::Scope> scopes;
   size_t summaries = 0, partitions = 0;
   for (const auto& [id, series] : statsd) {

@@ -1,0 +1,51 @@
+#pragma once
+
+// One scrape body of one target → FlinkSamples, exactly as a Pushgateway
+// push of the same text becomes them (PromNormalizer, the same counter and
+// gauge typing), so that a PrometheusReporter endpoint gives the same
+// aggregates whether it is scraped or pushes. The target plays the part of
+// the push group:
+// - `source` is `scrape:<target>` (one sender per Flink process);
+// - a `job_name` target label names the job of process-level samples that
+//   carry none (JobManager and TaskManager Status.*), as the group's job
+//   does for a push; samples that name their job keep it;
+// - a `cluster` target label names the samples' cluster, as a `cluster`
+//   grouping label does;
+// - every other target label is added to each sample that lacks a label of
+//   that name (Prometheus' honor_labels: true: the sample's own wins).
+// Prometheus' `instance` and `job` target labels are not added: `source`
+// already tells the senders apart and folds away.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gateway/normalize/flink_sample.h"
+#include "gateway/parsers/promtext/parser.h"
+#include "gateway/receivers/scrape/target.h"
+
+namespace vitals::gateway {
+
+class ScrapeIngester {
+ public:
+  ScrapeIngester();
+
+  // Validates the whole body first (a scrape that does not parse delivers
+  // nothing, as a push that does not parse is refused whole), then feeds
+  // its samples to `sink` stamped `now_ms`. Returns the sample count, or
+  // InvalidArgument "line N: reason". Keeps scratch space between calls:
+  // one ingester per thread.
+  absl::StatusOr<size_t> Ingest(const ScrapeTarget& target, std::string_view body,
+                                TextFormat format, int64_t now_ms, FlinkSampleSink& sink);
+
+ private:
+  PromTextParser prom_;
+  PromTextParser open_metrics_;
+  std::string source_;
+  std::vector<LabelView> extra_;  // target labels to add
+};
+
+}  // namespace vitals::gateway

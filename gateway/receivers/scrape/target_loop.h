@@ -1,0 +1,91 @@
+#pragma once
+
+// One target's scrape loop on a thread of its own: GET its metrics path
+// every `interval` with its `timeout`, hand the body to a ScrapeIngester
+// and keep the target's self-metrics. Internal to the scraper.
+//
+// Scrapes fall on wall-clock ticks `k * interval + offset`, the offset
+// hashed from the target's name: targets are spread over the interval
+// instead of all firing at once, a target keeps its phase across gateway
+// restarts and settings changes, and with the interval equal to the
+// aggregation interval each aggregation interval gets exactly one scrape of
+// each target. A scrape that overruns its tick skips the ticks it missed.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gateway/normalize/flink_sample.h"
+#include "gateway/receivers/ingest_metrics.h"
+#include "gateway/receivers/scrape/scrape_ingest.h"
+#include "gateway/receivers/scrape/scrape_metrics.h"
+#include "gateway/receivers/scrape/target.h"
+
+namespace vitals::gateway {
+
+class TargetLoop {
+ public:
+  struct Context {
+    FlinkSampleSink* sink = nullptr;
+    IngestMetrics* ingest = nullptr;
+    ScrapeMetrics* metrics = nullptr;
+    size_t max_body_bytes = 8 << 20;
+    std::function<int64_t()> clock;  // epoch ms, for sample timestamps
+  };
+
+  // Registers the target's series (down until its first scrape) and starts
+  // the thread. `context` must outlive the loop.
+  TargetLoop(ScrapeTarget target, const Context& context);
+  // Stop() and Join().
+  ~TargetLoop();
+  TargetLoop(const TargetLoop&) = delete;
+  TargetLoop& operator=(const TargetLoop&) = delete;
+
+  // New settings for the same target: takes effect from the next tick.
+  void Update(ScrapeTarget target);
+  // Ends the loop and removes the target's series at once; a scrape in
+  // flight finishes in the background (within its timeout) and is
+  // discarded. Does not wait: see finished() and Join().
+  void Stop();
+  bool finished() const { return finished_.load(); }
+  void Join();
+
+  // The wall-clock tick (epoch ms) following `now_ms`.
+  static int64_t NextTick(int64_t now_ms, int64_t interval_ms, int64_t offset_ms);
+  // The target's phase within `interval_ms`, from a stable hash of its name.
+  static int64_t Offset(std::string_view name, int64_t interval_ms);
+
+ private:
+  struct Outcome {
+    std::string_view result;  // "ok" or the failure reason
+    std::string error;        // for the log line, when not ok
+    size_t samples = 0;
+    double seconds = 0;
+  };
+
+  void Run();
+  Outcome Scrape(const ScrapeTarget& target);
+  // Under mu_, while not stopped.
+  void Record(const ScrapeTarget& target, const Outcome& outcome);
+
+  const Context& context_;
+  const std::string name_;
+  ScrapeIngester ingester_;  // used by the loop's thread only
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  ScrapeTarget target_;
+  bool changed_ = false;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> finished_{false};
+  ScrapeMetrics::TargetSeries series_;
+  bool was_up_ = true;  // so that a first failure is logged
+  std::string last_error_;
+  std::thread thread_;
+};
+
+}  // namespace vitals::gateway
