@@ -38,48 +38,135 @@ absl::Status ApplyFaultSpec(Fleet& fleet, std::string_view spec) {
 
 absl::StatusOr<std::unique_ptr<SimulationDriver>> SimulationDriver::Create(Fleet* fleet,
                                                                            DriverOptions options) {
-  if (options.gateway_urls.empty()) return absl::InvalidArgumentError("no gateway URL");
   std::unique_ptr<SimulationDriver> driver(new SimulationDriver(fleet, options));
-  for (const std::string& url : options.gateway_urls) {
-    absl::StatusOr<http::Url> parsed = http::ParseUrl(url);
-    if (!parsed.ok()) return parsed.status();
-    driver->clients_.push_back(
-        std::make_unique<http::HttpClient>(parsed->host, parsed->port, options.timeout));
+  switch (options.reporter) {
+    case ReporterKind::kPushgateway:
+    case ReporterKind::kInflux:
+      if (options.gateway_urls.empty()) return absl::InvalidArgumentError("no gateway URL");
+      for (const std::string& url : options.gateway_urls) {
+        absl::StatusOr<http::Url> parsed = http::ParseUrl(url);
+        if (!parsed.ok()) return parsed.status();
+        driver->clients_.push_back(
+            std::make_unique<http::HttpClient>(parsed->host, parsed->port, options.timeout));
+      }
+      break;
+    case ReporterKind::kStatsd: {
+      std::vector<std::string> addresses = options.statsd_addresses;
+      for (size_t i = 0; addresses.empty() && i < options.gateway_urls.size(); ++i) {
+        absl::StatusOr<http::Url> parsed = http::ParseUrl(options.gateway_urls[i]);
+        if (!parsed.ok()) return parsed.status();
+        addresses.push_back(absl::StrCat(parsed->host, ":8125"));
+      }
+      if (addresses.empty()) return absl::InvalidArgumentError("no StatsD address");
+      for (const std::string& address : addresses) {
+        absl::StatusOr<UdpSender> sender = UdpSender::Open(address);
+        if (!sender.ok()) return sender.status();
+        driver->statsd_senders_.push_back(std::move(*sender));
+      }
+      break;
+    }
+    case ReporterKind::kPrometheus: {
+      absl::StatusOr<std::unique_ptr<ScrapeEndpoints>> endpoints =
+          ScrapeEndpoints::Start(options.scrape_listen, options.file_sd_paths, fleet->nodes());
+      if (!endpoints.ok()) return endpoints.status();
+      driver->endpoints_ = std::move(*endpoints);
+      break;
+    }
   }
   return driver;
 }
 
-http::HttpClient& SimulationDriver::ClientFor(const std::string& node) {
+size_t SimulationDriver::NodeIndex(const std::string& node) const {
   const auto& nodes = fleet_->nodes();
-  size_t index = 0;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    if (nodes[i] == node) index = i;
+    if (nodes[i] == node) return i;
   }
-  return *clients_[index % clients_.size()];
+  return 0;
+}
+
+void SimulationDriver::Post(const std::string& node, const std::string& method,
+                            const std::string& path, const std::string& body,
+                            const std::string& content_type, RoundStats* stats) {
+  ++stats->requests;
+  stats->bytes += body.size();
+  http::HttpClient& client = *clients_[NodeIndex(node) % clients_.size()];
+  absl::StatusOr<http::ClientResponse> response =
+      client.Send(method, path, body, {{"Content-Type", content_type}});
+  if (!response.ok() || response->status / 100 != 2) {
+    ++stats->failed;
+    if (stats->first_error.empty()) {
+      stats->first_error = response.ok() ? absl::StrCat(method, " ", path, ": HTTP ",
+                                                        response->status, " ", response->body)
+                                         : std::string(response.status().message());
+    }
+  }
 }
 
 RoundStats SimulationDriver::Round(int64_t now_ms) {
   fleet_->AdvanceTo(now_ms);
   RoundStats stats;
+  switch (options_.reporter) {
+    case ReporterKind::kPushgateway:
+      RoundPushgateway(&stats);
+      break;
+    case ReporterKind::kStatsd:
+      RoundStatsd(&stats);
+      break;
+    case ReporterKind::kInflux:
+      RoundInflux(&stats);
+      break;
+    case ReporterKind::kPrometheus:
+      RoundPrometheus(&stats);
+      break;
+  }
+  return stats;
+}
+
+void SimulationDriver::RoundPushgateway(RoundStats* stats) {
   const RenderStats rendered = RenderPushes(*fleet_, &pushes_);
   const std::vector<RetiredProcess> retired = fleet_->TakeRetired();
   AppendPushDeletes(*fleet_, retired, &pushes_);
-  stats.samples = rendered.samples;
+  stats->samples = rendered.samples;
   for (const Push& push : pushes_) {
-    ++stats.requests;
-    stats.bytes += push.body.size();
-    absl::StatusOr<http::ClientResponse> response = ClientFor(push.node).Send(
-        push.method, push.path, push.body, {{"Content-Type", push.content_type}});
-    if (!response.ok() || response->status / 100 != 2) {
-      ++stats.failed;
-      if (stats.first_error.empty()) {
-        stats.first_error = response.ok() ? absl::StrCat(push.method, " ", push.path, ": HTTP ",
-                                                         response->status, " ", response->body)
-                                          : std::string(response.status().message());
-      }
+    Post(push.node, push.method, push.path, push.body, push.content_type, stats);
+  }
+}
+
+void SimulationDriver::RoundStatsd(RoundStats* stats) {
+  const RenderStats rendered = RenderStatsd(*fleet_, &datagrams_);
+  fleet_->TakeRetired();  // StatsD has nothing to delete
+  stats->samples = rendered.samples;
+  for (const StatsdDatagram& datagram : datagrams_) {
+    ++stats->requests;
+    stats->bytes += datagram.payload.size();
+    UdpSender& sender = statsd_senders_[NodeIndex(datagram.node) % statsd_senders_.size()];
+    if (absl::Status s = sender.Send(datagram.payload); !s.ok()) {
+      ++stats->failed;
+      if (stats->first_error.empty()) stats->first_error = std::string(s.message());
     }
   }
-  return stats;
+}
+
+void SimulationDriver::RoundInflux(RoundStats* stats) {
+  const RenderStats rendered = RenderInflux(*fleet_, &writes_);
+  fleet_->TakeRetired();  // Influx has nothing to delete
+  stats->samples = rendered.samples;
+  // influxdb-java posts line protocol as text/plain.
+  for (const InfluxWrite& write : writes_) {
+    Post(write.node, "POST", write.path, write.body, "text/plain; charset=utf-8", stats);
+  }
+}
+
+void SimulationDriver::RoundPrometheus(RoundStats* stats) {
+  const RenderStats rendered = RenderScrapes(*fleet_, &scrapes_);
+  fleet_->TakeRetired();  // a retired process's endpoint just disappears
+  stats->samples = rendered.samples;
+  for (const ScrapeBody& body : scrapes_) stats->bytes += body.body.size();
+  stats->requests = scrapes_.size();
+  if (absl::Status s = endpoints_->Update(scrapes_); !s.ok()) {
+    ++stats->failed;
+    stats->first_error = std::string(s.message());
+  }
 }
 
 }  // namespace vitals::sim

@@ -12,15 +12,28 @@
 
 #include "absl/status/statusor.h"
 #include "common/http/client.h"
+#include "sim/driver/reporter_kind.h"
+#include "sim/driver/scrape_endpoints.h"
+#include "sim/driver/udp_sender.h"
 #include "sim/fleet.h"
+#include "sim/influx.h"
 #include "sim/pushgateway.h"
+#include "sim/statsd.h"
 
 namespace vitals::sim {
 
 struct DriverOptions {
+  ReporterKind reporter = ReporterKind::kPushgateway;
   // Gateway base URLs (`http://127.0.0.1:9091`); node i reports to
   // gateway_urls[i % size], so one URL serves a whole fleet.
   std::vector<std::string> gateway_urls;
+  // kStatsd: the gateways' UDP addresses (host:port), node i to
+  // statsd_addresses[i % size]; empty means each gateway URL's host, :8125.
+  std::vector<std::string> statsd_addresses;
+  // kPrometheus: where the processes' endpoints are served, and the
+  // file_sd files listing them (node i in file_sd_paths[i % size]).
+  std::string scrape_listen = "127.0.0.1:0";
+  std::vector<std::string> file_sd_paths;
   absl::Duration timeout = absl::Seconds(10);
 };
 
@@ -41,18 +54,33 @@ class SimulationDriver {
   static absl::StatusOr<std::unique_ptr<SimulationDriver>> Create(Fleet* fleet,
                                                                   DriverOptions options);
 
-  // One report round at `now_ms`: advance, push every process, delete the
-  // groups of processes that shut down.
+  // One report round at `now_ms`: advance, then report every process as
+  // the reporter would: push (and delete the groups of processes that shut
+  // down), send datagrams, write, or update the scraped endpoints.
   RoundStats Round(int64_t now_ms);
+
+  // kPrometheus only: the endpoints' server (nullptr otherwise).
+  const ScrapeEndpoints* scrape_endpoints() const { return endpoints_.get(); }
 
  private:
   SimulationDriver(Fleet* fleet, DriverOptions options) : fleet_(fleet), options_(options) {}
-  http::HttpClient& ClientFor(const std::string& node);
+  size_t NodeIndex(const std::string& node) const;
+  void Post(const std::string& node, const std::string& method, const std::string& path,
+            const std::string& body, const std::string& content_type, RoundStats* stats);
+  void RoundPushgateway(RoundStats* stats);
+  void RoundStatsd(RoundStats* stats);
+  void RoundInflux(RoundStats* stats);
+  void RoundPrometheus(RoundStats* stats);
 
   Fleet* fleet_;
   DriverOptions options_;
   std::vector<std::unique_ptr<http::HttpClient>> clients_;  // per gateway URL
+  std::vector<UdpSender> statsd_senders_;                   // per StatsD address
+  std::unique_ptr<ScrapeEndpoints> endpoints_;
   std::vector<Push> pushes_;
+  std::vector<StatsdDatagram> datagrams_;
+  std::vector<InfluxWrite> writes_;
+  std::vector<ScrapeBody> scrapes_;
 };
 
 }  // namespace vitals::sim

@@ -1,0 +1,194 @@
+// The simulator's I/O for each reporter, against real peers on loopback: a
+// UDP socket for StatsD, an HTTP server for pushes and Influx writes, an
+// HTTP client scraping the simulated PrometheusReporter endpoints that the
+// file_sd file lists.
+
+#include "sim/driver/driver.h"
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/http/client.h"
+#include "common/http/server.h"
+
+namespace vitals::sim {
+namespace {
+
+using ::testing::HasSubstr;
+
+Fleet MakeFleet() {
+  FleetSpec spec;
+  spec.jobs = 2;
+  spec.task_managers = 2;
+  spec.nodes = 1;
+  spec.clusters = {"k8s-test"};
+  spec.start_ms = 1'700'000'000'000;
+  auto fleet = Fleet::Create(spec);
+  EXPECT_TRUE(fleet.ok()) << fleet.status();
+  return std::move(*fleet);
+}
+
+size_t Processes(const Fleet& fleet) {
+  size_t n = 0;
+  for (const SimJob& job : fleet.jobs()) n += job.processes.size();
+  return n;
+}
+
+// Records every request it gets.
+class Recorder {
+ public:
+  Recorder() : server_(http::ServerOptions{.address = "127.0.0.1"}) {
+    server_.Route("", "/", [this](const http::Request& r) {
+      std::lock_guard<std::mutex> lock(mu_);
+      requests_.push_back(std::string(r.method()) + " " + std::string(r.target()) + "\n" +
+                          std::string(r.body()));
+      return http::Response::Text(r.method() == "POST" && r.path() == "/write" ? 204 : 200, "");
+    });
+    EXPECT_TRUE(server_.Start().ok());
+  }
+  std::string url() const { return absl::StrCat("http://127.0.0.1:", server_.port()); }
+  std::vector<std::string> requests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+
+ private:
+  http::Server server_;
+  std::mutex mu_;
+  std::vector<std::string> requests_;
+};
+
+TEST(SimulationDriverTest, PushgatewayPushesOneGroupPerProcess) {
+  Fleet fleet = MakeFleet();
+  Recorder recorder;
+  DriverOptions options;
+  options.gateway_urls = {recorder.url()};
+  auto driver = SimulationDriver::Create(&fleet, options);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  const RoundStats stats = (*driver)->Round(fleet.spec().start_ms + 10'000);
+  EXPECT_EQ(stats.failed, 0u) << stats.first_error;
+  EXPECT_EQ(stats.requests, Processes(fleet));
+  const std::vector<std::string> requests = recorder.requests();
+  ASSERT_EQ(requests.size(), Processes(fleet));
+  for (const std::string& r : requests) EXPECT_TRUE(absl::StartsWith(r, "PUT /metrics/job/")) << r;
+}
+
+TEST(SimulationDriverTest, InfluxWritesLineProtocolPerProcess) {
+  Fleet fleet = MakeFleet();
+  Recorder recorder;
+  DriverOptions options;
+  options.reporter = ReporterKind::kInflux;
+  options.gateway_urls = {recorder.url()};
+  auto driver = SimulationDriver::Create(&fleet, options);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  const RoundStats stats = (*driver)->Round(fleet.spec().start_ms + 10'000);
+  EXPECT_EQ(stats.failed, 0u) << stats.first_error;
+  EXPECT_GT(stats.samples, 0u);
+  const std::vector<std::string> requests = recorder.requests();
+  ASSERT_EQ(requests.size(), Processes(fleet));
+  bool job_metrics = false;
+  for (const std::string& r : requests) {
+    EXPECT_TRUE(absl::StartsWith(r, "POST /write?db=")) << r.substr(0, 200);
+    EXPECT_TRUE(absl::StrContains(r, "manager_Status_JVM_")) << r.substr(0, 200);
+    job_metrics |= absl::StrContains(r, "jobmanager_job_numRestarts,");
+  }
+  EXPECT_TRUE(job_metrics) << "the JobManagers write their jobs' metrics";
+}
+
+TEST(SimulationDriverTest, StatsdSendsDatagramsToTheGivenAddress) {
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in at{};
+  at.sin_family = AF_INET;
+  at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof(at)), 0);
+  socklen_t len = sizeof(at);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&at), &len), 0);
+  int buffer = 8 << 20;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer));
+
+  Fleet fleet = MakeFleet();
+  DriverOptions options;
+  options.reporter = ReporterKind::kStatsd;
+  options.statsd_addresses = {absl::StrCat("127.0.0.1:", ntohs(at.sin_port))};
+  auto driver = SimulationDriver::Create(&fleet, options);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  const RoundStats stats = (*driver)->Round(fleet.spec().start_ms + 10'000);
+  EXPECT_EQ(stats.failed, 0u) << stats.first_error;
+  ASSERT_GT(stats.requests, 0u);
+
+  size_t datagrams = 0;
+  std::string all;
+  char payload[65536];
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, 500) > 0) {
+    const ssize_t n = recv(fd, payload, sizeof(payload), 0);
+    if (n <= 0) break;
+    ++datagrams;
+    all.append(payload, static_cast<size_t>(n));
+  }
+  close(fd);
+  EXPECT_EQ(datagrams, stats.requests);
+  EXPECT_THAT(all, HasSubstr("|g"));
+  EXPECT_THAT(all, HasSubstr(".numRestarts:"));
+}
+
+TEST(SimulationDriverTest, PrometheusServesEveryProcessListedInFileSd) {
+  Fleet fleet = MakeFleet();
+  DriverOptions options;
+  options.reporter = ReporterKind::kPrometheus;
+  const std::string file_sd = ::testing::TempDir() + "/sim_driver_targets.json";
+  options.file_sd_paths = {file_sd};
+  auto driver = SimulationDriver::Create(&fleet, options);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  const RoundStats stats = (*driver)->Round(fleet.spec().start_ms + 10'000);
+  EXPECT_EQ(stats.failed, 0u) << stats.first_error;
+  EXPECT_EQ(stats.requests, Processes(fleet));
+
+  std::stringstream listed;
+  listed << std::ifstream(file_sd).rdbuf();
+  const std::string targets = listed.str();
+  const std::string target = absl::StrCat("127.0.0.1:", (*driver)->scrape_endpoints()->port());
+  size_t paths = 0;
+  for (size_t at = targets.find("\"__metrics_path__\": \""); at != std::string::npos;
+       at = targets.find("\"__metrics_path__\": \"", at + 1)) {
+    const size_t start = at + 21;
+    const std::string path = targets.substr(start, targets.find('"', start) - start);
+    auto scraped = http::Fetch("GET", absl::StrCat("http://", target, path));
+    ASSERT_TRUE(scraped.ok()) << scraped.status();
+    EXPECT_EQ(scraped->status, 200) << path;
+    EXPECT_THAT(scraped->body, HasSubstr("# TYPE flink_")) << path;
+    ++paths;
+  }
+  EXPECT_EQ(paths, Processes(fleet));
+  EXPECT_THAT(targets, HasSubstr(absl::StrCat("\"targets\": [\"", target, "\"]")));
+  EXPECT_EQ((*driver)->scrape_endpoints()->scrapes(), Processes(fleet));
+  auto missing = http::Fetch("GET", absl::StrCat("http://", target, "/pods/nobody/metrics"));
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->status, 404);
+}
+
+TEST(SimulationDriverTest, UnknownReporterIsRefusedByName) {
+  EXPECT_FALSE(ParseReporterKind("graphite").ok());
+  EXPECT_THAT(std::string(ParseReporterKind("graphite").status().message()),
+              HasSubstr("pushgateway, statsd, influx or prometheus"));
+  for (ReporterKind kind : {ReporterKind::kPushgateway, ReporterKind::kStatsd,
+                            ReporterKind::kInflux, ReporterKind::kPrometheus}) {
+    EXPECT_EQ(*ParseReporterKind(ReporterKindName(kind)), kind);
+  }
+}
+
+}  // namespace
+}  // namespace vitals::sim
