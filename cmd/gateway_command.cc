@@ -16,7 +16,10 @@ int RunGateway(const Args& args) {
                 "PrometheusPushGatewayReporter at http://<node>:9091. It aggregates per job and\n"
                 "interval, publishes MetricBatches to Kafka through one producer, and serves the\n"
                 "aggregates as one Prometheus target on GET /metrics. SIGTERM flushes the open\n"
-                "interval and waits for Kafka's acknowledgement (gateway.shutdown_timeout).");
+                "interval and waits for Kafka's acknowledgement (gateway.shutdown_timeout).\n"
+                "SIGHUP re-reads --config and applies gateway.aggregation (fold rules, metric\n"
+                "lists, caps, expiry) and gateway.push_group_ttl without losing held data;\n"
+                "an invalid file is refused and the running config stays.");
   AddCommonFlags(flags, &common);
   flags.String("listen", &listen, "HTTP listen address host:port (gateway.listen)");
   flags.String("node", &node, "node name written into every batch (gateway.node)");
@@ -26,14 +29,20 @@ int RunGateway(const Args& args) {
   flags.String("topic", &topic, "Kafka topic for MetricBatches (gateway.kafka.topic)");
   int exit = 0;
   if (!ParseFlags(flags, args, &exit)) return exit;
-  VitalsConfig config;
-  if (!LoadAndApply(common, &config)) return 1;
-  gateway::GatewayConfig& g = config.gateway;
-  if (!listen.empty()) g.listen = listen;
-  if (!node.empty()) g.node = node;
-  if (!cluster.empty()) g.cluster = cluster;
-  if (!bootstrap.empty()) g.kafka_properties["bootstrap.servers"] = bootstrap;
-  if (!topic.empty()) g.kafka_sink.topic = topic;
+  // The config file with the flags on top: at start and on every SIGHUP.
+  const auto load = [&](gateway::GatewayConfig* g) {
+    VitalsConfig config;
+    if (!LoadAndApply(common, &config)) return false;
+    *g = std::move(config.gateway);
+    if (!listen.empty()) g->listen = listen;
+    if (!node.empty()) g->node = node;
+    if (!cluster.empty()) g->cluster = cluster;
+    if (!bootstrap.empty()) g->kafka_properties["bootstrap.servers"] = bootstrap;
+    if (!topic.empty()) g->kafka_sink.topic = topic;
+    return true;
+  };
+  gateway::GatewayConfig g;
+  if (!load(&g)) return 1;
   if (!g.kafka_properties.count("bootstrap.servers")) {
     std::fprintf(stderr,
                  "vitals gateway: no Kafka: set gateway.kafka.properties.bootstrap.servers or "
@@ -45,7 +54,11 @@ int RunGateway(const Args& args) {
     log::Error("gateway failed to start", {{"error", std::string(s.message())}});
     return 1;
   }
-  while (WaitForSignal(absl::Hours(1)) != SignalEvent::kTerminate) {
+  for (SignalEvent event; (event = WaitForSignal(absl::Hours(1))) != SignalEvent::kTerminate;) {
+    if (event != SignalEvent::kReload) continue;
+    log::Info("SIGHUP: reloading the config", {{"file", common.config_file}});
+    gateway::GatewayConfig fresh;
+    if (load(&fresh)) (void)gw.Reload(fresh);  // Reload logs its outcome
   }
   log::Info("SIGTERM: stopping intake, flushing the open interval");
   return gw.Shutdown().ok() ? 0 : 1;

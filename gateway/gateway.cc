@@ -1,6 +1,7 @@
 #include "gateway/gateway.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/http/url.h"
 #include "common/log/log.h"
@@ -123,6 +124,32 @@ absl::Status Gateway::Start() {
                                 {"node", config_.node},
                                 {"cluster", config_.cluster},
                                 {"topic", config_.kafka_sink.topic}});
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Reload(const GatewayConfig& fresh) {
+  if (absl::Status s = aggregator_->Reload(fresh.aggregation); !s.ok()) {
+    log::Error("reload refused, the running config stays", {{"error", std::string(s.message())}});
+    return s;
+  }
+  push_groups_->set_ttl(fresh.EffectivePushGroupTtl());
+  config_.aggregation = fresh.aggregation;
+  config_.push_group_ttl = fresh.push_group_ttl;
+  std::vector<std::string> restart;
+  if (fresh.listen != config_.listen) restart.push_back("listen");
+  if (fresh.node != config_.node) restart.push_back("node");
+  if (fresh.cluster != config_.cluster) restart.push_back("cluster");
+  if (fresh.kafka_properties != config_.kafka_properties) restart.push_back("kafka.properties");
+  if (fresh.kafka_sink.topic != config_.kafka_sink.topic) restart.push_back("kafka.topic");
+  if (fresh.statsd.listen != config_.statsd.listen) restart.push_back("statsd.listen");
+  log::Info("config reloaded: aggregation rules, caps, expiry and push group TTL applied",
+            {{"fold_labels", absl::StrJoin(fresh.aggregation.fold_labels, ",")},
+             {"max_series", std::to_string(fresh.aggregation.max_series)},
+             {"max_series_per_job", std::to_string(fresh.aggregation.max_series_per_job)}});
+  if (!restart.empty()) {
+    log::Warn("changed keys that only take effect after a restart",
+              {{"keys", absl::StrJoin(restart, ",")}});
+  }
   return absl::OkStatus();
 }
 

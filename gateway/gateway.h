@@ -43,6 +43,12 @@ class Gateway {
   const GatewayConfig& config() const { return config_; }
   bool ready() const;
 
+  // SIGHUP: applies the reloadable part of `fresh` (aggregation rules,
+  // caps and expiry, the push group TTL) without losing held data; other
+  // changed keys are logged as needing a restart. InvalidArgument (naming
+  // the key) leaves everything as it was.
+  absl::Status Reload(const GatewayConfig& fresh);
+
   // Closes the interval ending at `boundary_ms` now (tests and SIGTERM).
   void FlushInterval(int64_t boundary_ms, bool final_flush);
 

@@ -23,11 +23,31 @@ absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(AggregatorConfig 
 }
 
 Aggregator::Aggregator(AggregatorConfig config)
-    : config_(std::move(config)), rules_(std::make_unique<FoldRules>(config_)) {
+    : config_(std::move(config)), interval_ms_(config_.interval_ms()) {
+  all_rules_.push_back(std::make_unique<FoldRules>(config_));
   shards_.reserve(config_.shards);
   for (uint32_t i = 0; i < config_.shards; ++i) {
-    shards_.push_back(std::make_unique<AggregatorShard>(*rules_, &series_));
+    shards_.push_back(std::make_unique<AggregatorShard>(all_rules_.back().get(), &series_));
   }
+}
+
+absl::Status Aggregator::Reload(AggregatorConfig config) {
+  std::lock_guard<std::mutex> lock(flush_mu_);
+  config.gateway = config_.gateway;
+  config.cluster = config_.cluster;
+  if (absl::Status status = config.Validate(); !status.ok()) return status;
+  if (config.interval != config_.interval) {
+    return absl::InvalidArgumentError(
+        "aggregation.interval: cannot change on reload (every gateway must cut the same "
+        "intervals): restart the gateway");
+  }
+  if (config.shards != config_.shards) {
+    return absl::InvalidArgumentError("aggregation.shards: cannot change on reload: restart");
+  }
+  all_rules_.push_back(std::make_unique<FoldRules>(config));
+  for (auto& shard : shards_) shard->Rebind(all_rules_.back().get());
+  config_ = std::move(config);
+  return absl::OkStatus();
 }
 
 Aggregator::~Aggregator() = default;
@@ -38,11 +58,11 @@ void Aggregator::OnFlinkSample(const FlinkSample& sample) {
 }
 
 std::vector<v1::MetricBatch> Aggregator::Flush(int64_t now_ms) {
-  return CloseBefore(FloorTo(now_ms, rules_->interval_ms));
+  return CloseBefore(FloorTo(now_ms, interval_ms_));
 }
 
 std::vector<v1::MetricBatch> Aggregator::FlushAll(int64_t now_ms) {
-  return CloseBefore(FloorTo(now_ms, rules_->interval_ms) + rules_->interval_ms);
+  return CloseBefore(FloorTo(now_ms, interval_ms_) + interval_ms_);
 }
 
 std::vector<v1::MetricBatch> Aggregator::CloseBefore(int64_t close_before_ms) {

@@ -53,14 +53,24 @@ class Aggregator final : public FlinkSampleSink {
   // Also closes the interval containing `now_ms`: the last flush before exit.
   std::vector<v1::MetricBatch> FlushAll(int64_t now_ms);
 
+  // Applies a reloaded config (SIGHUP): fold rules, metric lists, caps and
+  // expiry, without losing held series, pending values or counter
+  // baselines (AggregatorShard::Rebind). The interval, the shard count and
+  // the gateway's node and cluster cannot change: InvalidArgument names
+  // the key; so does a config that fails Validate().
+  absl::Status Reload(AggregatorConfig config);
+
   AggregatorStats stats() const;
-  const AggregatorConfig& config() const { return config_; }
 
  private:
   std::vector<v1::MetricBatch> CloseBefore(int64_t close_before_ms);
 
-  const AggregatorConfig config_;
-  std::unique_ptr<const FoldRules> rules_;
+  AggregatorConfig config_;  // guarded by flush_mu_ after construction
+  const int64_t interval_ms_;
+  // Every set of rules, the current one last (guarded by flush_mu_):
+  // shards switch over one by one, and reloads are rare enough that keeping
+  // the old sets costs nothing.
+  std::vector<std::unique_ptr<const FoldRules>> all_rules_;
   std::atomic<int64_t> series_{0};
   std::vector<std::unique_ptr<AggregatorShard>> shards_;
 

@@ -62,7 +62,7 @@ SeriesAccumulator& AggregatorShard::Group::At(int64_t interval_start_ms) {
   return *open.emplace(open.begin(), interval_start_ms);
 }
 
-AggregatorShard::AggregatorShard(const FoldRules& rules, std::atomic<int64_t>* global_series)
+AggregatorShard::AggregatorShard(const FoldRules* rules, std::atomic<int64_t>* global_series)
     : rules_(rules), global_series_(global_series), closed_before_ms_(kNoInterval) {}
 
 AggregatorShard::Route AggregatorShard::RouteOf(const FlinkSample& sample) {
@@ -88,7 +88,7 @@ void AggregatorShard::Add(const FlinkSample& sample) {
     ++undefined_skipped_;
     return;
   }
-  const int64_t interval_start = IntervalStart(sample.timestamp_ms, rules_.interval_ms);
+  const int64_t interval_start = IntervalStart(sample.timestamp_ms, rules_->interval_ms);
   if (interval_start < closed_before_ms_) {
     Drop(DropReason::kLate);
     return;
@@ -109,11 +109,11 @@ void AggregatorShard::Add(const FlinkSample& sample) {
 AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, const Route& route,
                                                    std::string_view key) {
   auto job_it = jobs_.find(AsAbsl(sample.job_name));
-  if (job_it != jobs_.end() && job_it->second.series >= rules_.max_series_per_job) {
+  if (job_it != jobs_.end() && job_it->second.series >= rules_->max_series_per_job) {
     Drop(DropReason::kJobCap);
     return nullptr;
   }
-  if (global_series_->fetch_add(1, std::memory_order_relaxed) >= rules_.max_series) {
+  if (global_series_->fetch_add(1, std::memory_order_relaxed) >= rules_->max_series) {
     global_series_->fetch_sub(1, std::memory_order_relaxed);
     Drop(DropReason::kGlobalCap);
     return nullptr;
@@ -124,68 +124,138 @@ AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, co
     metric.push_back('_');
     metric.append(route.suffix);
   }
-  v1::MetricKind kind = rules_.catalog.Classify(sample.scope, metric, route.type);
+  v1::MetricKind kind = rules_->catalog.Classify(sample.scope, metric, route.type);
+  if (job_it == jobs_.end()) job_it = jobs_.try_emplace(std::string(sample.job_name)).first;
+  Job& job = job_it->second;
+  Group* group = GroupFor(job, sample.scope, sample.metric, std::move(metric), sample.labels,
+                          sample.source, &kind);
+  if (group == nullptr) {
+    global_series_->fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+  }
 
-  const bool raw = rules_.raw_metrics.contains(AsAbsl(sample.metric));
+  Slot& slot = slots_.try_emplace(std::string(key)).first->second;
+  slot.job = &job;
+  slot.group = group;
+  slot.kind = kind;
+  slot.type = route.type;
+  slot.suffix_size = static_cast<uint8_t>(route.suffix.size());
+  if (kind == v1::METRIC_KIND_SUMMARY) slot.extra = std::make_unique<SlotExtra>();
+  if (rules_->instance_metrics.contains(AsAbsl(sample.metric))) {
+    SetInstance(slot, sample.labels, sample.source);
+  }
+  ++job.series;
+  ++group->sources;
+  return &slot;
+}
+
+AggregatorShard::Group* AggregatorShard::GroupFor(Job& job, v1::Scope scope,
+                                                  std::string_view base_metric, std::string metric,
+                                                  std::span<const LabelView> labels,
+                                                  std::string_view source, v1::MetricKind* kind) {
+  const bool raw = rules_->raw_metrics.contains(AsAbsl(base_metric));
   std::vector<std::pair<std::string_view, std::string_view>> kept;
   bool has_source_label = false;
-  for (const LabelView& label : sample.labels) {
+  for (const LabelView& label : labels) {
     has_source_label |= label.name == "source";
-    if (raw || !rules_.fold_labels.contains(AsAbsl(label.name))) {
+    if (raw || !rules_->fold_labels.contains(AsAbsl(label.name))) {
       kept.emplace_back(label.name, label.value);
     }
   }
-  if (!rules_.fold_source && !has_source_label && !sample.source.empty()) {
-    kept.emplace_back("source", sample.source);
+  if (!rules_->fold_source && !has_source_label && !source.empty()) {
+    kept.emplace_back("source", source);
     std::sort(kept.begin(), kept.end());
   }
   std::string group_key;
-  group_key.push_back(static_cast<char>(sample.scope));
+  group_key.push_back(static_cast<char>(scope));
   AppendPiece(group_key, metric);
   for (const auto& [name, value] : kept) {
     AppendPiece(group_key, name);
     AppendPiece(group_key, value);
   }
 
-  if (job_it == jobs_.end()) job_it = jobs_.try_emplace(std::string(sample.job_name)).first;
-  Job& job = job_it->second;
   auto [group_it, new_group] = job.groups.try_emplace(std::move(group_key));
   Group& group = group_it->second;
   if (new_group) {
     ++aggregates_;
-    group.scope = sample.scope;
+    group.scope = scope;
     group.metric = std::move(metric);
     group.labels.reserve(kept.size());
     for (const auto& [name, value] : kept) group.labels.emplace_back(name, value);
-    group.kind = kind;
-  } else if (group.kind != kind) {
+    group.kind = *kind;
+  } else if (group.sources == 0 && group.open.empty()) {
+    group.kind = *kind;  // nothing folded yet under the old kind: the new one decides
+  } else if (group.kind != *kind) {
     // Sources that disagree on a series' kind: the first one seen decides,
     // except that a summary's quantiles cannot share a series with values.
-    if ((group.kind == v1::METRIC_KIND_SUMMARY) != (kind == v1::METRIC_KIND_SUMMARY)) {
-      global_series_->fetch_sub(1, std::memory_order_relaxed);
+    if ((group.kind == v1::METRIC_KIND_SUMMARY) != (*kind == v1::METRIC_KIND_SUMMARY)) {
       Drop(DropReason::kKindConflict);
       return nullptr;
     }
-    kind = group.kind;
+    *kind = group.kind;
   }
+  return &group;
+}
 
-  Slot& slot = slots_.try_emplace(std::string(key)).first->second;
-  slot.job = &job;
-  slot.group = &group;
-  slot.kind = kind;
-  if (kind == v1::METRIC_KIND_SUMMARY) slot.extra = std::make_unique<SlotExtra>();
-  if (rules_.instance_metrics.contains(AsAbsl(sample.metric))) {
-    slot.keep_instance = true;
-    std::string_view instance = LabelValue(sample.labels, "subtask_index");
-    if (instance.empty()) instance = LabelValue(sample.labels, "tm_id");
-    if (instance.empty()) instance = LabelValue(sample.labels, "host");
-    if (instance.empty()) instance = sample.source;
-    if (slot.extra == nullptr) slot.extra = std::make_unique<SlotExtra>();
-    slot.extra->instance = std::string(instance);
+void AggregatorShard::SetInstance(Slot& slot, std::span<const LabelView> labels,
+                                  std::string_view source) {
+  slot.keep_instance = true;
+  std::string_view instance = LabelValue(labels, "subtask_index");
+  if (instance.empty()) instance = LabelValue(labels, "tm_id");
+  if (instance.empty()) instance = LabelValue(labels, "host");
+  if (instance.empty()) instance = source;
+  if (slot.extra == nullptr) slot.extra = std::make_unique<SlotExtra>();
+  slot.extra->instance = std::string(instance);
+}
+
+void AggregatorShard::Rebind(const FoldRules* rules) {
+  std::lock_guard<std::mutex> lock(mu_);
+  rules_ = rules;
+  // Sources are counted afresh, so that an aggregate whose every source
+  // moves away (or changes kind) is free to take a new kind.
+  for (auto& [name, job] : jobs_) {
+    for (auto& [group_key, group] : job.groups) group.sources = 0;
   }
-  ++job.series;
-  ++group.sources;
-  return &slot;
+  DecodedSourceKey key;
+  for (auto& [encoded, slot] : slots_) {
+    if (!DecodeSourceKey(encoded, &key)) {  // cannot happen: we encoded it
+      ++slot.group->sources;
+      continue;
+    }
+    const std::string_view base_metric =
+        slot.suffix_size == 0 ? key.metric
+                              : key.metric.substr(0, key.metric.size() - slot.suffix_size - 1);
+    v1::MetricKind kind = slot.kind == v1::METRIC_KIND_SUMMARY
+                              ? slot.kind
+                              : rules_->catalog.Classify(key.scope, key.metric, slot.type);
+    Group* group = GroupFor(*slot.job, key.scope, base_metric, std::string(key.metric), key.labels,
+                            key.source, &kind);
+    if (group == nullptr) {  // a kind conflict: keeps its old aggregate
+      ++slot.group->sources;
+      continue;
+    }
+    ++group->sources;
+    slot.group = group;
+    if (kind != slot.kind) {
+      slot.kind = kind;
+      slot.has_baseline = false;
+    }
+    if (rules_->instance_metrics.contains(AsAbsl(base_metric))) {
+      SetInstance(slot, key.labels, key.source);
+    } else {
+      slot.keep_instance = false;
+    }
+  }
+  for (auto& [name, job] : jobs_) {
+    for (auto it = job.groups.begin(); it != job.groups.end();) {
+      if (it->second.sources == 0 && it->second.open.empty()) {
+        --aggregates_;
+        job.groups.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+  }
 }
 
 void AggregatorShard::Update(Slot& slot, const FlinkSample& sample, const Route& route,
@@ -282,7 +352,7 @@ void AggregatorShard::FoldPending(Slot& slot) {
 void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) {
   std::lock_guard<std::mutex> lock(mu_);
   closed_before_ms_ = std::max(closed_before_ms_, close_before_ms);
-  const int64_t expire_span = (rules_.expire_after_intervals + 1) * rules_.interval_ms;
+  const int64_t expire_span = (rules_->expire_after_intervals + 1) * rules_->interval_ms;
   for (auto it = slots_.begin(); it != slots_.end();) {
     Slot& slot = it->second;
     if (slot.pending_interval_ms != kNoInterval && slot.pending_interval_ms < close_before_ms) {
@@ -323,10 +393,10 @@ void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch
                          [&](const auto& entry) { return entry.first == interval_start; });
         if (batch_it == batch_of_interval.end()) {
           v1::MetricBatch& batch = out->emplace_back();
-          batch.set_gateway(rules_.gateway);
-          batch.set_cluster(job.cluster.empty() ? rules_.cluster : job.cluster);
+          batch.set_gateway(rules_->gateway);
+          batch.set_cluster(job.cluster.empty() ? rules_->cluster : job.cluster);
           batch.set_interval_start_ms(interval_start);
-          batch.set_interval_length_ms(rules_.interval_ms);
+          batch.set_interval_length_ms(rules_->interval_ms);
           batch.set_job_name(job_name);
           for (const auto& [id_interval, id] : job.ids) {
             if (id_interval <= interval_start) batch.set_job_id(id);

@@ -47,7 +47,7 @@ struct FoldRules {
 class AggregatorShard {
  public:
   // `global_series` counts source series across all shards, for max_series.
-  AggregatorShard(const FoldRules& rules, std::atomic<int64_t>* global_series);
+  AggregatorShard(const FoldRules* rules, std::atomic<int64_t>* global_series);
   AggregatorShard(const AggregatorShard&) = delete;
   AggregatorShard& operator=(const AggregatorShard&) = delete;
 
@@ -60,6 +60,14 @@ class AggregatorShard {
 
   // Adds this shard's figures to `stats`.
   void AddStatsTo(AggregatorStats& stats) const;
+
+  // Switches to new rules (a config reload; same interval). Every held
+  // source series keeps its pending value and counter baseline and is
+  // re-routed to the aggregate the new fold rules give it; aggregates left
+  // without sources are emitted at their interval's close, then forgotten.
+  // A series whose kind changes (a new cumulative metric) starts a fresh
+  // baseline. Caps apply to new series only. `rules` must outlive the shard.
+  void Rebind(const FoldRules* rules);
 
  private:
   // An aggregate series: one job's metric with its surviving labels.
@@ -109,6 +117,8 @@ class AggregatorShard {
     double value = 0;
     double baseline = 0;  // counters: last cumulative value folded
     v1::MetricKind kind = v1::METRIC_KIND_UNSPECIFIED;
+    SampleType type = SampleType::kGauge;  // the route's, for re-classifying
+    uint8_t suffix_size = 0;               // of a summary field's `_<field>`
     bool keep_instance = false;
     bool has_baseline = false;
   };
@@ -126,11 +136,18 @@ class AggregatorShard {
   static Route RouteOf(const FlinkSample& sample);
 
   Slot* CreateSlot(const FlinkSample& sample, const Route& route, std::string_view key);
+  // The aggregate a source series folds into under the current rules,
+  // created when new; nullptr (counted) when its kind conflicts with the
+  // aggregate's. `metric` carries the summary field suffix, `base_metric`
+  // does not; `kind` is updated to the aggregate's.
+  Group* GroupFor(Job& job, v1::Scope scope, std::string_view base_metric, std::string metric,
+                  std::span<const LabelView> labels, std::string_view source, v1::MetricKind* kind);
+  void SetInstance(Slot& slot, std::span<const LabelView> labels, std::string_view source);
   void Update(Slot& slot, const FlinkSample& sample, const Route& route, int64_t interval_start);
   void FoldPending(Slot& slot);
   void Drop(DropReason reason) { ++dropped_[static_cast<size_t>(reason)]; }
 
-  const FoldRules& rules_;
+  const FoldRules* rules_;
   std::atomic<int64_t>* global_series_;
 
   mutable std::mutex mu_;

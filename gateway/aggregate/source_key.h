@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "gateway/parsers/sample.h"
@@ -89,6 +90,46 @@ class SourceKeyEncoder {
   std::unique_ptr<char[]> buffer_;
   size_t capacity_ = 0;
 };
+
+// A key taken apart again (for re-routing held series when the fold rules
+// change). Views point into the key.
+struct DecodedSourceKey {
+  std::string_view job_name;
+  v1::Scope scope = v1::SCOPE_UNSPECIFIED;
+  std::string_view metric;  // with a summary field's suffix
+  std::vector<LabelView> labels;
+  std::string_view source;
+};
+
+// False when `key` is not an encoding made by SourceKeyEncoder.
+inline bool DecodeSourceKey(std::string_view key, DecodedSourceKey* out) {
+  size_t at = 0;
+  const auto length = [&](size_t* n) {
+    *n = 0;
+    for (int shift = 0; at < key.size() && shift < 64; shift += 7) {
+      const auto byte = static_cast<unsigned char>(key[at++]);
+      *n |= static_cast<size_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  };
+  const auto piece = [&](std::string_view* s) {
+    size_t n = 0;
+    if (!length(&n) || n > key.size() - at) return false;
+    *s = key.substr(at, n);
+    at += n;
+    return true;
+  };
+  if (!piece(&out->job_name) || at >= key.size()) return false;
+  out->scope = static_cast<v1::Scope>(static_cast<unsigned char>(key[at++]));
+  size_t labels = 0;
+  if (!piece(&out->metric) || !length(&labels) || labels > key.size()) return false;
+  out->labels.resize(labels);
+  for (LabelView& label : out->labels) {
+    if (!piece(&label.name) || !piece(&label.value)) return false;
+  }
+  return piece(&out->source) && at == key.size();
+}
 
 // Hashes encoded keys for the source-series table. Inline, and built for
 // the ~300-byte keys of Flink operator series: every 16-byte block is one

@@ -46,6 +46,28 @@ TEST(SourceKeyTest, LongPiecesAndReuse) {
   EXPECT_EQ(keys.size(), 41u);
 }
 
+TEST(SourceKeyTest, DecodeGivesBackEveryPiece) {
+  SourceKeyEncoder encoder;
+  const std::string long_value(200, 'v');  // a two-byte length
+  const std::vector<LabelView> labels = {{"operator_name", long_value}, {"subtask_index", "3"}};
+  const std::string key(encoder.Encode("orders", v1::SCOPE_TASKMANAGER_JOB_TASK_OPERATOR, "latency",
+                                       "count", labels, "pod-1"));
+  DecodedSourceKey decoded;
+  ASSERT_TRUE(DecodeSourceKey(key, &decoded));
+  EXPECT_EQ(decoded.job_name, "orders");
+  EXPECT_EQ(decoded.scope, v1::SCOPE_TASKMANAGER_JOB_TASK_OPERATOR);
+  EXPECT_EQ(decoded.metric, "latency_count");
+  ASSERT_EQ(decoded.labels.size(), 2u);
+  EXPECT_EQ(decoded.labels[0].value, long_value);
+  EXPECT_EQ(decoded.labels[1].name, "subtask_index");
+  EXPECT_EQ(decoded.source, "pod-1");
+  // Truncated or extended keys are refused, never read past their end.
+  for (size_t n = 0; n < key.size(); ++n) {
+    EXPECT_FALSE(DecodeSourceKey(std::string_view(key).substr(0, n), &decoded)) << n;
+  }
+  EXPECT_FALSE(DecodeSourceKey(key + "x", &decoded));
+}
+
 TEST(SourceKeyTest, HashDependsOnEveryByte) {
   std::string key(333, 'k');
   const uint64_t base = SourceKeyHash::Hash(key.data(), key.size());
