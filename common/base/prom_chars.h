@@ -30,4 +30,25 @@ inline void FilterPromChars(std::string& value) {
   }
 }
 
+// Label values (and job names) are filtered one step further: ':' becomes
+// '_' too. Flink's StatsDReporter writes ':' as '-' (it is StatsD's
+// separator), so an operator named `Source: orders` arrives as
+// `Source:_orders` from PrometheusReporter but `Source-_orders` from StatsD;
+// dropping ':' gives both the one identity `Source__orders`.
+inline bool IsLabelValueChar(char c) { return c != ':' && IsPromNameChar(c); }
+
+inline bool IsLabelValueSafe(std::string_view value) {
+  for (char c : value) {
+    if (!IsLabelValueChar(c)) return false;
+  }
+  return true;
+}
+
+// Replaces every character outside [a-zA-Z0-9_] by '_'.
+inline void FilterLabelValue(std::string& value) {
+  for (char& c : value) {
+    if (!IsLabelValueChar(c)) c = '_';
+  }
+}
+
 }  // namespace vitals

@@ -81,9 +81,9 @@ void InfluxNormalizer::Begin(std::string_view source, int64_t now_ms) {
 }
 
 std::string_view InfluxNormalizer::Filtered(std::string_view value) {
-  if (IsPromSafe(value)) return value;
+  if (IsLabelValueSafe(value)) return value;
   std::string& copy = scratch_.emplace_back(value);
-  FilterPromChars(copy);
+  FilterLabelValue(copy);
   return copy;
 }
 

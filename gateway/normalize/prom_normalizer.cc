@@ -79,9 +79,9 @@ void PromNormalizer::Reset(std::string_view source, std::string_view fallback_jo
 }
 
 std::string_view PromNormalizer::Filtered(std::string_view value) {
-  if (IsPromSafe(value)) return value;
+  if (IsLabelValueSafe(value)) return value;
   std::string& copy = scratch_.emplace_back(value);
-  FilterPromChars(copy);
+  FilterLabelValue(copy);
   return copy;
 }
 

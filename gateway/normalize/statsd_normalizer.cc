@@ -41,7 +41,7 @@ constexpr std::array<SuffixRule, 12> kSuffixes = {{
 
 std::string Filtered(std::string_view value) {
   std::string out(value);
-  FilterPromChars(out);
+  FilterLabelValue(out);
   return out;
 }
 
@@ -283,7 +283,7 @@ void StatsdNormalizer::Emit(Identity& id, Sender& sender, const StatsdMetric* me
                                      [&](const LabelView& l) { return l.name == name; });
       if (clash) continue;
       std::string& tag_value = tags_.emplace_back(tag.value);
-      FilterPromChars(tag_value);
+      FilterLabelValue(tag_value);
       labels_.push_back({name, tag_value});
     }
     std::sort(labels_.begin(), labels_.end(), ByName);

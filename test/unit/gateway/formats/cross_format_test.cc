@@ -141,11 +141,7 @@ View Collect(const std::vector<RecordedSample>& samples, const Filter& filter = 
         continue;
       }
       if (!StatsdCarries(s.scope, name)) continue;
-      // StatsDReporter writes ':' as '-', which filtering turns into '_';
-      // the Prometheus filter keeps ':' ("Source:_orders" vs "Source__orders").
-      std::string v = value;
-      std::replace(v.begin(), v.end(), ':', '_');
-      id.labels[name] = v;
+      id.labels[name] = value;
     }
     Series& series = view[id];
     series.job_id = s.job_id;

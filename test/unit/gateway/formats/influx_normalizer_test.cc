@@ -47,8 +47,8 @@ TEST_F(InfluxNormalizerTest, CounterPointMapsLikeThePrometheusFamily) {
   EXPECT_EQ(s.metric, "numRecordsIn");
   EXPECT_EQ(s.job_name, "Fraud_Detection");
   EXPECT_EQ(s.job_id, "3f2a9c0e5b7d41c6a8e1f0b2c4d6e8a0");
-  EXPECT_EQ(s.labels.at("operator_name"), "Source:_Kafka");
-  EXPECT_EQ(s.labels.at("task_name"), "Source:_Kafka____Map");
+  EXPECT_EQ(s.labels.at("operator_name"), "Source__Kafka");  // ':' too, as on every path
+  EXPECT_EQ(s.labels.at("task_name"), "Source__Kafka____Map");
   EXPECT_EQ(s.labels.at("host"), "10_0_0_7");
   EXPECT_EQ(s.labels.count("job_name"), 0u);
   EXPECT_EQ(s.labels.size(), 9u);
