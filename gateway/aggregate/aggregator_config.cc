@@ -1,5 +1,7 @@
 #include "gateway/aggregate/aggregator_config.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -40,6 +42,11 @@ std::vector<std::pair<std::string, std::string>> AggregatorConfig::Problems() co
   CheckNames("raw_metrics", raw_metrics, &problems);
   CheckNames("instance_metrics", instance_metrics, &problems);
   CheckNames("cumulative_metrics", cumulative_metrics, &problems);
+  CheckNames("job_labels", job_labels, &problems);
+  if (!tenant_label.empty() &&
+      std::find(job_labels.begin(), job_labels.end(), tenant_label) == job_labels.end()) {
+    problems.emplace_back("tenant_label", "must be one of job_labels");
+  }
   return problems;
 }
 
@@ -60,6 +67,8 @@ AggregatorConfig ParseAggregatorConfig(config::YamlMap& section) {
   section.Get("raw_metrics", &config.raw_metrics);
   section.Get("instance_metrics", &config.instance_metrics);
   section.Get("cumulative_metrics", &config.cumulative_metrics);
+  section.Get("job_labels", &config.job_labels);
+  section.Get("tenant_label", &config.tenant_label);
   section.Get("max_series", &config.max_series);
   section.Get("max_series_per_job", &config.max_series_per_job);
   section.Get("expire_after_intervals", &config.expire_after_intervals);

@@ -44,6 +44,13 @@ struct AggregatorConfig {
   std::vector<std::string> instance_metrics = {"numRecordsInPerSecond", "busyTimeMsPerSecond"};
   // User metrics that are cumulative counters, beyond Flink's own.
   std::vector<std::string> cumulative_metrics;
+  // Labels that describe the job rather than a series (a `team` grouping
+  // key, Flink's scope.variables.additional): lifted off the series into
+  // the batch's job_labels, which the scorer exports on vitals_job_info.
+  std::vector<std::string> job_labels = {"team", "tenant"};
+  // The job label whose value qualifies the job's identity (the Kafka key
+  // becomes `<tenant>/<job_name>`); empty: job names are unique as they are.
+  std::string tenant_label;
   // Caps on source series (one per instance, metric and label set): what
   // memory grows with. A sample of a new series beyond a cap is dropped and
   // counted.

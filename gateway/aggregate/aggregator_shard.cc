@@ -50,6 +50,8 @@ FoldRules::FoldRules(const AggregatorConfig& config)
       fold_labels(config.fold_labels.begin(), config.fold_labels.end()),
       raw_metrics(config.raw_metrics.begin(), config.raw_metrics.end()),
       instance_metrics(config.instance_metrics.begin(), config.instance_metrics.end()),
+      job_labels(config.job_labels.begin(), config.job_labels.end()),
+      tenant_label(config.tenant_label),
       catalog(config.cumulative_metrics) {}
 
 SeriesAccumulator& AggregatorShard::Group::At(int64_t interval_start_ms) {
@@ -158,6 +160,16 @@ AggregatorShard::Group* AggregatorShard::GroupFor(Job& job, v1::Scope scope,
   bool has_source_label = false;
   for (const LabelView& label : labels) {
     has_source_label |= label.name == "source";
+    if (rules_->job_labels.contains(AsAbsl(label.name))) {
+      // Per job, not per series; one map write per new series, not per sample.
+      auto it = job.labels.find(label.name);
+      if (it == job.labels.end()) {
+        job.labels.emplace(std::string(label.name), std::string(label.value));
+      } else if (it->second != label.value) {
+        it->second.assign(label.value);
+      }
+      continue;
+    }
     if (raw || !rules_->fold_labels.contains(AsAbsl(label.name))) {
       kept.emplace_back(label.name, label.value);
     }
@@ -398,6 +410,10 @@ void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch
           batch.set_interval_start_ms(interval_start);
           batch.set_interval_length_ms(rules_->interval_ms);
           batch.set_job_name(job_name);
+          for (const auto& [name, value] : job.labels) {
+            (*batch.mutable_job_labels())[name] = value;
+            if (name == rules_->tenant_label) batch.set_tenant(value);
+          }
           for (const auto& [id_interval, id] : job.ids) {
             if (id_interval <= interval_start) batch.set_job_id(id);
           }

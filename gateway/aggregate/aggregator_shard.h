@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +42,8 @@ struct FoldRules {
   absl::flat_hash_set<std::string> fold_labels;
   absl::flat_hash_set<std::string> raw_metrics;
   absl::flat_hash_set<std::string> instance_metrics;
+  absl::flat_hash_set<std::string> job_labels;
+  std::string tenant_label;
   MetricCatalog catalog;
 };
 
@@ -90,6 +93,8 @@ class AggregatorShard {
     std::vector<std::pair<int64_t, std::string>> ids;
     // The cluster the job's samples last named; empty: the gateway's.
     std::string cluster;
+    // Values of the job labels, as the newest source series named them.
+    std::map<std::string, std::string, std::less<>> labels;
   };
 
   struct QuantileSlot {

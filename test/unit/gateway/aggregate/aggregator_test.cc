@@ -520,3 +520,37 @@ TEST(AggregatorCreateTest, RejectsAnInvalidConfig) {
 
 }  // namespace
 }  // namespace vitals::gateway
+
+namespace vitals::gateway {
+namespace {
+
+TEST(AggregatorJobLabelsTest, JobLabelsMoveFromTheSeriesToTheBatch) {
+  AggregatorConfig config = TestConfig();
+  config.tenant_label = "tenant";
+  Aggregator aggregator(config);
+  for (int i = 0; i < 2; ++i) {
+    OwnedSample s = Subtask("busyTimeMsPerSecond", i, 1, kT0 + 1'000);
+    s.labels["team"] = "payments";
+    s.labels["tenant"] = "shop";
+    Send(aggregator, s);
+  }
+  Send(aggregator, Subtask("busyTimeMsPerSecond", 2, 1, kT0 + 1'000));  // no job labels
+  const auto batches = aggregator.Flush(kT0 + 10'000);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].job_labels().at("team"), "payments");
+  EXPECT_EQ(batches[0].tenant(), "shop");
+  ASSERT_EQ(batches[0].series_size(), 1) << "job labels do not split aggregates";
+  EXPECT_EQ(batches[0].series(0).count(), 3u);
+  EXPECT_FALSE(batches[0].series(0).labels().contains("team"));
+}
+
+TEST(AggregatorJobLabelsTest, TenantLabelMustBeAJobLabel) {
+  AggregatorConfig config = TestConfig();
+  config.tenant_label = "org";
+  EXPECT_FALSE(config.Validate().ok());
+  config.job_labels.push_back("org");
+  EXPECT_TRUE(config.Validate().ok());
+}
+
+}  // namespace
+}  // namespace vitals::gateway
