@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <thread>
@@ -23,15 +24,13 @@ namespace {
 // Runs the simulator against the in-process gateway every interval.
 class SimulatorThread {
  public:
-  SimulatorThread(sim::Fleet fleet, std::string gateway_url, absl::Duration interval)
-      : fleet_(std::move(fleet)), url_(std::move(gateway_url)), interval_(interval) {}
+  SimulatorThread(sim::Fleet fleet, sim::DriverOptions options, absl::Duration interval)
+      : fleet_(std::move(fleet)), options_(std::move(options)), interval_(interval) {}
   ~SimulatorThread() { Stop(); }
 
   absl::Status Start() {
-    sim::DriverOptions options;
-    options.gateway_urls = {url_};
     absl::StatusOr<std::unique_ptr<sim::SimulationDriver>> driver =
-        sim::SimulationDriver::Create(&fleet_, options);
+        sim::SimulationDriver::Create(&fleet_, options_);
     if (!driver.ok()) return driver.status();
     driver_ = std::move(*driver);
     thread_ = std::thread([this] { Loop(); });
@@ -49,7 +48,7 @@ class SimulatorThread {
       const absl::Time start = absl::Now();
       sim::RoundStats stats = driver_->Round(absl::ToUnixMillis(start));
       if (stats.failed > 0) {
-        log::Warn("simulator push failed",
+        log::Warn("simulator report failed",
                   {{"failed", std::to_string(stats.failed)}, {"error", stats.first_error}});
       }
       while (!stop_ && absl::Now() - start < interval_) absl::SleepFor(absl::Milliseconds(50));
@@ -57,7 +56,7 @@ class SimulatorThread {
   }
 
   sim::Fleet fleet_;
-  std::string url_;
+  sim::DriverOptions options_;
   absl::Duration interval_;
   std::unique_ptr<sim::SimulationDriver> driver_;
   std::atomic<bool> stop_{false};
@@ -76,15 +75,17 @@ int RunStandalone(const Args& args) {
   absl::Duration interval = absl::ZeroDuration();
   int64_t brokers = 0;
   bool table = isatty(STDOUT_FILENO) != 0;
-  FlagSet flags(
-      "standalone", "[--config FILE] [flags]",
-      "Runs gateway + scorer + an embedded Kafka (librdkafka's mock cluster, real Kafka\n"
-      "protocol on 127.0.0.1) in one process: for a laptop, a demo and tests. With\n"
-      "--simulate-jobs N a simulated Flink fleet pushes to the gateway. Prints the URLs to\n"
-      "look at and the Kafka bootstrap address (try kcat on it), then a table of job\n"
-      "scores every interval (plain log lines when stdout is not a terminal).\n\n"
-      "Example: vitals standalone --simulate-jobs 10 \\\n"
-      "           --simulate-faults job-003=checkpoint_failure,job-007=backpressure");
+  std::string reporter = "pushgateway";
+  FlagSet flags("standalone", "[--config FILE] [flags]",
+                "Runs gateway + scorer + an embedded Kafka (librdkafka's mock cluster, real Kafka\n"
+                "protocol on 127.0.0.1) in one process: for a laptop, a demo and tests. With\n"
+                "--simulate-jobs N a simulated Flink fleet reports to the gateway (through the\n"
+                "reporter of --simulate-reporter; `prometheus` also turns on the gateway's\n"
+                "scraper with a file_sd file the simulator writes). Prints the URLs to\n"
+                "look at and the Kafka bootstrap address (try kcat on it), then a table of job\n"
+                "scores every interval (plain log lines when stdout is not a terminal).\n\n"
+                "Example: vitals standalone --simulate-jobs 10 \\\n"
+                "           --simulate-faults job-003=checkpoint_failure,job-007=backpressure");
   AddCommonFlags(flags, &common);
   flags.String("gateway-listen", &gateway_listen, "gateway HTTP address (gateway.listen)");
   flags.String("scorer-listen", &scorer_listen, "scorer HTTP address (scorer.listen)");
@@ -95,6 +96,8 @@ int RunStandalone(const Args& args) {
   flags.Int("brokers", &brokers, "embedded Kafka brokers (standalone.brokers)");
   flags.Bool("table", &table, "show the job table every interval (default: when on a terminal)");
   AddSimFlags(flags, &sim, "simulate-");
+  flags.String("simulate-reporter", &reporter,
+               "how the simulated fleet reports: pushgateway, statsd, influx or prometheus");
   int exit = 0;
   if (!ParseFlags(flags, args, &exit)) return exit;
   VitalsConfig config;
@@ -104,6 +107,31 @@ int RunStandalone(const Args& args) {
   if (!statsd_listen.empty()) config.gateway.statsd.listen = statsd_listen;
   if (interval > absl::ZeroDuration()) config.gateway.aggregation.interval = interval;
   if (brokers > 0) config.standalone.brokers = brokers;
+  absl::StatusOr<sim::ReporterKind> kind = sim::ParseReporterKind(reporter);
+  if (!kind.ok()) {
+    std::fprintf(stderr, "vitals standalone: --simulate-reporter: %s\n",
+                 std::string(kind.status().message()).c_str());
+    return 2;
+  }
+  // The simulated PrometheusReporter endpoints are listed in a file_sd
+  // file of this process's own; the gateway scrapes what it lists.
+  std::string file_sd;
+  if (sim.jobs > 0 && *kind == sim::ReporterKind::kPrometheus) {
+    file_sd = absl::StrCat("/tmp/vitals-standalone-", getpid(), "-targets.json");
+    std::FILE* f = std::fopen(file_sd.c_str(), "w");
+    if (f == nullptr) {
+      std::fprintf(stderr, "vitals standalone: cannot write %s\n", file_sd.c_str());
+      return 1;
+    }
+    std::fputs("[]\n", f);
+    std::fclose(f);
+    config.gateway.scrape.enabled = true;
+    config.gateway.scrape.files.push_back(file_sd);
+    config.gateway.scrape.interval = config.gateway.aggregation.interval;
+    config.gateway.scrape.timeout = config.gateway.aggregation.interval / 2;
+    config.gateway.scrape.refresh_interval =
+        std::min(config.gateway.scrape.refresh_interval, config.gateway.aggregation.interval);
+  }
   if (absl::Status s = config.gateway.Validate(); !s.ok()) {
     std::fprintf(stderr, "vitals standalone: %s\n", std::string(s.message()).c_str());
     return 2;
@@ -163,14 +191,19 @@ int RunStandalone(const Args& args) {
                    std::string(fleet.status().message()).c_str());
       return 2;
     }
-    simulator = std::make_unique<SimulatorThread>(std::move(*fleet), gateway_url,
+    sim::DriverOptions options;
+    options.reporter = *kind;
+    options.gateway_urls = {gateway_url};
+    options.statsd_addresses = {absl::StrCat("127.0.0.1:", gw.statsd_port())};
+    options.file_sd_paths = {file_sd};
+    simulator = std::make_unique<SimulatorThread>(std::move(*fleet), std::move(options),
                                                   config.gateway.aggregation.interval);
     if (absl::Status s = simulator->Start(); !s.ok()) {
       log::Error("simulator failed to start", {{"error", std::string(s.message())}});
       return 1;
     }
-    std::printf("  simulating %lld jobs%s%s\n", static_cast<long long>(sim.jobs),
-                sim.faults.empty() ? "" : ", faults: ", sim.faults.c_str());
+    std::printf("  simulating %lld jobs through %s%s%s\n", static_cast<long long>(sim.jobs),
+                reporter.c_str(), sim.faults.empty() ? "" : ", faults: ", sim.faults.c_str());
     std::fflush(stdout);
   }
 
@@ -190,6 +223,7 @@ int RunStandalone(const Args& args) {
   if (simulator) simulator->Stop();
   const bool delivered = gw.Shutdown().ok();
   replica.Shutdown();
+  if (!file_sd.empty()) std::remove(file_sd.c_str());
   return delivered ? 0 : 1;
 }
 
