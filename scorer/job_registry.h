@@ -14,50 +14,87 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "scorer/model/job_scorer.h"
 #include "scorer/model/rollback.h"
 #include "scorer/model/scoring_config.h"
+#include "scorer/state/owned_state.h"
 #include "vitals/v1/health.pb.h"
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::scorer {
 
+// A job the registry let go of, as it was then.
+struct DroppedJob {
+  std::string key;
+  int32_t partition = -1;
+  std::string job_name;
+  // Null when the job was never graded.
+  std::optional<v1::HealthReport> latest;
+  v1::JobState state;
+};
+
 class JobRegistry {
  public:
   explicit JobRegistry(const ScoringConfig* config) : config_(config) {}
 
-  // False when the batch came too late for its interval.
-  bool Add(const std::string& key, v1::MetricBatch batch, int32_t partition);
+  // False when the batch came too late for its interval. `now_ms` is when
+  // it arrived (what expiry measures silence from).
+  bool Add(const std::string& key, v1::MetricBatch batch, int32_t partition, int64_t now_ms = 0);
   // Grades every job whose interval closed; returns the new reports.
   std::vector<v1::HealthReport> EvaluateAll(int64_t now_ms);
-  // Forgets the jobs of partitions this replica no longer owns; returns
-  // the reports they last had (so their gauges can be removed).
-  std::vector<v1::HealthReport> DropPartitions(const std::vector<int32_t>& partitions);
+  // Forgets the jobs of partitions this replica no longer owns.
+  std::vector<DroppedJob> DropPartitions(const std::vector<int32_t>& partitions);
+  // Forgets the jobs without a batch since `now_ms - expiry_ms`.
+  std::vector<DroppedJob> Expire(int64_t now_ms, int64_t expiry_ms);
+
+  // Resumes a job from its state record (a replica took over its
+  // partition). False, and nothing changes, when the job is already live
+  // here: what it has is newer than the record.
+  bool Restore(const std::string& key, int32_t partition, const v1::JobState& state,
+               int64_t now_ms);
+  // The job's state record, by stable key; nullopt when not owned.
+  std::optional<OwnedState> State(const std::string& key) const;
 
   std::vector<v1::HealthReport> Latest() const;
   // By job name (stable key, as written by Flink or as filtered by its
   // PrometheusReporter: `job-003` finds `job_003`) or current job id.
   std::optional<v1::HealthReport> Latest(std::string_view name_or_id) const;
   std::optional<v1::JobHistory> History(std::string_view name_or_id) const;
-  // NotFound when the job is unknown.
-  absl::Status AddMigration(std::string_view name_or_id, const v1::Migration& migration);
+  std::optional<v1::MigrationList> Migrations(std::string_view name_or_id) const;
+  // The job's stable key; NotFound when the job is unknown.
+  absl::StatusOr<std::string> AddMigration(std::string_view name_or_id,
+                                           const v1::Migration& migration);
   std::optional<v1::RollbackVerdict> Rollback(std::string_view name_or_id, int64_t now_ms) const;
   size_t size() const;
+  // Stable keys of every job owned, sorted.
+  std::vector<std::string> Keys() const;
 
  private:
   struct Job {
     std::unique_ptr<JobScorer> scorer;
     int32_t partition = -1;
     std::string job_id;
+    std::string job_name;
+    std::string tenant;
+    std::string cluster;
+    std::map<std::string, std::string> labels;
     std::vector<v1::Migration> migrations;
+    // Wall clock of the newest batch, or of the restore.
+    int64_t last_seen_ms = 0;
   };
+  using JobMap = std::map<std::string, Job, std::less<>>;
   // Caller holds mu_.
+  JobMap::const_iterator FindEntry(std::string_view name_or_id) const;
   const Job* Find(std::string_view name_or_id) const;
   Job* Find(std::string_view name_or_id);
+  v1::JobState StateOf(const Job& job) const;
+  template <typename Pred>
+  std::vector<DroppedJob> DropIf(Pred pred);
 
   const ScoringConfig* config_;
   mutable std::mutex mu_;
-  std::map<std::string, Job, std::less<>> jobs_;
+  JobMap jobs_;
   std::map<std::string, std::string, std::less<>> key_by_job_id_;
 };
 

@@ -8,16 +8,16 @@
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
+#include "scorer/job_key.h"
 
 namespace vitals::scorer {
 namespace {
 
 int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
-std::string JobKey(const v1::MetricBatch& batch) {
-  return batch.tenant().empty() ? batch.job_name()
-                                : absl::StrCat(batch.tenant(), "/", batch.job_name());
-}
+// How long a revoke waits for the state of the jobs it hands over to be
+// acknowledged: the next owner restores whatever is there.
+constexpr absl::Duration kHandOverFlushTimeout = absl::Seconds(5);
 
 }  // namespace
 
@@ -25,7 +25,16 @@ Scorer::Scorer(ScorerConfig config)
     : config_(std::move(config)), registry_metrics_(std::make_shared<prometheus::Registry>()) {
   registry_ = std::make_unique<JobRegistry>(&config_.scoring);
   score_metrics_ = std::make_unique<ScoreMetrics>(*registry_metrics_);
-  api_ = std::make_unique<JobsApi>(registry_.get(), NowMs);
+  job_info_ = std::make_unique<JobInfoMetrics>(*registry_metrics_);
+  api_ = std::make_unique<JobsApi>(registry_.get(), NowMs, [this](const std::string& key) {
+    // A migration is what a rollback verdict hinges on: it must survive a
+    // failover that comes before the next coalesced state record.
+    if (!state_writer_) return;
+    if (absl::Status s = state_writer_->PublishNow(key); !s.ok()) {
+      log::Warn("cannot write job state after a migration",
+                {{"job", key}, {"error", std::string(s.message())}});
+    }
+  });
   auto& batches = prometheus::BuildCounter()
                       .Name("vitals_scorer_batches_consumed_total")
                       .Help("MetricBatches consumed from Kafka.")
@@ -67,6 +76,30 @@ Scorer::Scorer(ScorerConfig config)
            .Help("Time to grade every job with a closed interval.")
            .Register(*registry_metrics_)
            .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.001, 0.01, 0.1, 1, 10});
+  auto& state_records = prometheus::BuildCounter()
+                            .Name("vitals_scorer_state_records_total")
+                            .Help(
+                                "Job state records (tombstones included) written to the state "
+                                "topic, by Kafka's answer.")
+                            .Register(*registry_metrics_);
+  state_records_written_ = &state_records.Add({{"result", "acknowledged"}});
+  state_write_failures_ = &state_records.Add({{"result", "failed"}});
+  jobs_restored_ = &prometheus::BuildCounter()
+                        .Name("vitals_scorer_jobs_restored_total")
+                        .Help("Jobs resumed from the state topic on partition assignment.")
+                        .Register(*registry_metrics_)
+                        .Add({});
+  state_restore_duration_ =
+      &prometheus::BuildHistogram()
+           .Name("vitals_scorer_state_restore_duration_seconds")
+           .Help("Time to read back the state of newly assigned partitions.")
+           .Register(*registry_metrics_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.1, 1, 5, 10, 30, 60});
+  jobs_expired_ = &prometheus::BuildCounter()
+                       .Name("vitals_scorer_jobs_expired_total")
+                       .Help("Jobs dropped after job_expiry without a batch.")
+                       .Register(*registry_metrics_)
+                       .Add({});
 }
 
 Scorer::~Scorer() { Shutdown(); }
@@ -82,6 +115,8 @@ absl::Status Scorer::Start() {
       });
   if (!producer.ok()) return producer.status();
   producer_ = std::move(*producer);
+  // Before the consumer: its first assignment already restores state.
+  if (absl::Status s = StartState(); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<kafka::KafkaConsumer>> consumer =
       kafka::KafkaConsumer::Create(config_.ConsumerProperties(), {config_.metrics_topic}, this);
   if (!consumer.ok()) return consumer.status();
@@ -111,18 +146,96 @@ absl::Status Scorer::Start() {
   return absl::OkStatus();
 }
 
+absl::Status Scorer::StartState() {
+  if (!config_.state_enabled) {
+    log::Info("job state disabled: a job that changes replica starts blank");
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::unique_ptr<KafkaStateSink>> sink = KafkaStateSink::Create(
+      config_.ProducerProperties(), config_.state_topic, [this](const absl::Status& status) {
+        if (status.ok()) {
+          state_records_written_->Increment();
+          return;
+        }
+        state_write_failures_->Increment();
+        log::Warn("job state delivery failed", {{"error", std::string(status.message())}});
+      });
+  if (!sink.ok()) return sink.status();
+  state_sink_ = std::move(*sink);
+  absl::StatusOr<std::unique_ptr<KafkaChangelogReader>> reader =
+      KafkaChangelogReader::Create(config_.StateReaderProperties());
+  if (!reader.ok()) return reader.status();
+  state_reader_ = std::move(*reader);
+  state_restorer_ = std::make_unique<StateRestorer>(state_reader_.get(), config_.state_topic,
+                                                    config_.state_restore_timeout);
+  state_writer_ = std::make_unique<StateWriter>(
+      state_sink_.get(), config_.state_publish_interval,
+      [this](const std::string& key) { return registry_->State(key); }, NowMs);
+  return absl::OkStatus();
+}
+
 void Scorer::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
-  ready_ = true;
   log::Info("partitions assigned", {{"count", std::to_string(partitions.size())}});
+  std::vector<int32_t> ids;
+  for (const auto& tp : partitions) ids.push_back(tp.partition);
+  // The consumer hands out no batch of these partitions until this
+  // returns, and their jobs are not in the registry yet: nothing evaluates
+  // or serves them before their state is back.
+  if (state_restorer_) RestorePartitions(ids);
+  ready_ = true;
+}
+
+void Scorer::RestorePartitions(const std::vector<int32_t>& partitions) {
+  RestoreOutcome outcome = state_restorer_->Restore(partitions);
+  state_restore_duration_->Observe(absl::ToDoubleSeconds(outcome.took));
+  const int64_t now = NowMs();
+  for (const RestoredJob& job : outcome.jobs) {
+    if (!registry_->Restore(job.key, job.partition, job.state, now)) continue;
+    job_info_->Update(job.key, job.state);
+    jobs_restored_->Increment();
+  }
 }
 
 void Scorer::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   std::vector<int32_t> ids;
   for (const auto& tp : partitions) ids.push_back(tp.partition);
-  for (const v1::HealthReport& report : registry_->DropPartitions(ids)) {
-    score_metrics_->Remove(report);
+  size_t handed_over = 0;
+  for (DroppedJob& job : registry_->DropPartitions(ids)) {
+    if (job.latest) score_metrics_->Remove(*job.latest);
+    job_info_->Remove(job.key);
+    if (!state_writer_) continue;
+    absl::Status s =
+        state_writer_->Release(job.key, OwnedState{job.partition, std::move(job.state)});
+    if (!s.ok()) {
+      log::Warn("cannot hand over job state",
+                {{"job", job.key}, {"error", std::string(s.message())}});
+    }
+    ++handed_over;
+  }
+  if (state_sink_ && handed_over > 0) {
+    if (absl::Status s = state_sink_->Flush(kHandOverFlushTimeout); !s.ok()) {
+      log::Warn("job state not acknowledged before the hand-over",
+                {{"error", std::string(s.message())}});
+    }
   }
   log::Info("partitions revoked", {{"count", std::to_string(partitions.size())}});
+}
+
+void Scorer::ExpireSilentJobs(int64_t now_ms) {
+  for (const DroppedJob& job :
+       registry_->Expire(now_ms, absl::ToInt64Milliseconds(config_.job_expiry))) {
+    if (job.latest) score_metrics_->Remove(*job.latest);
+    job_info_->Remove(job.key);
+    jobs_expired_->Increment();
+    if (state_writer_) {
+      if (absl::Status s = state_writer_->Tombstone(job.key, job.partition); !s.ok()) {
+        log::Warn("cannot tombstone an expired job",
+                  {{"job", job.key}, {"error", std::string(s.message())}});
+      }
+    }
+    log::Info("job expired",
+              {{"job", job.key}, {"silent_for", absl::FormatDuration(config_.job_expiry)}});
+  }
 }
 
 void Scorer::IngestLoop() {
@@ -144,8 +257,9 @@ void Scorer::IngestLoop() {
         batches_invalid_->Increment();
       } else {
         batches_consumed_->Increment();
-        const std::string key = JobKey(batch);
-        if (!registry_->Add(key, std::move(batch), message.partition)) {
+        const std::string key = JobKey(batch.tenant(), batch.job_name());
+        job_info_->Update(key, batch);
+        if (!registry_->Add(key, std::move(batch), message.partition, NowMs())) {
           batches_late_->Increment();
         }
       }
@@ -154,6 +268,10 @@ void Scorer::IngestLoop() {
       last_lag_ms = now;
       consumer_lag_->Set(static_cast<double>(consumer_->Lag()));
       assigned_partitions_->Set(static_cast<double>(consumer_->Assignment().size()));
+      // Here rather than in the evaluation loop: every change of which jobs
+      // the registry holds happens on this thread, so a job's series cannot
+      // be withdrawn after a batch brought it back.
+      ExpireSilentJobs(now);
     }
   }
 }
@@ -172,6 +290,13 @@ void Scorer::EvaluateLoop() {
       evaluation_duration_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
       Publish(reports);
     }
+    if (state_writer_) {
+      for (const v1::HealthReport& report : reports) {
+        state_writer_->MarkChanged(JobKey(report.tenant(), report.job_name()));
+      }
+      state_writer_->PublishDue();
+      state_sink_->Poll();
+    }
     jobs_tracked_->Set(static_cast<double>(registry_->size()));
     producer_->Poll(absl::ZeroDuration());
     lock.lock();
@@ -181,9 +306,7 @@ void Scorer::EvaluateLoop() {
 void Scorer::Publish(const std::vector<v1::HealthReport>& reports) {
   for (const v1::HealthReport& report : reports) {
     score_metrics_->Update(report);
-    const std::string key = report.tenant().empty()
-                                ? report.job_name()
-                                : absl::StrCat(report.tenant(), "/", report.job_name());
+    const std::string key = JobKey(report.tenant(), report.job_name());
     absl::Status s = producer_->Produce(config_.health_topic, key, report.SerializeAsString(), 0);
     if (s.ok()) {
       reports_published_->Increment();
@@ -209,7 +332,15 @@ void Scorer::Shutdown() {
   loop_cv_.notify_all();
   if (evaluate_thread_.joinable()) evaluate_thread_.join();
   if (ingest_thread_.joinable()) ingest_thread_.join();
+  // Leaving the group revokes every partition, which hands over the state
+  // of every job (OnRevoked).
   consumer_->Close();
+  if (state_writer_) {
+    state_writer_->PublishAllChanged();
+    if (absl::Status s = state_sink_->Flush(absl::Seconds(5)); !s.ok()) {
+      log::Warn("job state not acknowledged at shutdown", {{"error", std::string(s.message())}});
+    }
+  }
   (void)producer_->Flush(absl::Seconds(5));
   server_->Shutdown();
   log::Info("scorer stopped");

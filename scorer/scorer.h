@@ -4,7 +4,9 @@
 // registry it feeds, an evaluation loop that grades closed intervals and
 // publishes HealthReports to `flink.health`, and the HTTP API and /metrics
 // on :9095. Replicas split the jobs by partition; the partition a job's
-// batches arrive on decides who owns it.
+// batches arrive on decides who owns it. Each job's history and migrations
+// follow it through the compacted state topic: written as they change,
+// read back for newly assigned partitions before those are consumed.
 
 #include <atomic>
 #include <condition_variable>
@@ -17,10 +19,15 @@
 #include "common/kafka/consumer.h"
 #include "common/kafka/producer.h"
 #include "prometheus/registry.h"
+#include "scorer/api/job_info_metrics.h"
 #include "scorer/api/jobs_api.h"
 #include "scorer/api/score_metrics.h"
 #include "scorer/job_registry.h"
 #include "scorer/scorer_config.h"
+#include "scorer/state/kafka_changelog_reader.h"
+#include "scorer/state/kafka_state_sink.h"
+#include "scorer/state/state_restorer.h"
+#include "scorer/state/state_writer.h"
 
 namespace vitals::scorer {
 
@@ -30,7 +37,8 @@ class Scorer : public kafka::RebalanceListener {
   ~Scorer() override;
 
   absl::Status Start();
-  // Leaves the group, flushes published reports. Safe twice, safe unstarted.
+  // Writes the state of its jobs, leaves the group, flushes published
+  // reports. Safe twice, safe unstarted.
   void Shutdown();
 
   uint16_t http_port() const { return server_ ? server_->port() : 0; }
@@ -41,19 +49,31 @@ class Scorer : public kafka::RebalanceListener {
   void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
 
  private:
+  absl::Status StartState();
   void IngestLoop();
   void EvaluateLoop();
   void Publish(const std::vector<v1::HealthReport>& reports);
+  // Restores the jobs of newly assigned partitions; on the ingest thread,
+  // before any of their batches is consumed.
+  void RestorePartitions(const std::vector<int32_t>& partitions);
+  // Drops jobs silent for `job_expiry`: series withdrawn, state tombstoned.
+  void ExpireSilentJobs(int64_t now_ms);
   http::Response ServeMetrics() const;
 
   ScorerConfig config_;
   std::shared_ptr<prometheus::Registry> registry_metrics_;
   std::unique_ptr<JobRegistry> registry_;
   std::unique_ptr<ScoreMetrics> score_metrics_;
+  std::unique_ptr<JobInfoMetrics> job_info_;
   std::unique_ptr<JobsApi> api_;
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
   std::unique_ptr<kafka::KafkaProducer> producer_;
   std::unique_ptr<http::Server> server_;
+  // Null when state is disabled.
+  std::unique_ptr<KafkaStateSink> state_sink_;
+  std::unique_ptr<StateWriter> state_writer_;
+  std::unique_ptr<KafkaChangelogReader> state_reader_;
+  std::unique_ptr<StateRestorer> state_restorer_;
 
   std::mutex loop_mu_;
   std::condition_variable loop_cv_;
@@ -72,6 +92,11 @@ class Scorer : public kafka::RebalanceListener {
   prometheus::Gauge* consumer_lag_ = nullptr;
   prometheus::Gauge* assigned_partitions_ = nullptr;
   prometheus::Histogram* evaluation_duration_ = nullptr;
+  prometheus::Counter* state_records_written_ = nullptr;
+  prometheus::Counter* state_write_failures_ = nullptr;
+  prometheus::Counter* jobs_restored_ = nullptr;
+  prometheus::Histogram* state_restore_duration_ = nullptr;
+  prometheus::Counter* jobs_expired_ = nullptr;
 };
 
 }  // namespace vitals::scorer

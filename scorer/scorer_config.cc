@@ -23,6 +23,10 @@ ScorerConfig ParseScorerConfig(config::YamlMap& map) {
     kafka.RejectUnknownKeys();
   }
   map.Get("tick", &c.tick);
+  map.Get("state_enabled", &c.state_enabled);
+  map.Get("state_restore_timeout", &c.state_restore_timeout);
+  map.Get("state_publish_interval", &c.state_publish_interval);
+  map.Get("job_expiry", &c.job_expiry);
   {
     config::YamlMap scoring = map.Child("scoring");
     absl::StatusOr<ScoringConfig> parsed = ParseScoringConfig(scoring);
@@ -45,6 +49,15 @@ absl::Status ScorerConfig::Validate() const {
   }
   if (group_id.empty()) return absl::InvalidArgumentError("kafka.group_id: must not be empty");
   if (tick <= absl::ZeroDuration()) return absl::InvalidArgumentError("tick: must be positive");
+  if (state_restore_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("state_restore_timeout: must be positive");
+  }
+  if (state_publish_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("state_publish_interval: must not be negative");
+  }
+  if (job_expiry <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("job_expiry: must be positive");
+  }
   if (absl::Status s = kafka::ValidateProperties(ConsumerProperties()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("kafka.properties: ", s.message()));
   }
@@ -68,6 +81,13 @@ kafka::Properties ScorerConfig::ProducerProperties() const {
       {"client.id", "vitals-scorer"},
   };
   for (const auto& [k, v] : kafka_properties) p[k] = v;
+  return p;
+}
+
+kafka::Properties ScorerConfig::StateReaderProperties() const {
+  kafka::Properties p = kafka_properties;
+  p["group.id"] = absl::StrCat(group_id, "-state-restore");
+  p["client.id"] = "vitals-scorer-state-restore";
   return p;
 }
 

@@ -22,11 +22,27 @@ struct ScorerConfig {
   kafka::Properties kafka_properties;
   // How often the scorer looks for closed intervals to evaluate.
   absl::Duration tick = absl::Seconds(1);
+  // Keep each job's history and migrations in the compacted `state_topic`
+  // so that the replica taking over a partition resumes its jobs.
+  bool state_enabled = true;
+  // The longest a replica waits for the state of newly assigned
+  // partitions before it scores them anyway (jobs without state start
+  // blank).
+  absl::Duration state_restore_timeout = absl::Seconds(30);
+  // At most one state record per job per this interval (migrations are
+  // written at once): what a replica that dies without a goodbye loses.
+  absl::Duration state_publish_interval = absl::Seconds(30);
+  // A job without a batch for this long is dropped (its series withdrawn,
+  // its state tombstoned).
+  absl::Duration job_expiry = absl::Minutes(15);
   ScoringConfig scoring;
 
   absl::Status Validate() const;
   kafka::Properties ConsumerProperties() const;
   kafka::Properties ProducerProperties() const;
+  // The state reader's: in no group (it assigns itself partitions), so
+  // the group id is only what librdkafka needs to allow assign().
+  kafka::Properties StateReaderProperties() const;
 };
 
 ScorerConfig ParseScorerConfig(config::YamlMap& map);

@@ -61,6 +61,30 @@ http::Response JobsApi::ListJobs(const http::Request& request) const {
   return ToJson(list);
 }
 
+http::Response JobsApi::Migrations(const http::Request& request, const std::string& job) const {
+  if (request.method() == "GET") {
+    std::optional<v1::MigrationList> list = registry_->Migrations(job);
+    if (!list) return JsonError(404, absl::StrCat("no job ", job));
+    return ToJson(*list);
+  }
+  if (request.method() != "POST") return JsonError(405, "use GET to list or POST to record");
+  v1::Migration migration;
+  const std::string body(request.body());
+  if (!google::protobuf::util::JsonStringToMessage(body, &migration).ok()) {
+    return JsonError(400, R"(expected {"from": "<cluster>", "to": "<cluster>", "at": <ms>})");
+  }
+  if (migration.from().empty() || migration.to().empty()) {
+    return JsonError(400, "from and to are required");
+  }
+  if (migration.at() == 0) migration.set_at(clock_());
+  absl::StatusOr<std::string> key = registry_->AddMigration(job, migration);
+  if (!key.ok()) return JsonError(404, std::string(key.status().message()));
+  if (on_migration_) on_migration_(*key);
+  http::Response r = ToJson(migration);
+  r.status = 201;
+  return r;
+}
+
 http::Response JobsApi::Handle(const http::Request& request) const {
   const std::string_view path = request.path();
   if (path == kJobsPath || path == "/api/v1/jobs/") {
@@ -87,24 +111,7 @@ http::Response JobsApi::Handle(const http::Request& request) const {
     if (!history) return JsonError(404, absl::StrCat("no history for job ", job));
     return ToJson(*history);
   }
-  if (action == "migrations") {
-    if (request.method() != "POST") return JsonError(405, "use POST to record a migration");
-    v1::Migration migration;
-    const std::string body(request.body());
-    if (!google::protobuf::util::JsonStringToMessage(body, &migration).ok()) {
-      return JsonError(400, R"(expected {"from": "<cluster>", "to": "<cluster>", "at": <ms>})");
-    }
-    if (migration.from().empty() || migration.to().empty()) {
-      return JsonError(400, "from and to are required");
-    }
-    if (migration.at() == 0) migration.set_at(clock_());
-    if (absl::Status s = registry_->AddMigration(job, migration); !s.ok()) {
-      return JsonError(404, std::string(s.message()));
-    }
-    http::Response r = ToJson(migration);
-    r.status = 201;
-    return r;
-  }
+  if (action == "migrations") return Migrations(request, job);
   if (action == "rollback") {
     if (request.method() != "GET") return JsonError(405, "method not allowed");
     std::optional<v1::RollbackVerdict> verdict = registry_->Rollback(job, clock_());

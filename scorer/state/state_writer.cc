@@ -1,0 +1,122 @@
+#include "scorer/state/state_writer.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
+namespace vitals::scorer {
+
+StateWriter::StateWriter(StateSink* sink, absl::Duration min_interval, Snapshot snapshot,
+                         Clock clock)
+    : sink_(sink),
+      min_interval_ms_(absl::ToInt64Milliseconds(min_interval)),
+      snapshot_(std::move(snapshot)),
+      clock_(std::move(clock)) {}
+
+void StateWriter::MarkChanged(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_[key].changed = true;
+}
+
+absl::Status StateWriter::WriteLocked(const std::string& key, OwnedState owned, int64_t now_ms) {
+  owned.state.set_written_at_ms(now_ms);
+  const std::string value = owned.state.SerializeAsString();
+  absl::Status s = sink_->Write(owned.partition, key, value);
+  if (!s.ok()) {
+    ++refused_;
+    return s;
+  }
+  ++written_;
+  Entry& entry = entries_[key];
+  entry.changed = false;
+  entry.published = true;
+  entry.published_at_ms = now_ms;
+  return absl::OkStatus();
+}
+
+absl::Status StateWriter::PublishNow(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::optional<OwnedState> owned = snapshot_(key);
+  if (!owned) {
+    entries_.erase(key);
+    return absl::NotFoundError(absl::StrCat("job ", key, " is not owned by this replica"));
+  }
+  absl::Status s = WriteLocked(key, std::move(*owned), clock_());
+  // Not written: the next PublishDue tries again.
+  if (!s.ok()) entries_[key].changed = true;
+  return s;
+}
+
+size_t StateWriter::PublishChangedLocked(bool only_due) {
+  const int64_t now_ms = clock_();
+  size_t written = 0;
+  absl::Status first_error;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    const Entry& entry = it->second;
+    if (!entry.changed ||
+        (only_due && entry.published && now_ms - entry.published_at_ms < min_interval_ms_)) {
+      ++it;
+      continue;
+    }
+    std::optional<OwnedState> owned = snapshot_(it->first);
+    if (!owned) {
+      it = entries_.erase(it);
+      continue;
+    }
+    absl::Status s = WriteLocked(it->first, std::move(*owned), now_ms);
+    if (s.ok()) {
+      ++written;
+    } else if (first_error.ok()) {
+      first_error = s;
+    }
+    ++it;
+  }
+  if (!first_error.ok()) {
+    log::Warn("cannot write job state; will retry",
+              {{"error", std::string(first_error.message())}});
+  }
+  return written;
+}
+
+size_t StateWriter::PublishDue() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PublishChangedLocked(/*only_due=*/true);
+}
+
+size_t StateWriter::PublishAllChanged() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PublishChangedLocked(/*only_due=*/false);
+}
+
+absl::Status StateWriter::Release(const std::string& key, const OwnedState& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return absl::OkStatus();
+  absl::Status s;
+  if (it->second.changed) s = WriteLocked(key, state, clock_());
+  entries_.erase(key);
+  return s;
+}
+
+absl::Status StateWriter::Tombstone(const std::string& key, int32_t partition) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.erase(key);
+  absl::Status s = sink_->Write(partition, key, std::nullopt);
+  if (s.ok()) {
+    ++written_;
+  } else {
+    ++refused_;
+  }
+  return s;
+}
+
+uint64_t StateWriter::written() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return written_;
+}
+
+uint64_t StateWriter::refused() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return refused_;
+}
+
+}  // namespace vitals::scorer

@@ -1,0 +1,77 @@
+#pragma once
+
+// Keeps the state topic up to date with the jobs this replica owns: one
+// JobState record per job, keyed by its stable key. History changes every
+// interval, so those changes are coalesced (at most one record per job per
+// `min_interval`); a migration is written at once, because losing it to a
+// failover would silently change a rollback verdict. Thread-safe: each
+// record is snapshotted and enqueued under one lock, so that records reach
+// the topic in the order their snapshots were taken and the newest state
+// always ends up last.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "scorer/state/owned_state.h"
+#include "scorer/state/state_sink.h"
+
+namespace vitals::scorer {
+
+class StateWriter {
+ public:
+  // The job's current state; nullopt when this replica does not own it.
+  // Called with the writer's lock held: it must not call back into the
+  // writer.
+  using Snapshot = std::function<std::optional<OwnedState>(const std::string& key)>;
+  using Clock = std::function<int64_t()>;
+
+  // `sink` must outlive the writer.
+  StateWriter(StateSink* sink, absl::Duration min_interval, Snapshot snapshot, Clock clock);
+
+  // The job's state changed (an evaluation added history): written by the
+  // next PublishDue at least `min_interval` after its previous record.
+  void MarkChanged(const std::string& key);
+  // Writes the job's state now. NotFound when the job is not owned here.
+  absl::Status PublishNow(const std::string& key);
+  // Writes every changed job that is due; returns how many were written.
+  size_t PublishDue();
+  // Writes every changed job, due or not (shutdown).
+  size_t PublishAllChanged();
+  // The job left this replica (its partition was revoked): writes `state`
+  // when it holds changes not written yet, so that the next owner resumes
+  // from it, and forgets the job.
+  absl::Status Release(const std::string& key, const OwnedState& state);
+  // The job expired: writes a tombstone and forgets the job.
+  absl::Status Tombstone(const std::string& key, int32_t partition);
+
+  // Records enqueued (tombstones included), and writes the sink refused.
+  uint64_t written() const;
+  uint64_t refused() const;
+
+ private:
+  struct Entry {
+    bool changed = false;
+    bool published = false;
+    int64_t published_at_ms = 0;
+  };
+  // Caller holds mu_.
+  absl::Status WriteLocked(const std::string& key, OwnedState state, int64_t now_ms);
+  size_t PublishChangedLocked(bool only_due);
+
+  StateSink* sink_;
+  const int64_t min_interval_ms_;
+  Snapshot snapshot_;
+  Clock clock_;
+  mutable std::mutex mu_;
+  std::map<std::string, Entry> entries_;
+  uint64_t written_ = 0;
+  uint64_t refused_ = 0;
+};
+
+}  // namespace vitals::scorer

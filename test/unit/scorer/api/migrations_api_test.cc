@@ -1,0 +1,77 @@
+// GET and POST /api/v1/jobs/<job>/migrations: recorded migrations are
+// listed oldest first, and each recording is announced with the job's
+// stable key (the scorer writes the job's state on it).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "google/protobuf/util/json_util.h"
+#include "scorer/api/jobs_api.h"
+#include "test/unit/scorer/model/synthetic_job.h"
+
+namespace vitals::scorer {
+namespace {
+
+using ::testing::ElementsAre;
+
+class MigrationsApiTest : public ::testing::Test {
+ protected:
+  MigrationsApiTest()
+      : api_(
+            &registry_, [] { return int64_t{42}; },
+            [this](const std::string& key) { announced_.push_back(key); }) {
+    testing::SyntheticJob job;
+    job.job_name = "orders";
+    job.job_id = "0123456789abcdef0123456789abcdef";
+    for (v1::MetricBatch& b : testing::MakeInterval(job, 1'700'000'000'000)) {
+      registry_.Add("acme/orders", std::move(b), 0);
+    }
+  }
+
+  http::Response Call(std::string_view method, std::string_view path, std::string_view body = {}) {
+    return api_.Handle(http::Request(method, path, body, {}));
+  }
+
+  ScoringConfig config_;
+  JobRegistry registry_{&config_};
+  std::vector<std::string> announced_;
+  JobsApi api_;
+};
+
+TEST_F(MigrationsApiTest, RecordedMigrationsAreListedAndAnnounced) {
+  http::Response r = Call("GET", "/api/v1/jobs/acme%2Forders/migrations");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v1::MigrationList list;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &list).ok()) << r.body;
+  EXPECT_EQ(list.migrations_size(), 0);
+
+  r = Call("POST", "/api/v1/jobs/acme%2Forders/migrations",
+           R"({"from": "yarn-prod-1", "to": "k8s-prod-eu", "at": 1000})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  // By job id, and `at` defaults to now.
+  r = Call("POST", "/api/v1/jobs/0123456789abcdef0123456789abcdef/migrations",
+           R"({"from": "k8s-prod-eu", "to": "yarn-prod-1"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_THAT(announced_, ElementsAre("acme/orders", "acme/orders"));
+
+  r = Call("GET", "/api/v1/jobs/0123456789abcdef0123456789abcdef/migrations");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &list).ok()) << r.body;
+  EXPECT_EQ(list.job_name(), "orders");
+  ASSERT_EQ(list.migrations_size(), 2);
+  EXPECT_EQ(list.migrations(0).from(), "yarn-prod-1");
+  EXPECT_EQ(list.migrations(0).at(), 1000);
+  EXPECT_EQ(list.migrations(1).at(), 42);
+}
+
+TEST_F(MigrationsApiTest, UnknownJobsAndBadRequestsAnnounceNothing) {
+  EXPECT_EQ(Call("GET", "/api/v1/jobs/nope/migrations").status, 404);
+  EXPECT_EQ(Call("POST", "/api/v1/jobs/nope/migrations", R"({"from": "a", "to": "b"})").status,
+            404);
+  EXPECT_EQ(Call("POST", "/api/v1/jobs/acme%2Forders/migrations", R"({"from": "a"})").status, 400);
+  EXPECT_EQ(Call("DELETE", "/api/v1/jobs/acme%2Forders/migrations").status, 405);
+  EXPECT_TRUE(announced_.empty());
+}
+
+}  // namespace
+}  // namespace vitals::scorer
