@@ -140,9 +140,9 @@ std::optional<OwnedState> JobRegistry::State(const std::string& key) const {
 
 JobRegistry::JobMap::const_iterator JobRegistry::FindEntry(std::string_view name_or_id) const {
   if (auto it = jobs_.find(name_or_id); it != jobs_.end()) return it;
-  if (!IsPromSafe(name_or_id)) {
+  if (!IsLabelValueSafe(name_or_id)) {
     std::string filtered(name_or_id);
-    FilterPromChars(filtered);
+    FilterLabelValue(filtered);
     if (auto it = jobs_.find(filtered); it != jobs_.end()) return it;
   }
   if (auto id = key_by_job_id_.find(name_or_id); id != key_by_job_id_.end()) {

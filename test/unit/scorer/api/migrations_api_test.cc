@@ -73,5 +73,22 @@ TEST_F(MigrationsApiTest, UnknownJobsAndBadRequestsAnnounceNothing) {
   EXPECT_TRUE(announced_.empty());
 }
 
+// Jobs are known by their name as the gateway filtered it (every character
+// outside [a-zA-Z0-9_] is '_'); the name as Flink writes it finds them too.
+TEST(JobLookupTest, TheNameAsFlinkWritesItFindsTheFilteredJob) {
+  ScoringConfig config;
+  JobRegistry registry(&config);
+  testing::SyntheticJob job;
+  job.job_name = "Fraud__detection_v2";
+  job.job_id = "0123456789abcdef0123456789abcdef";
+  for (v1::MetricBatch& b : testing::MakeInterval(job, 1'700'000'000'000)) {
+    registry.Add("Fraud__detection_v2", std::move(b), 0);
+  }
+  JobsApi api(&registry, [] { return int64_t{42}; }, [](const std::string&) {});
+  const http::Response r =
+      api.Handle(http::Request("GET", "/api/v1/jobs/Fraud%3A%20detection-v2/migrations", {}, {}));
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 }  // namespace
 }  // namespace vitals::scorer
