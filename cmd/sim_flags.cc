@@ -17,6 +17,9 @@ void AddSimFlags(FlagSet& flags, SimFlags* sim, const std::string& prefix) {
                "Flink metric naming: 1.10, 1.12, 1.14, 1.17, 1.19 or 2.0");
   flags.String(prefix + "clusters", &sim->clusters,
                "comma-separated cluster labels (k8s-… or yarn-…), jobs spread over them");
+  flags.String(prefix + "teams", &sim->teams,
+               "comma-separated owning teams, jobs spread over them (a `team` grouping key / "
+               "target label); empty: none");
   flags.String(prefix + "faults", &sim->faults,
                "faults to inject: job=fault,… with fault one of backpressure, "
                "checkpoint_failure, restarts, gc_pressure, cpu_saturation, source_lag, skew");
@@ -37,6 +40,7 @@ absl::StatusOr<sim::Fleet> BuildFleet(const SimFlags& flags, int64_t now_ms) {
   if (!version.ok()) return version.status();
   spec.version = *version;
   spec.clusters = absl::StrSplit(flags.clusters, ',', absl::SkipWhitespace());
+  spec.teams = absl::StrSplit(flags.teams, ',', absl::SkipWhitespace());
   absl::StatusOr<sim::Fleet> fleet = sim::Fleet::Create(spec);
   if (!fleet.ok()) return fleet.status();
   if (absl::Status s = sim::ApplyFaultSpec(*fleet, flags.faults); !s.ok()) return s;

@@ -20,6 +20,7 @@ struct SimFlags {
   int64_t seed = 1;
   std::string version = "1.17";
   std::string clusters = "k8s-prod-eu,yarn-prod-1";
+  std::string teams;
   std::string faults;
   // How long the simulated jobs have been running when the simulation
   // starts: jobs that just started are (rightly) in their warm-up.

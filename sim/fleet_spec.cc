@@ -42,6 +42,11 @@ bool IsNamePart(std::string_view name) {
 
 }  // namespace
 
+std::string_view TeamOf(const FleetSpec& spec, int job_index) {
+  if (spec.teams.empty()) return {};
+  return spec.teams[static_cast<size_t>(job_index) % spec.teams.size()];
+}
+
 absl::StatusOr<ClusterKind> ClusterKindOf(std::string_view cluster) {
   if (cluster.size() > 4 && cluster.substr(0, 4) == "k8s-") return ClusterKind::kKubernetes;
   if (cluster.size() > 5 && cluster.substr(0, 5) == "yarn-") return ClusterKind::kYarn;

@@ -32,6 +32,9 @@ struct ReporterSpec {
   // Also put the job's cluster into the grouping key under this label, as a
   // per-cluster flink-conf.yaml would; empty: don't.
   std::string cluster_grouping_label = "cluster";
+  // The same for the job's team (FleetSpec::teams), when it has one: the
+  // label a platform sets per team to route alerts.
+  std::string team_grouping_label = "team";
   // Prometheus reporters' `filterLabelValueCharacters`.
   bool filter_label_value_characters = true;
   // StatsD lines are packed into datagrams of at most this many bytes,
@@ -64,6 +67,8 @@ struct FleetSpec {
   std::string node_prefix = "node-";
   // Cluster labels, `k8s-…` or `yarn-…`; jobs are spread over them in turn.
   std::vector<std::string> clusters = {"k8s-prod-eu", "yarn-prod-1"};
+  // Owning teams; job i belongs to teams[i % size]. Empty: no team labels.
+  std::vector<std::string> teams;
   FlinkVersion version = FlinkVersion::k1_17;
   uint64_t seed = 1;
   // Fleet start; jobs start here with zero counters.
@@ -82,5 +87,8 @@ struct FleetSpec {
 
   absl::Status Validate() const;
 };
+
+// The team job `job_index` belongs to; empty when the spec names none.
+std::string_view TeamOf(const FleetSpec& spec, int job_index);
 
 }  // namespace vitals::sim

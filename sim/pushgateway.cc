@@ -77,7 +77,8 @@ void AppendJobName(const ReporterSpec& reporter, std::string_view flink_job_name
 }  // namespace
 
 void AppendPushPath(const ReporterSpec& reporter, std::string_view flink_job_name,
-                    std::string_view cluster, std::string_view suffix, std::string* out) {
+                    std::string_view cluster, std::string_view team, std::string_view suffix,
+                    std::string* out) {
   std::string job;
   AppendJobName(reporter, flink_job_name, suffix, &job);
   out->append("/metrics");
@@ -85,6 +86,9 @@ void AppendPushPath(const ReporterSpec& reporter, std::string_view flink_job_nam
   for (const auto& [label, value] : reporter.grouping_key) AppendGroupingPair(label, value, out);
   if (!reporter.cluster_grouping_label.empty()) {
     AppendGroupingPair(reporter.cluster_grouping_label, cluster, out);
+  }
+  if (!reporter.team_grouping_label.empty() && !team.empty()) {
+    AppendGroupingPair(reporter.team_grouping_label, team, out);
   }
 }
 
@@ -100,7 +104,8 @@ RenderStats RenderPushes(const Fleet& fleet, std::vector<Push>* out, int only_no
       push.node = fleet.nodes()[process.node];
       push.method = "PUT";
       push.path.clear();
-      AppendPushPath(reporter, job.name, job.cluster, process.push_suffix, &push.path);
+      AppendPushPath(reporter, job.name, job.cluster, TeamOf(fleet.spec(), job.index),
+                     process.push_suffix, &push.path);
       push.body.clear();
       stats.samples += AppendPrometheusText(fleet, job.index, static_cast<int>(p), &push.body);
       push.content_type = kPrometheusTextContentType;
@@ -118,7 +123,12 @@ void AppendPushDeletes(const Fleet& fleet, std::span<const RetiredProcess> retir
     Push& push = out->emplace_back();
     push.node = fleet.nodes()[r.process.node];
     push.method = "DELETE";
-    AppendPushPath(fleet.spec().reporter, r.job_name, r.cluster, r.process.push_suffix, &push.path);
+    std::string_view team;
+    for (const SimJob& job : fleet.jobs()) {
+      if (job.name == r.job_name) team = TeamOf(fleet.spec(), job.index);
+    }
+    AppendPushPath(fleet.spec().reporter, r.job_name, r.cluster, team, r.process.push_suffix,
+                   &push.path);
   }
 }
 

@@ -29,7 +29,8 @@ struct Push {
 // builds it: URL-encoded job name and grouping values, `<k>@base64/<v>`
 // for values containing `/` or empty.
 void AppendPushPath(const ReporterSpec& reporter, std::string_view flink_job_name,
-                    std::string_view cluster, std::string_view suffix, std::string* out);
+                    std::string_view cluster, std::string_view team, std::string_view suffix,
+                    std::string* out);
 
 // Fills `out` with one PUT per process (reusing its elements); with
 // `only_node` >= 0 only the processes placed on that node.

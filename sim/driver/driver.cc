@@ -163,7 +163,7 @@ void SimulationDriver::RoundPrometheus(RoundStats* stats) {
   stats->samples = rendered.samples;
   for (const ScrapeBody& body : scrapes_) stats->bytes += body.body.size();
   stats->requests = scrapes_.size();
-  if (absl::Status s = endpoints_->Update(scrapes_); !s.ok()) {
+  if (absl::Status s = endpoints_->Update(*fleet_, scrapes_); !s.ok()) {
     ++stats->failed;
     stats->first_error = std::string(s.message());
   }

@@ -65,7 +65,7 @@ uint64_t ScrapeEndpoints::scrapes() const {
   return scrapes_;
 }
 
-absl::Status ScrapeEndpoints::Update(const std::vector<ScrapeBody>& bodies) {
+absl::Status ScrapeEndpoints::Update(const Fleet& fleet, const std::vector<ScrapeBody>& bodies) {
   std::map<std::string, std::string, std::less<>> fresh;
   for (const ScrapeBody& body : bodies) fresh[ScrapePath(body)] = body.body;
   bool targets_changed = false;
@@ -76,10 +76,11 @@ absl::Status ScrapeEndpoints::Update(const std::vector<ScrapeBody>& bodies) {
                                   [](const auto& a, const auto& b) { return a.first == b.first; });
     body_by_path_ = std::move(fresh);
   }
-  return targets_changed ? WriteFileSd(bodies) : absl::OkStatus();
+  return targets_changed ? WriteFileSd(fleet, bodies) : absl::OkStatus();
 }
 
-absl::Status ScrapeEndpoints::WriteFileSd(const std::vector<ScrapeBody>& bodies) const {
+absl::Status ScrapeEndpoints::WriteFileSd(const Fleet& fleet,
+                                          const std::vector<ScrapeBody>& bodies) const {
   std::vector<std::string> groups(file_sd_paths_.size());
   const std::string target = JsonString(absl::StrCat("127.0.0.1:", server_->port()));
   for (const ScrapeBody& body : bodies) {
@@ -89,8 +90,14 @@ absl::Status ScrapeEndpoints::WriteFileSd(const std::vector<ScrapeBody>& bodies)
     }
     std::string& out = groups[node % groups.size()];
     if (!out.empty()) out += ",\n";
+    const SimJob& job = fleet.jobs()[body.job];
     absl::StrAppend(&out, "  {\"targets\": [", target,
-                    "], \"labels\": {\"__metrics_path__\": ", JsonString(ScrapePath(body)), "}}");
+                    "], \"labels\": {\"__metrics_path__\": ", JsonString(ScrapePath(body)),
+                    ", \"cluster\": ", JsonString(job.cluster));
+    if (const std::string_view team = TeamOf(fleet.spec(), job.index); !team.empty()) {
+      absl::StrAppend(&out, ", \"team\": ", JsonString(team));
+    }
+    out += "}}";
   }
   for (size_t i = 0; i < file_sd_paths_.size(); ++i) {
     // A reader polling the file must never see half of it.

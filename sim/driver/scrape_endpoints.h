@@ -29,8 +29,10 @@ class ScrapeEndpoints {
   ~ScrapeEndpoints();
 
   // Serves these bodies from now on; rewrites the file_sd files (atomically,
-  // by rename) when the set of processes changed.
-  absl::Status Update(const std::vector<ScrapeBody>& bodies);
+  // by rename) when the set of processes changed. Each target is labelled
+  // with its job's cluster (and team), as per-cluster service discovery
+  // would.
+  absl::Status Update(const Fleet& fleet, const std::vector<ScrapeBody>& bodies);
   uint16_t port() const { return server_->port(); }
   // Scrapes answered so far.
   uint64_t scrapes() const;
@@ -38,7 +40,7 @@ class ScrapeEndpoints {
  private:
   ScrapeEndpoints() = default;
   http::Response Serve(const http::Request& request);
-  absl::Status WriteFileSd(const std::vector<ScrapeBody>& bodies) const;
+  absl::Status WriteFileSd(const Fleet& fleet, const std::vector<ScrapeBody>& bodies) const;
 
   std::unique_ptr<http::Server> server_;
   std::vector<std::string> file_sd_paths_;

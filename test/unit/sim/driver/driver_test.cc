@@ -28,8 +28,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Fleet MakeFleet() {
+Fleet MakeFleet(std::vector<std::string> teams = {}) {
   FleetSpec spec;
+  spec.teams = std::move(teams);
   spec.jobs = 2;
   spec.task_managers = 2;
   spec.nodes = 1;
@@ -71,7 +72,7 @@ class Recorder {
 };
 
 TEST(SimulationDriverTest, PushgatewayPushesOneGroupPerProcess) {
-  Fleet fleet = MakeFleet();
+  Fleet fleet = MakeFleet({"payments"});
   Recorder recorder;
   DriverOptions options;
   options.gateway_urls = {recorder.url()};
@@ -82,7 +83,10 @@ TEST(SimulationDriverTest, PushgatewayPushesOneGroupPerProcess) {
   EXPECT_EQ(stats.requests, Processes(fleet));
   const std::vector<std::string> requests = recorder.requests();
   ASSERT_EQ(requests.size(), Processes(fleet));
-  for (const std::string& r : requests) EXPECT_TRUE(absl::StartsWith(r, "PUT /metrics/job/")) << r;
+  for (const std::string& r : requests) {
+    EXPECT_TRUE(absl::StartsWith(r, "PUT /metrics/job/")) << r.substr(0, 200);
+    EXPECT_THAT(r.substr(0, r.find('\n')), HasSubstr("/cluster/k8s-test/team/payments"));
+  }
 }
 
 TEST(SimulationDriverTest, InfluxWritesLineProtocolPerProcess) {
@@ -146,7 +150,7 @@ TEST(SimulationDriverTest, StatsdSendsDatagramsToTheGivenAddress) {
 }
 
 TEST(SimulationDriverTest, PrometheusServesEveryProcessListedInFileSd) {
-  Fleet fleet = MakeFleet();
+  Fleet fleet = MakeFleet({"payments", "search"});
   DriverOptions options;
   options.reporter = ReporterKind::kPrometheus;
   const std::string file_sd = ::testing::TempDir() + "/sim_driver_targets.json";
@@ -174,6 +178,8 @@ TEST(SimulationDriverTest, PrometheusServesEveryProcessListedInFileSd) {
   }
   EXPECT_EQ(paths, Processes(fleet));
   EXPECT_THAT(targets, HasSubstr(absl::StrCat("\"targets\": [\"", target, "\"]")));
+  EXPECT_THAT(targets, HasSubstr("\"cluster\": \"k8s-test\", \"team\": \"payments\""));
+  EXPECT_THAT(targets, HasSubstr("\"team\": \"search\""));
   EXPECT_EQ((*driver)->scrape_endpoints()->scrapes(), Processes(fleet));
   auto missing = http::Fetch("GET", absl::StrCat("http://", target, "/pods/nobody/metrics"));
   ASSERT_TRUE(missing.ok());
