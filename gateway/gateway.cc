@@ -89,6 +89,7 @@ absl::Status Gateway::Start() {
     return s;
   }
   server_ = std::make_unique<http::Server>(options);
+  server_->OnOverload([this](std::string_view format) { ingest_metrics_->Overloaded(format); });
   pushgateway_->Register(*server_);
   if (influx_) influx_->Register(*server_);
   server_->Route("GET", "/metrics", [this](const http::Request&) { return ServeMetrics(); });

@@ -74,7 +74,11 @@ struct RouteEntry {
   std::string path;
   bool prefix;
   Handler handler;
+  std::string label;
 };
+
+// Methods that only read: served inline and never shed.
+bool IsRead(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
 }  // namespace
 
@@ -83,14 +87,20 @@ struct Server::Impl {
 
   ServerOptions options;
   std::vector<RouteEntry> routes;
+  OverloadHandler on_overload;
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
+  // Declared after ioc so that it goes first: queued handlers hold sessions
+  // whose sockets belong to ioc.
+  std::optional<net::thread_pool> handlers;
+  std::atomic<int> inflight{0};
   std::atomic<bool> started{false};
   std::atomic<bool> stopped{false};
   uint16_t bound_port = 0;
 
-  Response Dispatch(const Request& request) const {
+  // The route serving `request`; when none, `refusal` is the 404 or 405.
+  const RouteEntry* Find(const Request& request, Response* refusal) const {
     const RouteEntry* best = nullptr;
     bool path_matched = false;
     for (const RouteEntry& r : routes) {
@@ -102,11 +112,32 @@ struct Server::Impl {
       if (best == nullptr || r.path.size() > best->path.size()) best = &r;
     }
     if (best == nullptr) {
-      return path_matched
-                 ? Response::Text(405, "method not allowed")
-                 : Response::Text(404, absl::StrCat("no such path: ", AsAbsl(request.path())));
+      *refusal = path_matched
+                     ? Response::Text(405, "method not allowed")
+                     : Response::Text(404, absl::StrCat("no such path: ", AsAbsl(request.path())));
     }
-    return best->handler(request);
+    return best;
+  }
+
+  // Takes one of the max_inflight_requests slots; false when none is free.
+  bool Admit() {
+    if (inflight.fetch_add(1, std::memory_order_acq_rel) < options.max_inflight_requests) {
+      return true;
+    }
+    inflight.fetch_sub(1, std::memory_order_acq_rel);
+    return false;
+  }
+  void Leave() { inflight.fetch_sub(1, std::memory_order_acq_rel); }
+
+  Response Overloaded(const RouteEntry& route) const {
+    if (on_overload) on_overload(route.label);
+    const int64_t seconds = std::max<int64_t>(
+        1, absl::ToInt64Seconds(absl::Ceil(options.retry_after, absl::Seconds(1))));
+    Response r = Response::Text(
+        429, absl::StrCat("too many requests in flight (", options.max_inflight_requests,
+                          "); retry after ", seconds, "s"));
+    r.headers.emplace_back("Retry-After", absl::StrCat(seconds));
+    return r;
   }
 
   void Accept();
@@ -116,8 +147,7 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Server::Impl* server)
-      : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, Server::Impl* server) : stream_(std::move(socket)), server_(server) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = absl::StrCat(endpoint.address().to_string(), ":", endpoint.port());
@@ -149,19 +179,22 @@ class Session : public std::enable_shared_from_this<Session> {
       Close();
       return;
     }
+    // Answers to requests not read to their end: the rest may still be
+    // coming, so the connection is drained, not reset, after the answer.
     if (ec == bhttp::error::body_limit) {
       Reply(Response::Text(413, absl::StrCat("request body exceeds ",
                                              server_->options.max_body_bytes, " bytes")),
-            /*keep_alive=*/false);
+            /*keep_alive=*/false, /*drain=*/true);
       return;
     }
     if (ec == bhttp::error::header_limit) {
-      Reply(Response::Text(431, "request header fields too large"), false);
+      Reply(Response::Text(431, "request header fields too large"), false, true);
       return;
     }
     if (ec) {
       if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
-        Reply(Response::Text(400, absl::StrCat("malformed HTTP request: ", ec.message())), false);
+        Reply(Response::Text(400, absl::StrCat("malformed HTTP request: ", ec.message())), false,
+              true);
       } else {
         Close();
       }
@@ -176,11 +209,36 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string_view method(req.method_string().data(), req.method_string().size());
     const std::string_view target(req.target().data(), req.target().size());
     Request request(method, target, req.body(), std::move(headers), peer_);
+    const bool keep_alive = req.keep_alive();
+    Response refusal;
+    const RouteEntry* route = server_->Find(request, &refusal);
+    if (route == nullptr) {
+      Reply(std::move(refusal), keep_alive);
+      return;
+    }
     stream_.expires_never();  // the handler's time is not the client's fault
-    Reply(server_->Dispatch(request), req.keep_alive());
+    if (IsRead(method)) {
+      Reply(route->handler(request), keep_alive);
+      return;
+    }
+    if (!server_->Admit()) {
+      Reply(server_->Overloaded(*route), keep_alive);
+      return;
+    }
+    // The request's views stay valid: this session reads nothing more
+    // until the reply is written.
+    net::post(*server_->handlers, [self = shared_from_this(), route, request = std::move(request),
+                                   keep_alive]() mutable {
+      Response response = route->handler(request);
+      self->server_->Leave();
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response), keep_alive]() mutable {
+                  self->Reply(std::move(response), keep_alive);
+                });
+    });
   }
 
-  void Reply(Response response, bool keep_alive) {
+  void Reply(Response response, bool keep_alive, bool drain = false) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(response.status));
@@ -191,14 +249,41 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive);
     res->prepare_payload();
     stream_.expires_after(ToChrono(server_->options.read_timeout));
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-                         if (ec || !keep_alive) {
-                           self->Close();
-                           return;
-                         }
-                         self->ReadRequest(/*first=*/false);
-                       });
+    bhttp::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, keep_alive, drain](beast::error_code ec, size_t) {
+          if (!ec && drain) {
+            self->Drain();
+            return;
+          }
+          if (ec || !keep_alive) {
+            self->Close();
+            return;
+          }
+          self->ReadRequest(/*first=*/false);
+        });
+  }
+
+  // Closing a socket with unread input resets the connection, and a client
+  // still sending would never read the answer it was given. So: stop
+  // sending, discard what arrives until the client closes, for at most a
+  // few seconds, then close.
+  void Drain() {
+    if (!draining_) {
+      draining_ = true;
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      stream_.expires_after(ToChrono(std::min(server_->options.read_timeout, absl::Seconds(5))));
+    }
+    buffer_.consume(buffer_.size());
+    stream_.async_read_some(buffer_.prepare(16 << 10),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) {
+                                self->Close();
+                                return;
+                              }
+                              self->Drain();
+                            });
   }
 
   void Close() {
@@ -210,8 +295,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  const Server::Impl* server_;
+  Server::Impl* server_;
   std::string peer_;
+  bool draining_ = false;
 };
 
 }  // namespace
@@ -232,10 +318,15 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(o
 
 Server::~Server() { Shutdown(); }
 
-void Server::Route(std::string method, std::string path, Handler handler) {
+void Server::Route(std::string method, std::string path, Handler handler, std::string label) {
   const bool prefix = !path.empty() && path.back() == '/';
-  impl_->routes.push_back({std::move(method), std::move(path), prefix, std::move(handler)});
+  impl_->routes.push_back(
+      {std::move(method), std::move(path), prefix, std::move(handler), std::move(label)});
 }
+
+void Server::OnOverload(OverloadHandler handler) { impl_->on_overload = std::move(handler); }
+
+const ServerOptions& Server::options() const { return impl_->options; }
 
 absl::Status Server::Start() {
   beast::error_code ec;
@@ -257,8 +348,9 @@ absl::Status Server::Start() {
   impl_->bound_port = acceptor.local_endpoint().port();
   impl_->acceptor.emplace(std::move(acceptor));
   impl_->started = true;
-  impl_->Accept();
   const int threads = std::max(1, impl_->options.threads);
+  impl_->handlers.emplace(static_cast<size_t>(threads));
+  impl_->Accept();
   for (int i = 0; i < threads; ++i) {
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
   }
@@ -274,6 +366,12 @@ void Server::Shutdown() {
       beast::error_code ignored;
       impl_->acceptor->close(ignored);
     });
+  }
+  // Handlers already running finish (their replies may still go out);
+  // queued ones are dropped with their connections.
+  if (impl_->handlers) {
+    impl_->handlers->stop();
+    impl_->handlers->join();
   }
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();

@@ -2,8 +2,17 @@
 
 // The one HTTP/1.1 server of the project (Boost.Beast on Asio), shared by
 // the gateway and the scorer: keep-alive, a request size limit, read and
-// idle timeouts, routes by method and path. Beast stays inside server.cc so
-// that only one translation unit pays for its templates.
+// idle timeouts, routes by method and path, and load shedding. Beast stays
+// inside server.cc so that only one translation unit pays for its templates.
+//
+// Threads: `threads` I/O threads read and write connections and run GET and
+// HEAD handlers inline (probes, scrapes and API reads: cheap, and they must
+// answer while writes are being shed). Every other method's handler runs on
+// a pool of `threads` handler threads; at most `max_inflight_requests` such
+// requests are queued or running at once, and one more is answered
+// `429 Too Many Requests` with `Retry-After` without reaching its handler,
+// so that an overloaded process stays responsive instead of queueing
+// without bound.
 
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +62,9 @@ struct Response {
 };
 
 using Handler = std::function<Response(const Request&)>;
+// Called for each request refused with 429, with the label its route was
+// registered under (empty when none); on an I/O thread, so keep it short.
+using OverloadHandler = std::function<void(std::string_view route_label)>;
 
 struct ServerOptions {
   std::string address = "0.0.0.0";
@@ -62,6 +74,15 @@ struct ServerOptions {
   absl::Duration read_timeout = absl::Seconds(30);
   absl::Duration idle_timeout = absl::Seconds(60);
   int threads = 2;
+  // Requests other than GET and HEAD queued or running at once; one more
+  // gets 429 with `Retry-After` (whole seconds, rounded up).
+  int max_inflight_requests = 256;
+  absl::Duration retry_after = absl::Seconds(1);
+  // Bounds on one ingest body after gzip decoding. The server does not read
+  // bodies; the receivers that parse line-oriented bodies take these from
+  // the server they register on (see options()).
+  size_t max_line_bytes = 64 << 10;
+  size_t max_series_per_request = 100'000;
 };
 
 class Server {
@@ -72,9 +93,15 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // `method` empty matches any method. A `path` ending in '/' matches every
-  // path below it (longest wins); otherwise the match is exact. Register
-  // before Start().
-  void Route(std::string method, std::string path, Handler handler);
+  // path below it (longest wins); otherwise the match is exact. `label`
+  // names the route's traffic for the overload handler (an ingest route
+  // passes its wire format). Register before Start().
+  void Route(std::string method, std::string path, Handler handler, std::string label = {});
+
+  // Set before Start(); without one, refusals are only answered.
+  void OnOverload(OverloadHandler handler);
+
+  const ServerOptions& options() const;
 
   // Binds and starts serving; Unavailable if the address cannot be bound.
   absl::Status Start();

@@ -1,6 +1,7 @@
 #include "gateway/receivers/influx/receiver.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -68,6 +69,39 @@ std::string_view PeerHost(std::string_view peer) {
   return colon == std::string_view::npos ? peer : peer.substr(0, colon);
 }
 
+// What a body holds against the per-request limits, found in one memchr
+// pass before parsing: the lines over the length limit (the parser is
+// spared them), and how many lines may carry a point (neither blank nor a
+// comment), each point being one series.
+struct BodyShape {
+  struct Line {
+    size_t number;  // 1-based
+    size_t begin;   // offsets into the body; `end` is its '\n' or the body's end
+    size_t end;
+  };
+  size_t data_lines = 0;
+  std::vector<Line> long_lines;
+};
+
+BodyShape ScanBody(std::string_view body, size_t max_line_bytes) {
+  BodyShape shape;
+  size_t number = 1;
+  for (size_t begin = 0; begin < body.size(); ++number) {
+    const void* nl = std::memchr(body.data() + begin, '\n', body.size() - begin);
+    const size_t end = nl == nullptr
+                           ? body.size()
+                           : static_cast<size_t>(static_cast<const char*>(nl) - body.data());
+    size_t first = begin;
+    while (first < end && body[first] == ' ') ++first;
+    if (first < end && body[first] != '#' && !(body[first] == '\r' && first + 1 == end)) {
+      ++shape.data_lines;
+    }
+    if (end - begin > max_line_bytes) shape.long_lines.push_back({number, begin, end});
+    begin = end + 1;
+  }
+  return shape;
+}
+
 // Forwards points to the normalizer and writes the answer's list of bad lines.
 class RequestSink : public InfluxSink {
  public:
@@ -78,24 +112,38 @@ class RequestSink : public InfluxSink {
     next_->OnPoint(point);
   }
   void OnReject(size_t line, std::string_view reason) override {
-    ++bad_lines_;
-    if (bad_lines_ > max_listed_) return;
-    if (!message_.empty()) message_ += "; ";
-    absl::StrAppend(&message_, "line ", line, ": ", AsAbsl(reason));
+    List(line_offset_ + line, reason);
   }
+  // A line the parser never saw (over max_line_bytes); `line` is absolute.
+  void RejectLongLine(size_t line, size_t max_line_bytes) {
+    ++long_lines_;
+    List(line, absl::StrCat("line longer than ", max_line_bytes, " bytes"));
+  }
+  // Lines before the piece of the body being parsed next.
+  void set_line_offset(size_t offset) { line_offset_ = offset; }
 
   size_t points() const { return points_; }
   size_t bad_lines() const { return bad_lines_; }
+  size_t long_lines() const { return long_lines_; }
   std::string Message() const {
     if (bad_lines_ <= max_listed_) return message_;
     return absl::StrCat(message_, "; and ", bad_lines_ - max_listed_, " more bad lines");
   }
 
  private:
+  void List(size_t line, std::string_view reason) {
+    ++bad_lines_;
+    if (bad_lines_ > max_listed_) return;
+    if (!message_.empty()) message_ += "; ";
+    absl::StrAppend(&message_, "line ", line, ": ", AsAbsl(reason));
+  }
+
   InfluxSink* next_;
   size_t max_listed_;
+  size_t line_offset_ = 0;
   size_t points_ = 0;
   size_t bad_lines_ = 0;
+  size_t long_lines_ = 0;
   std::string message_;
 };
 
@@ -138,8 +186,13 @@ InfluxReceiver::InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* s
 InfluxReceiver::~InfluxReceiver() = default;
 
 void InfluxReceiver::Register(http::Server& server) {
-  server.Route("POST", "/write", [this](const http::Request& r) { return Handle(r); });
-  server.Route("POST", "/api/v2/write", [this](const http::Request& r) { return Handle(r); });
+  max_line_bytes_ = server.options().max_line_bytes;
+  max_series_ = server.options().max_series_per_request;
+  const std::string label(kFormat);
+  server.Route(
+      "POST", "/write", [this](const http::Request& r) { return Handle(r); }, label);
+  server.Route(
+      "POST", "/api/v2/write", [this](const http::Request& r) { return Handle(r); }, label);
   for (const char* method : {"GET", "HEAD"}) {
     server.Route(method, "/ping", [this](const http::Request& r) { return Handle(r); });
   }
@@ -207,15 +260,37 @@ http::Response InfluxReceiver::Write(const http::Request& request, InfluxApi api
                   absl::StrCat("body exceeds ", options_.max_body_bytes, " bytes"));
   }
 
+  const BodyShape shape = ScanBody(body, max_line_bytes_);
+  if (shape.data_lines > max_series_) {
+    // Refused whole, before any point is taken: a partial write of the
+    // first N would be arbitrary.
+    return Refuse(413, "request too large", "too_many_series",
+                  absl::StrCat("too many series: ", shape.data_lines, " lines, more than ",
+                               max_series_, " (http.max_series_per_request)"));
+  }
+
   std::unique_ptr<Worker> worker = Acquire();
   RequestSink sink(&worker->normalizer, static_cast<size_t>(options_.max_errors_listed));
   worker->normalizer.Begin(absl::StrCat("influx:", AsAbsl(PeerHost(request.peer()))), clock_());
-  worker->parser.Parse(body, *precision, sink);
+  // Over-long lines are cut out and the pieces between them parsed, so that
+  // they fail like any bad line: named, and without spoiling the others.
+  size_t begin = 0;
+  for (const BodyShape::Line& line : shape.long_lines) {
+    worker->parser.Parse(body.substr(begin, line.begin - begin), *precision, sink);
+    sink.RejectLongLine(line.number, max_line_bytes_);
+    begin = std::min(line.end + 1, body.size());
+    sink.set_line_offset(line.number);
+  }
+  worker->parser.Parse(body.substr(begin), *precision, sink);
   worker->normalizer.Finish();
 
   metrics_->Received(kFormat, static_cast<double>(sink.points()));
-  if (sink.bad_lines() > 0) {
-    metrics_->Rejected(kFormat, "parse_error", static_cast<double>(sink.bad_lines()));
+  if (sink.long_lines() > 0) {
+    metrics_->Rejected(kFormat, "line_too_long", static_cast<double>(sink.long_lines()));
+  }
+  if (sink.bad_lines() > sink.long_lines()) {
+    metrics_->Rejected(kFormat, "parse_error",
+                       static_cast<double>(sink.bad_lines() - sink.long_lines()));
   }
   const InfluxNormalizerStats& stats = worker->normalizer.stats();
   if (stats.text_values != worker->published.text_values) {

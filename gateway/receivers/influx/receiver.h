@@ -54,7 +54,11 @@ class InfluxReceiver {
                  Clock clock);
   ~InfluxReceiver();
 
-  // Registers POST /write, POST /api/v2/write and GET|HEAD /ping.
+  // Registers POST /write, POST /api/v2/write (labelled "influx" for the
+  // server's overload handler) and GET|HEAD /ping. Takes the server's body
+  // limits: a line over max_line_bytes is a bad line like any other (400
+  // naming it, the other lines taken); a body of more than
+  // max_series_per_request points (lines) is refused whole with 413.
   void Register(http::Server& server);
   http::Response Handle(const http::Request& request);
 
@@ -69,6 +73,8 @@ class InfluxReceiver {
                         std::string_view message);
 
   InfluxReceiverOptions options_;
+  size_t max_line_bytes_ = http::ServerOptions().max_line_bytes;
+  size_t max_series_ = http::ServerOptions().max_series_per_request;
   FlinkSampleSink* sink_;
   IngestMetrics* metrics_;
   Clock clock_;

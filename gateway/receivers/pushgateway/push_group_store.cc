@@ -127,11 +127,12 @@ class FamilySplitter : public SampleSink {
 }  // namespace
 
 absl::StatusOr<FamilyBlocks> SplitFamilies(std::string_view body, TextFormat format,
-                                           size_t* samples) {
-  PromTextParser parser(format);
+                                           const PromTextLimits& limits, size_t* samples) {
+  PromTextParser parser(format, limits);
   FamilySplitter splitter(body, format);
-  if (absl::Status status = parser.Parse(body, splitter); !status.ok()) return status;
+  const absl::Status status = parser.Parse(body, splitter);
   *samples = splitter.samples();
+  if (!status.ok()) return status;
   return splitter.Take();
 }
 

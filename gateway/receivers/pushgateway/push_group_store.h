@@ -56,9 +56,9 @@ class PushGroupStore {
 };
 
 // Splits a validated body into per-family blocks. InvalidArgument with the
-// parser's "line N: reason" when the body does not parse; `samples` gets
-// the sample count.
+// parser's "line N: reason" when the body does not parse (or exceeds
+// `limits`); `samples` gets the count of samples read, also on error.
 absl::StatusOr<FamilyBlocks> SplitFamilies(std::string_view body, TextFormat format,
-                                           size_t* samples);
+                                           const PromTextLimits& limits, size_t* samples);
 
 }  // namespace vitals::gateway

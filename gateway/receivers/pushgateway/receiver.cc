@@ -1,7 +1,18 @@
 #include "gateway/receivers/pushgateway/receiver.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <span>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/base/strings.h"
 #include "common/http/gzip.h"
 #include "gateway/normalize/prom_normalizer.h"
@@ -12,6 +23,247 @@ namespace {
 constexpr std::string_view kFormat = "pushgateway";
 constexpr std::string_view kPrefix = "/metrics/";
 
+// The first line longer than `max_bytes` (1-based), or 0. One memchr pass,
+// so that an oversized line is refused before the parser copies anything.
+size_t FirstLongLine(std::string_view body, size_t max_bytes) {
+  size_t line = 1;
+  for (size_t start = 0; start < body.size(); ++line) {
+    const void* nl = std::memchr(body.data() + start, '\n', body.size() - start);
+    const size_t end = nl == nullptr
+                           ? body.size()
+                           : static_cast<size_t>(static_cast<const char*>(nl) - body.data());
+    if (end - start > max_bytes) return line;
+    start = end + 1;
+  }
+  return 0;
+}
+
+// --- GET /api/v1/metrics ------------------------------------------------
+//
+// The real Pushgateway's JSON: {"status":"success","data":[group…]} where a
+// group is {"labels":{grouping labels}, "last_push_successful":true,
+// "<family>":{"time_stamp","type","metrics":[…]}, "push_time_seconds":{…},
+// "push_failure_time_seconds":{…}}. A metric carries its labels merged
+// with the grouping labels (which win) and `instance` ("" when absent), and
+// either "value", or "buckets"/"quantiles" with "count" and "sum"; numbers
+// are strings. Families keep no HELP here, so "help" appears only on the
+// two push_* families. Pushes are never refused for consistency with other
+// groups, so the last push is always the successful one.
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  for (const char c : s) {
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppend(out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+        } else {
+          out->push_back(c);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+// As Go's strconv formats a float64 for the Pushgateway: shortest
+// round-trip digits, `+Inf`, `-Inf`, `NaN`.
+std::string FormatFloat(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buffer[32];
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), v);
+  return std::string(buffer, end);
+}
+
+// An `le` or `quantile` value re-rendered as the Pushgateway does (it
+// keeps them as floats): `1.0` → `1`.
+std::string FormatBound(std::string_view text) {
+  const std::string copy(text);
+  char* end = nullptr;
+  const double v = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size() || copy.empty()) return copy;
+  return FormatFloat(v);
+}
+
+std::string_view JsonType(SampleType type) {
+  switch (type) {
+    case SampleType::kCounter:
+      return "COUNTER";
+    case SampleType::kGauge:
+      return "GAUGE";
+    case SampleType::kSummary:
+      return "SUMMARY";
+    case SampleType::kHistogram:
+    case SampleType::kGaugeHistogram:
+      return "HISTOGRAM";
+    case SampleType::kInfo:
+    case SampleType::kStateSet:
+    case SampleType::kUntyped:
+      break;
+  }
+  return "UNTYPED";
+}
+
+using Labels = std::vector<std::pair<std::string, std::string>>;  // sorted by name
+
+// The grouping labels, `job` among them, sorted by name.
+Labels GroupingLabels(const GroupingKey& key) {
+  Labels labels = key.labels;
+  labels.emplace_back("job", key.job);
+  std::sort(labels.begin(), labels.end());
+  return labels;
+}
+
+// What a metric of a group carries: its own labels, overridden by the
+// grouping labels, with `instance` defaulting to "".
+Labels MetricLabels(std::span<const LabelView> own, std::string_view skip, const Labels& grouping) {
+  std::map<std::string, std::string> merged;
+  for (const LabelView& l : own) {
+    if (l.name != skip) merged[std::string(l.name)] = std::string(l.value);
+  }
+  for (const auto& [name, value] : grouping) merged[name] = value;
+  merged.try_emplace("instance", "");
+  return Labels(merged.begin(), merged.end());
+}
+
+void AppendLabels(const Labels& labels, std::string* out) {
+  out->push_back('{');
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    AppendJsonString(labels[i].first, out);
+    out->push_back(':');
+    AppendJsonString(labels[i].second, out);
+  }
+  out->push_back('}');
+}
+
+// One metric (label set) of a family, with its samples folded together the
+// way the Pushgateway's client_model does.
+struct JsonMetric {
+  Labels labels;
+  std::string value = "0";
+  std::vector<std::pair<std::string, std::string>> bounds;  // le or quantile → value
+  std::string count = "0";
+  std::string sum = "0";
+};
+
+class FamilyCollector : public SampleSink {
+ public:
+  FamilyCollector(std::string_view family, const Labels& grouping)
+      : family_(family), grouping_(grouping) {}
+
+  void OnSample(const SampleView& s) override {
+    type_ = s.type;
+    const bool histogram =
+        s.type == SampleType::kHistogram || s.type == SampleType::kGaugeHistogram;
+    const bool summary = s.type == SampleType::kSummary;
+    std::string_view suffix = s.name;
+    if (absl::StartsWith(AsAbsl(suffix), AsAbsl(family_))) suffix.remove_prefix(family_.size());
+    if (suffix == "_created") return;  // OpenMetrics; the Pushgateway has no place for it
+    const std::string_view bound_label = histogram ? "le" : summary ? "quantile" : "";
+    JsonMetric& metric = Find(MetricLabels(s.labels, bound_label, grouping_));
+    if (!histogram && !summary) {
+      metric.value = FormatFloat(s.value);
+    } else if (suffix == "_sum" || suffix == "_gsum") {
+      metric.sum = FormatFloat(s.value);
+    } else if (suffix == "_count" || suffix == "_gcount") {
+      metric.count = FormatFloat(s.value);
+    } else {
+      for (const LabelView& l : s.labels) {
+        if (l.name == bound_label)
+          metric.bounds.emplace_back(FormatBound(l.value), FormatFloat(s.value));
+      }
+    }
+  }
+
+  void Render(std::string_view time_stamp, std::string* out) const {
+    out->append("{\"time_stamp\":");
+    AppendJsonString(time_stamp, out);
+    out->append(",\"type\":");
+    AppendJsonString(JsonType(type_), out);
+    out->append(",\"metrics\":[");
+    const bool histogram = type_ == SampleType::kHistogram || type_ == SampleType::kGaugeHistogram;
+    const bool summary = type_ == SampleType::kSummary;
+    for (size_t i = 0; i < metrics_.size(); ++i) {
+      const JsonMetric& m = metrics_[i];
+      if (i > 0) out->push_back(',');
+      out->append("{\"labels\":");
+      AppendLabels(m.labels, out);
+      if (histogram || summary) {
+        out->append(histogram ? ",\"buckets\":{" : ",\"quantiles\":{");
+        for (size_t b = 0; b < m.bounds.size(); ++b) {
+          if (b > 0) out->push_back(',');
+          AppendJsonString(m.bounds[b].first, out);
+          out->push_back(':');
+          AppendJsonString(m.bounds[b].second, out);
+        }
+        out->append("},\"count\":");
+        AppendJsonString(m.count, out);
+        out->append(",\"sum\":");
+        AppendJsonString(m.sum, out);
+      } else {
+        out->append(",\"value\":");
+        AppendJsonString(m.value, out);
+      }
+      out->push_back('}');
+    }
+    out->append("]}");
+  }
+
+  bool empty() const { return metrics_.empty(); }
+
+ private:
+  JsonMetric& Find(Labels labels) {
+    auto [it, inserted] = index_.try_emplace(labels, metrics_.size());
+    if (inserted) {
+      metrics_.emplace_back();
+      metrics_.back().labels = std::move(labels);
+    }
+    return metrics_[it->second];
+  }
+
+  std::string_view family_;
+  const Labels& grouping_;
+  SampleType type_ = SampleType::kUntyped;
+  std::vector<JsonMetric> metrics_;  // in order of first appearance
+  std::map<Labels, size_t> index_;
+};
+
+// push_time_seconds and push_failure_time_seconds, as the Pushgateway adds
+// them to every group.
+void AppendPushTimeFamily(std::string_view help, double value, std::string_view time_stamp,
+                          const Labels& grouping, std::string* out) {
+  out->append("{\"time_stamp\":");
+  AppendJsonString(time_stamp, out);
+  out->append(",\"type\":\"GAUGE\",\"help\":");
+  AppendJsonString(help, out);
+  out->append(",\"metrics\":[{\"labels\":");
+  AppendLabels(MetricLabels({}, "", grouping), out);
+  out->append(",\"value\":");
+  AppendJsonString(FormatFloat(value), out);
+  out->append("}]}");
+}
+
+bool IsReservedGroupKey(std::string_view name) {
+  return name == "labels" || name == "last_push_successful" || name == "push_time_seconds" ||
+         name == "push_failure_time_seconds";
+}
+
 }  // namespace
 
 PushgatewayReceiver::PushgatewayReceiver(PushGroupStore* store, IngestMetrics* metrics,
@@ -19,16 +271,23 @@ PushgatewayReceiver::PushgatewayReceiver(PushGroupStore* store, IngestMetrics* m
     : store_(store), metrics_(metrics), max_body_bytes_(max_body_bytes), clock_(std::move(clock)) {}
 
 void PushgatewayReceiver::Register(http::Server& server) {
+  max_line_bytes_ = server.options().max_line_bytes;
+  max_series_ = server.options().max_series_per_request;
+  const auto handle = [this](const http::Request& r) { return Handle(r); };
+  const std::string label(kFormat);
   for (const char* method : {"PUT", "POST", "DELETE"}) {
-    server.Route(method, "/metrics/job", [this](const http::Request& r) { return Handle(r); });
-    server.Route(method, "/metrics/job/", [this](const http::Request& r) { return Handle(r); });
-    server.Route(method, "/metrics/job@base64/",
-                 [this](const http::Request& r) { return Handle(r); });
+    server.Route(method, "/metrics/job", handle, label);
+    server.Route(method, "/metrics/job/", handle, label);
+    server.Route(method, "/metrics/job@base64/", handle, label);
   }
+  server.Route("GET", "/api/v1/metrics", handle);
 }
 
 http::Response PushgatewayReceiver::Handle(const http::Request& request) {
   std::string_view path = request.path();
+  if (request.method() == "GET" && path == "/api/v1/metrics") {
+    return http::Response::Json(200, RenderGroupsJson());
+  }
   absl::StatusOr<GroupingKey> key = ParsePushgatewayPath(path.substr(kPrefix.size()));
   if (!key.ok()) {
     metrics_->Rejected(kFormat, "bad_path");
@@ -38,7 +297,19 @@ http::Response PushgatewayReceiver::Handle(const http::Request& request) {
     store_->Delete(*key);
     return http::Response::Text(202, "");
   }
+  return Push(request, *key);
+}
 
+PromTextLimits PushgatewayReceiver::Limits() const {
+  PromTextLimits limits;
+  limits.max_line_bytes = max_line_bytes_;
+  // One sample over the limit is read, so that reaching it tells "too many"
+  // apart from a bad line right after the last allowed sample.
+  limits.max_samples = max_series_ + 1;
+  return limits;
+}
+
+http::Response PushgatewayReceiver::Push(const http::Request& request, const GroupingKey& key) {
   std::string_view body = request.body();
   std::string inflated;
   if (absl::EqualsIgnoreCase(AsAbsl(request.Header("Content-Encoding")), "gzip")) {
@@ -52,21 +323,79 @@ http::Response PushgatewayReceiver::Handle(const http::Request& request) {
     body = inflated;
   }
 
+  if (const size_t line = FirstLongLine(body, max_line_bytes_); line > 0) {
+    metrics_->Rejected(kFormat, "line_too_long");
+    return http::Response::Text(
+        400, absl::StrCat("line ", line, ": line longer than ", max_line_bytes_, " bytes"));
+  }
   const TextFormat format = TextFormatFromContentType(request.Header("Content-Type"));
   size_t samples = 0;
-  absl::StatusOr<FamilyBlocks> families = SplitFamilies(body, format, &samples);
+  absl::StatusOr<FamilyBlocks> families = SplitFamilies(body, format, Limits(), &samples);
+  if (samples > max_series_) {
+    metrics_->Rejected(kFormat, "too_many_series");
+    return http::Response::Text(413,
+                                absl::StrCat("too many series: more than ", max_series_,
+                                             " samples in one push (http.max_series_per_request)"));
+  }
   if (!families.ok()) {
     metrics_->Rejected(kFormat, "parse_error");
     return http::Response::Text(400, std::string(families.status().message()));
   }
   const int64_t now_ms = clock_();
   if (request.method() == "PUT") {
-    store_->Put(*key, std::move(*families), now_ms);
+    store_->Put(key, std::move(*families), now_ms);
   } else {
-    store_->Post(*key, std::move(*families), now_ms);
+    store_->Post(key, std::move(*families), now_ms);
   }
   metrics_->Received(kFormat, static_cast<double>(samples));
   return http::Response::Text(200, "");
+}
+
+std::string PushgatewayReceiver::RenderGroupsJson() const {
+  std::string out = "{\"status\":\"success\",\"data\":[";
+  bool first_group = true;
+  PromTextParser prom(TextFormat::kPrometheus004, Limits());
+  PromTextParser open_metrics(TextFormat::kOpenMetrics100, Limits());
+  std::string scratch;
+  store_->ForEach([&](const PushGroup& group) {
+    if (!first_group) out.push_back(',');
+    first_group = false;
+    const Labels grouping = GroupingLabels(group.key);
+    const absl::Time pushed = absl::FromUnixMillis(group.last_push_ms);
+    const std::string time_stamp =
+        absl::FormatTime("%Y-%m-%d%ET%H:%M:%E*SZ", pushed, absl::UTCTimeZone());
+    out.append("{\"labels\":");
+    AppendLabels(grouping, &out);
+    out.append(",\"last_push_successful\":true");
+    for (const auto& [family, block] : group.families) {
+      if (IsReservedGroupKey(family)) continue;
+      FamilyCollector collector(family, grouping);
+      absl::Status parsed;
+      if (block.format == TextFormat::kOpenMetrics100) {
+        scratch = absl::StrCat(block.text, "# EOF\n");
+        parsed = open_metrics.Parse(scratch, collector);
+      } else {
+        parsed = prom.Parse(block.text, collector);
+      }
+      // Stored blocks were validated on push; one that no longer parses is
+      // left out rather than shown half.
+      if (!parsed.ok() || collector.empty()) continue;
+      out.push_back(',');
+      AppendJsonString(family, &out);
+      out.push_back(':');
+      collector.Render(time_stamp, &out);
+    }
+    out.append(",\"push_time_seconds\":");
+    AppendPushTimeFamily("Last Unix time when changing this group in the Pushgateway succeeded.",
+                         static_cast<double>(group.last_push_ms) / 1000.0, time_stamp, grouping,
+                         &out);
+    out.append(",\"push_failure_time_seconds\":");
+    AppendPushTimeFamily("Last Unix time when changing this group in the Pushgateway failed.", 0,
+                         time_stamp, grouping, &out);
+    out.push_back('}');
+  });
+  out.append("]}");
+  return out;
 }
 
 size_t PushgatewayReceiver::Replay(FlinkSampleSink& sink, int64_t now_ms) {
@@ -83,8 +412,8 @@ size_t PushgatewayReceiver::Replay(FlinkSampleSink& sink, int64_t now_ms) {
     }
   } counting;
   counting.next = &normalizer;
-  PromTextParser prom(TextFormat::kPrometheus004);
-  PromTextParser open_metrics(TextFormat::kOpenMetrics100);
+  PromTextParser prom(TextFormat::kPrometheus004, Limits());
+  PromTextParser open_metrics(TextFormat::kOpenMetrics100, Limits());
   std::string scratch;
   store_->ForEach([&](const PushGroup& group) {
     const std::string source = absl::StrCat("push:", group.key.Canonical());

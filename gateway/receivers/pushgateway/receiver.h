@@ -3,12 +3,16 @@
 // The Pushgateway API on the gateway's HTTP port, a drop-in target for
 // Flink's PrometheusPushGatewayReporter:
 //   PUT|POST|DELETE /metrics/job/<job>{/<label>/<value>}
+//   GET /api/v1/metrics   (the groups as the real Pushgateway's JSON API shows them)
 // Bodies are Prometheus text 0.0.4 or OpenMetrics (by Content-Type),
 // optionally gzip-encoded. A push is validated whole before it changes its
 // group: a bad body gets 400 naming the line and leaves the group as it was.
+// README.md beside this file has the wire details and the limits.
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include "common/http/server.h"
 #include "gateway/normalize/flink_sample.h"
@@ -24,7 +28,11 @@ class PushgatewayReceiver {
   PushgatewayReceiver(PushGroupStore* store, IngestMetrics* metrics, size_t max_body_bytes,
                       Clock clock);
 
-  // Registers PUT, POST and DELETE under /metrics/job.
+  // Registers PUT, POST and DELETE under /metrics/job (labelled
+  // "pushgateway" for the server's overload handler) and GET
+  // /api/v1/metrics. Takes the server's body limits (max_line_bytes,
+  // max_series_per_request): like its max_body_bytes, they bound what one
+  // request to it may carry.
   void Register(http::Server& server);
   http::Response Handle(const http::Request& request);
 
@@ -33,10 +41,19 @@ class PushgatewayReceiver {
   // Returns the number of samples replayed.
   size_t Replay(FlinkSampleSink& sink, int64_t now_ms);
 
+  // The body of GET /api/v1/metrics.
+  std::string RenderGroupsJson() const;
+
  private:
+  http::Response Push(const http::Request& request, const GroupingKey& key);
+  // The same at push, replay and render, so that what was taken is read back.
+  PromTextLimits Limits() const;
+
   PushGroupStore* store_;
   IngestMetrics* metrics_;
   size_t max_body_bytes_;
+  size_t max_line_bytes_ = http::ServerOptions().max_line_bytes;
+  size_t max_series_ = http::ServerOptions().max_series_per_request;
   Clock clock_;
 };
 
