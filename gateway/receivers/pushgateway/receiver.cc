@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/base/strings.h"
 #include "common/http/gzip.h"
+#include "gateway/normalize/extra_labels.h"
 #include "gateway/normalize/prom_normalizer.h"
 
 namespace vitals::gateway {
@@ -411,17 +412,26 @@ size_t PushgatewayReceiver::Replay(FlinkSampleSink& sink, int64_t now_ms) {
       next->OnSample(s);
     }
   } counting;
-  counting.next = &normalizer;
   PromTextParser prom(TextFormat::kPrometheus004, Limits());
   PromTextParser open_metrics(TextFormat::kOpenMetrics100, Limits());
   std::string scratch;
+  std::vector<LabelView> grouping;
   store_->ForEach([&](const PushGroup& group) {
     const std::string source = absl::StrCat("push:", group.key.Canonical());
     std::string_view cluster;
+    grouping.clear();
     for (const auto& [name, value] : group.key.labels) {
-      if (name == "cluster") cluster = value;
+      if (name == "cluster") {
+        cluster = value;
+      } else {
+        grouping.push_back({name, value});
+      }
     }
     normalizer.Reset(source, StripRandomJobNameSuffix(group.key.job), now_ms, cluster);
+    // As the Pushgateway exposes them: every sample carries the grouping
+    // labels, which override pushed labels of the same name.
+    ExtraLabels labeler(grouping, ExtraLabels::Clash::kExtraWins, &normalizer);
+    counting.next = &labeler;
     for (const auto& [family, block] : group.families) {
       if (block.format == TextFormat::kOpenMetrics100) {
         scratch = absl::StrCat(block.text, "# EOF\n");

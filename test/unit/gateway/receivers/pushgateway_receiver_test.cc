@@ -60,6 +60,19 @@ TEST_F(PushgatewayReceiverTest, PutStoresTheGroupAndReplayAttributesProcessMetri
   EXPECT_THAT(cpu->source, HasSubstr("orders0123456789abcdef0123456789abcdef"));
 }
 
+TEST_F(PushgatewayReceiverTest, GroupingLabelsReachEverySampleAndWinClashes) {
+  // A per-team groupingKey, and a pushed `host` the grouping key overrides,
+  // as the Pushgateway itself exposes them.
+  ASSERT_EQ(Send("PUT", "/metrics/job/orders/team/payments/host/pod-7", kTmBody).status, 200);
+  RecordingSink sink = Replay();
+  ASSERT_EQ(sink.samples.size(), 2u);
+  for (const RecordedSample& s : sink.samples) {
+    EXPECT_EQ(s.labels.at("team"), "payments") << s.metric;
+    EXPECT_EQ(s.labels.at("host"), "pod_7") << s.metric;
+    EXPECT_FALSE(s.labels.contains("cluster"));
+  }
+}
+
 TEST_F(PushgatewayReceiverTest, PutReplacesPostMergesDeleteRemoves) {
   ASSERT_EQ(Send("PUT", "/metrics/job/g", kTmBody).status, 200);
   // POST replaces only the families it carries.
