@@ -182,8 +182,10 @@ void BM_PeerPushgateway(benchmark::State& state) {
     port = probe.port();
     probe.Shutdown();
   }
-  testing::ChildProcess peer(
-      {kPushgateway, absl::StrCat("--web.listen-address=127.0.0.1:", port), "--log.level=warn"});
+  // No persistence: Debian's default file would carry groups over from
+  // earlier runs (and be written outside the build tree).
+  testing::ChildProcess peer({kPushgateway, absl::StrCat("--web.listen-address=127.0.0.1:", port),
+                              "--persistence.file=", "--log.level=warn"});
   if (!peer.Start()) {
     state.SkipWithError("cannot start prometheus-pushgateway");
     return;
