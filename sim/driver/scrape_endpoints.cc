@@ -4,22 +4,10 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/json_string.h"
 #include "common/http/url.h"
 
 namespace vitals::sim {
-namespace {
-
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
-}  // namespace
 
 std::string ScrapePath(const ScrapeBody& body) {
   return absl::StrCat("/pods/", http::PercentEncode(body.pod), "/metrics");

@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/base/json_string.h"
 #include "common/base/strings.h"
 #include "common/http/gzip.h"
 #include "gateway/normalize/extra_labels.h"
@@ -50,36 +51,6 @@ size_t FirstLongLine(std::string_view body, size_t max_bytes) {
 // are strings. Families keep no HELP here, so "help" appears only on the
 // two push_* families. Pushes are never refused for consistency with other
 // groups, so the last push is always the successful one.
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (const char c : s) {
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppend(out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 // As Go's strconv formats a float64 for the Pushgateway: shortest
 // round-trip digits, `+Inf`, `-Inf`, `NaN`.

@@ -13,30 +13,10 @@ namespace {
 
 using testing::OwnedSample;
 using testing::Send;
+using testing::Subtask;
+using testing::TestConfig;
 
 constexpr int64_t kT0 = 1'700'000'000'000;  // a multiple of 10 s
-
-AggregatorConfig TestConfig() {
-  AggregatorConfig config;
-  config.gateway = "node-1";
-  config.cluster = "k8s-test";
-  config.shards = 2;
-  return config;
-}
-
-OwnedSample Subtask(std::string metric, int subtask, double value, int64_t ts) {
-  OwnedSample s;
-  s.metric = std::move(metric);
-  s.labels = {{"host", "10.0.0." + std::to_string(subtask)},
-              {"operator_name", "Map"},
-              {"subtask_index", std::to_string(subtask)},
-              {"task_name", "Map"},
-              {"tm_id", "tm-" + std::to_string(subtask)}};
-  s.source = "pod-" + std::to_string(subtask);
-  s.value = value;
-  s.timestamp_ms = ts;
-  return s;
-}
 
 // Pointers into `batches`: keep it alive while using them.
 std::vector<const v1::SeriesAggregate*> SeriesOf(const std::vector<v1::MetricBatch>& batches,

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/aggregate/aggregator_config.h"
 #include "gateway/normalize/flink_sample.h"
 #include "vitals/v1/metrics.pb.h"
 
@@ -27,6 +28,31 @@ struct OwnedSample {
   int64_t timestamp_ms = 0;
   std::string source = "pod-a";
 };
+
+// An aggregator config for tests: a node, a cluster, a few shards.
+inline AggregatorConfig TestConfig() {
+  AggregatorConfig config;
+  config.gateway = "node-1";
+  config.cluster = "k8s-test";
+  config.shards = 4;
+  return config;
+}
+
+// Operator `Map`'s `metric` as subtask `subtask` reports it from its own pod.
+inline OwnedSample Subtask(std::string metric, int subtask, double value, int64_t ts) {
+  OwnedSample s;
+  s.metric = std::move(metric);
+  s.labels = {{"host", "10.0.0." + std::to_string(subtask)},
+              {"operator_name", "Map"},
+              {"subtask_index", std::to_string(subtask)},
+              {"task_attempt_num", "0"},
+              {"task_name", "Map"},
+              {"tm_id", "tm-" + std::to_string(subtask)}};
+  s.source = "pod-" + std::to_string(subtask);
+  s.value = value;
+  s.timestamp_ms = ts;
+  return s;
+}
 
 inline void Send(FlinkSampleSink& sink, const OwnedSample& s) {
   std::vector<LabelView> labels;
