@@ -197,19 +197,32 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
 
 void Gateway::FlushLoop() {
   const int64_t interval_ms = absl::ToInt64Milliseconds(config_.aggregation.interval);
+  // Wall-clock aligned boundaries, so gateways on different nodes cut the
+  // same intervals.
+  next_boundary_ms_ = (NowMs() / interval_ms + 1) * interval_ms;
   std::unique_lock<std::mutex> lock(loop_mu_);
   while (!stopping_) {
-    // Wall-clock aligned boundaries, so gateways on different nodes cut
-    // the same intervals.
     const int64_t now = NowMs();
-    const int64_t boundary = (now / interval_ms + 1) * interval_ms;
-    if (loop_cv_.wait_for(lock, std::chrono::milliseconds(boundary - now),
-                          [this] { return stopping_; })) {
-      break;
+    if (now < next_boundary_ms_) {
+      if (loop_cv_.wait_for(lock, std::chrono::milliseconds(next_boundary_ms_ - now),
+                            [this] { return stopping_; })) {
+        break;
+      }
+      continue;  // the steady clock may wake us a little before the wall clock
+    }
+    // Woken late (a stalled machine, a slow flush): close every boundary
+    // passed, each in turn. Pushed groups are replayed per boundary, so
+    // skipping one would leave a hole in every job's series.
+    if (now - next_boundary_ms_ > kMaxCatchUpIntervals * interval_ms) {
+      const int64_t skipped = (now - next_boundary_ms_) / interval_ms;
+      log::Warn("flush loop far behind the clock: skipping intervals",
+                {{"intervals", std::to_string(skipped)}});
+      next_boundary_ms_ += skipped * interval_ms;
     }
     lock.unlock();
-    FlushInterval(boundary, /*final_flush=*/false);
+    FlushInterval(next_boundary_ms_, /*final_flush=*/false);
     lock.lock();
+    next_boundary_ms_ += interval_ms;
   }
 }
 
@@ -246,6 +259,12 @@ absl::Status Gateway::Shutdown() {
   if (pump_thread_.joinable()) pump_thread_.join();
   const int64_t interval_ms = absl::ToInt64Milliseconds(config_.aggregation.interval);
   const int64_t boundary = (NowMs() / interval_ms + 1) * interval_ms;
+  // Boundaries the loop had not reached yet, then the open interval.
+  for (int64_t b = next_boundary_ms_;
+       b > 0 && b < boundary && boundary - b <= kMaxCatchUpIntervals * interval_ms;
+       b += interval_ms) {
+    FlushInterval(b, /*final_flush=*/false);
+  }
   FlushInterval(boundary, /*final_flush=*/true);
   absl::Status drained = sink_->Drain(absl::Now() + config_.shutdown_timeout);
   if (drained.ok()) {

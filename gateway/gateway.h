@@ -78,6 +78,12 @@ class Gateway {
   std::atomic<bool> started_{false};
   std::atomic<bool> shut_down_{false};
   std::thread flush_thread_;
+  // The next interval boundary to close (epoch ms); owned by the flush
+  // thread, read by Shutdown after joining it.
+  int64_t next_boundary_ms_ = 0;
+  // A loop further behind than this many intervals skips ahead (a clock
+  // jump), logging it, instead of flushing each.
+  static constexpr int64_t kMaxCatchUpIntervals = 30;
   std::thread pump_thread_;
 
   prometheus::Counter* intervals_flushed_ = nullptr;

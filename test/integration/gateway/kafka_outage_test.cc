@@ -37,6 +37,10 @@ std::string GatewayConfig(const std::string& bootstrap, const std::string& topic
       "  listen: 127.0.0.1:0\n"
       "  statsd:\n"
       "    enabled: false\n"
+      // A stalled pusher on a loaded machine must not expire groups: this
+      // test is about Kafka, not about dead pods.
+      "  pushgateway:\n"
+      "    group_ttl: 30s\n"
       "  aggregation:\n"
       "    interval: 2s\n"
       "  kafka:\n"
