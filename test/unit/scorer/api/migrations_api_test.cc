@@ -84,7 +84,8 @@ TEST(JobLookupTest, TheNameAsFlinkWritesItFindsTheFilteredJob) {
   for (v1::MetricBatch& b : testing::MakeInterval(job, 1'700'000'000'000)) {
     registry.Add("Fraud__detection_v2", std::move(b), 0);
   }
-  JobsApi api(&registry, [] { return int64_t{42}; }, [](const std::string&) {});
+  JobsApi api(
+      &registry, [] { return int64_t{42}; }, [](const std::string&) {});
   const http::Response r =
       api.Handle(http::Request("GET", "/api/v1/jobs/Fraud%3A%20detection-v2/migrations", {}, {}));
   EXPECT_EQ(r.status, 200) << r.body;
