@@ -42,6 +42,11 @@ absl::StatusOr<std::unique_ptr<GatewayProcess>> GatewayProcess::Start(
       absl::StrCat("the gateway did not start; its stderr:\n", gateway->child_->Stderr()));
 }
 
+GatewayProcess::~GatewayProcess() {
+  child_.reset();  // its destructor kills a child still running
+  if (!config_path_.empty()) unlink(config_path_.c_str());
+}
+
 std::string GatewayProcess::url() const { return absl::StrCat("http://127.0.0.1:", port_); }
 
 absl::StatusOr<std::string> GatewayProcess::Metrics() const {

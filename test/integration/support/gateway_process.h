@@ -21,6 +21,9 @@ class GatewayProcess {
   static absl::StatusOr<std::unique_ptr<GatewayProcess>> Start(std::string_view config_yaml,
                                                                absl::Duration startup_timeout);
 
+  // Stops the process (if still running) and removes its config file.
+  ~GatewayProcess();
+
   int port() const { return port_; }
   std::string url() const;
   // The config file it runs on (rewrite it and send SIGHUP to reload).
