@@ -129,6 +129,7 @@ AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, co
   v1::MetricKind kind = rules_->catalog.Classify(sample.scope, metric, route.type);
   if (job_it == jobs_.end()) job_it = jobs_.try_emplace(std::string(sample.job_name)).first;
   Job& job = job_it->second;
+  NoteJobLabels(job, sample.labels);
   Group* group = GroupFor(job, sample.scope, sample.metric, std::move(metric), sample.labels,
                           sample.source, &kind);
   if (group == nullptr) {
@@ -160,16 +161,7 @@ AggregatorShard::Group* AggregatorShard::GroupFor(Job& job, v1::Scope scope,
   bool has_source_label = false;
   for (const LabelView& label : labels) {
     has_source_label |= label.name == "source";
-    if (rules_->job_labels.contains(AsAbsl(label.name))) {
-      // Per job, not per series; one map write per new series, not per sample.
-      auto it = job.labels.find(label.name);
-      if (it == job.labels.end()) {
-        job.labels.emplace(std::string(label.name), std::string(label.value));
-      } else if (it->second != label.value) {
-        it->second.assign(label.value);
-      }
-      continue;
-    }
+    if (rules_->job_labels.contains(AsAbsl(label.name))) continue;  // see NoteJobLabels
     if (raw || !rules_->fold_labels.contains(AsAbsl(label.name))) {
       kept.emplace_back(label.name, label.value);
     }
@@ -240,6 +232,7 @@ void AggregatorShard::Rebind(const FoldRules* rules) {
     v1::MetricKind kind = slot.kind == v1::METRIC_KIND_SUMMARY
                               ? slot.kind
                               : rules_->catalog.Classify(key.scope, key.metric, slot.type);
+    NoteJobLabels(*slot.job, key.labels);
     Group* group = GroupFor(*slot.job, key.scope, base_metric, std::string(key.metric), key.labels,
                             key.source, &kind);
     if (group == nullptr) {  // a kind conflict: keeps its old aggregate
@@ -258,14 +251,28 @@ void AggregatorShard::Rebind(const FoldRules* rules) {
       slot.keep_instance = false;
     }
   }
-  for (auto& [name, job] : jobs_) {
-    for (auto it = job.groups.begin(); it != job.groups.end();) {
-      if (it->second.sources == 0 && it->second.open.empty()) {
-        --aggregates_;
-        job.groups.erase(it++);
-      } else {
-        ++it;
-      }
+  for (auto& [name, job] : jobs_) ForgetEmptyGroups(job);
+}
+
+void AggregatorShard::ForgetEmptyGroups(Job& job) {
+  for (auto it = job.groups.begin(); it != job.groups.end();) {
+    if (it->second.sources == 0 && it->second.open.empty()) {
+      --aggregates_;
+      job.groups.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void AggregatorShard::NoteJobLabels(Job& job, std::span<const LabelView> labels) {
+  for (const LabelView& label : labels) {
+    if (!rules_->job_labels.contains(AsAbsl(label.name))) continue;
+    auto it = job.labels.find(label.name);
+    if (it == job.labels.end()) {
+      job.labels.emplace(std::string(label.name), std::string(label.value));
+    } else if (it->second != label.value) {
+      it->second.assign(label.value);
     }
   }
 }
@@ -429,14 +436,7 @@ void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch
         group->open.erase(group->open.begin());
       }
     }
-    for (auto group_it = job.groups.begin(); group_it != job.groups.end();) {
-      if (group_it->second.sources == 0 && group_it->second.open.empty()) {
-        --aggregates_;
-        job.groups.erase(group_it++);
-      } else {
-        ++group_it;
-      }
-    }
+    ForgetEmptyGroups(job);
     // Keep the newest id: a series still pending may report under it.
     while (job.ids.size() > 1 && job.ids[1].first < close_before_ms) job.ids.erase(job.ids.begin());
     if (job.groups.empty() && job.series == 0) {

@@ -143,11 +143,16 @@ class AggregatorShard {
   Slot* CreateSlot(const FlinkSample& sample, const Route& route, std::string_view key);
   // The aggregate a source series folds into under the current rules,
   // created when new; nullptr (counted) when its kind conflicts with the
-  // aggregate's. `metric` carries the summary field suffix, `base_metric`
-  // does not; `kind` is updated to the aggregate's.
+  // aggregate's; job labels are left out of its labels. `metric` carries the summary field suffix,
+  // `base_metric` does not; `kind` is updated to the aggregate's.
   Group* GroupFor(Job& job, v1::Scope scope, std::string_view base_metric, std::string metric,
                   std::span<const LabelView> labels, std::string_view source, v1::MetricKind* kind);
   void SetInstance(Slot& slot, std::span<const LabelView> labels, std::string_view source);
+  // Records the job labels (rules' job_labels) among `labels` on the job:
+  // once per new series, never per sample.
+  void NoteJobLabels(Job& job, std::span<const LabelView> labels);
+  // Drops the aggregates that have neither sources nor open intervals.
+  void ForgetEmptyGroups(Job& job);
   void Update(Slot& slot, const FlinkSample& sample, const Route& route, int64_t interval_start);
   void FoldPending(Slot& slot);
   void Drop(DropReason reason) { ++dropped_[static_cast<size_t>(reason)]; }
