@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "absl/hash/hash.h"
 #include "common/base/strings.h"
 #include "gateway/aggregate/aggregator_shard.h"
+#include "gateway/aggregate/source_key.h"
 
 namespace vitals::gateway {
 namespace {
@@ -53,7 +53,9 @@ absl::Status Aggregator::Reload(AggregatorConfig config) {
 Aggregator::~Aggregator() = default;
 
 void Aggregator::OnFlinkSample(const FlinkSample& sample) {
-  const size_t hash = absl::Hash<absl::string_view>{}(AsAbsl(sample.job_name));
+  // The source-key hash: inline, and cheaper than absl::Hash on the short
+  // strings job names are.
+  const uint64_t hash = SourceKeyHash::Hash(sample.job_name.data(), sample.job_name.size());
   shards_[hash % shards_.size()]->Add(sample);
 }
 

@@ -9,6 +9,10 @@
 namespace vitals::gateway {
 namespace {
 
+// No real sample is this old; anything older is late, and keeping it out
+// keeps interval arithmetic (and kNoInterval) clear of overflow.
+constexpr int64_t kOldestTimestampMs = INT64_MIN / 2;
+
 int64_t IntervalStart(int64_t timestamp_ms, int64_t interval_ms) {
   int64_t q = timestamp_ms / interval_ms;
   if (timestamp_ms % interval_ms < 0) --q;
@@ -90,7 +94,17 @@ void AggregatorShard::Add(const FlinkSample& sample) {
     ++undefined_skipped_;
     return;
   }
-  const int64_t interval_start = IntervalStart(sample.timestamp_ms, rules_->interval_ms);
+  // Nearly every sample falls into the interval of the one before it: skip
+  // the division then. (Unsigned: an earlier timestamp wraps to "outside".)
+  if (static_cast<uint64_t>(sample.timestamp_ms) - static_cast<uint64_t>(latest_interval_ms_) >=
+      static_cast<uint64_t>(rules_->interval_ms)) {
+    if (sample.timestamp_ms < kOldestTimestampMs) {
+      Drop(DropReason::kLate);
+      return;
+    }
+    latest_interval_ms_ = IntervalStart(sample.timestamp_ms, rules_->interval_ms);
+  }
+  const int64_t interval_start = latest_interval_ms_;
   if (interval_start < closed_before_ms_) {
     Drop(DropReason::kLate);
     return;
@@ -98,18 +112,18 @@ void AggregatorShard::Add(const FlinkSample& sample) {
   const Route route = RouteOf(sample);
   const std::string_view key = key_encoder_.Encode(sample.job_name, sample.scope, sample.metric,
                                                    route.suffix, sample.labels, sample.source);
-  Slot* slot;
-  if (auto it = slots_.find(AsAbsl(key)); it != slots_.end()) {
-    slot = &it->second;
-  } else {
-    slot = CreateSlot(sample, route, key);
+  Slot* slot = slots_.FindExpected(key);
+  if (slot == nullptr) {
+    const uint64_t key_hash = SourceKeyHash::Hash(key.data(), key.size());
+    slot = slots_.Find(key, key_hash);
+    if (slot == nullptr) slot = CreateSlot(sample, route, key, key_hash);
     if (slot == nullptr) return;
   }
   Update(*slot, sample, route, interval_start);
 }
 
 AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, const Route& route,
-                                                   std::string_view key) {
+                                                   std::string_view key, uint64_t key_hash) {
   auto job_it = jobs_.find(AsAbsl(sample.job_name));
   if (job_it != jobs_.end() && job_it->second.series >= rules_->max_series_per_job) {
     Drop(DropReason::kJobCap);
@@ -137,7 +151,7 @@ AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, co
     return nullptr;
   }
 
-  Slot& slot = slots_.try_emplace(std::string(key)).first->second;
+  Slot& slot = slots_.Insert(key, key_hash);
   slot.job = &job;
   slot.group = group;
   slot.kind = kind;
@@ -221,10 +235,10 @@ void AggregatorShard::Rebind(const FoldRules* rules) {
     for (auto& [group_key, group] : job.groups) group.sources = 0;
   }
   DecodedSourceKey key;
-  for (auto& [encoded, slot] : slots_) {
+  slots_.ForEach([&](std::string_view encoded, Slot& slot) {
     if (!DecodeSourceKey(encoded, &key)) {  // cannot happen: we encoded it
       ++slot.group->sources;
-      continue;
+      return;
     }
     const std::string_view base_metric =
         slot.suffix_size == 0 ? key.metric
@@ -237,7 +251,7 @@ void AggregatorShard::Rebind(const FoldRules* rules) {
                             key.source, &kind);
     if (group == nullptr) {  // a kind conflict: keeps its old aggregate
       ++slot.group->sources;
-      continue;
+      return;
     }
     ++group->sources;
     slot.group = group;
@@ -250,7 +264,7 @@ void AggregatorShard::Rebind(const FoldRules* rules) {
     } else {
       slot.keep_instance = false;
     }
-  }
+  });
   for (auto& [name, job] : jobs_) ForgetEmptyGroups(job);
 }
 
@@ -372,22 +386,20 @@ void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch
   std::lock_guard<std::mutex> lock(mu_);
   closed_before_ms_ = std::max(closed_before_ms_, close_before_ms);
   const int64_t expire_span = (rules_->expire_after_intervals + 1) * rules_->interval_ms;
-  for (auto it = slots_.begin(); it != slots_.end();) {
-    Slot& slot = it->second;
+  slots_.EraseIf([&](std::string_view, Slot& slot) {
     if (slot.pending_interval_ms != kNoInterval && slot.pending_interval_ms < close_before_ms) {
       FoldPending(slot);
     }
-    if (slot.pending_interval_ms == kNoInterval &&
-        close_before_ms - slot.last_seen_interval_ms >= expire_span) {
-      --slot.group->sources;
-      --slot.job->series;
-      global_series_->fetch_sub(1, std::memory_order_relaxed);
-      ++series_expired_;
-      slots_.erase(it++);
-    } else {
-      ++it;
+    if (slot.pending_interval_ms != kNoInterval ||
+        close_before_ms - slot.last_seen_interval_ms < expire_span) {
+      return false;
     }
-  }
+    --slot.group->sources;
+    --slot.job->series;
+    global_series_->fetch_sub(1, std::memory_order_relaxed);
+    ++series_expired_;
+    return true;
+  });
 
   std::vector<std::pair<const std::string*, Group*>> ready;
   std::vector<std::pair<int64_t, size_t>> batch_of_interval;

@@ -22,6 +22,7 @@
 #include "gateway/aggregate/aggregator_stats.h"
 #include "gateway/aggregate/series_accumulator.h"
 #include "gateway/aggregate/source_key.h"
+#include "gateway/aggregate/source_series_table.h"
 #include "gateway/normalize/flink_sample.h"
 #include "gateway/normalize/metric_catalog.h"
 #include "vitals/v1/metrics.pb.h"
@@ -140,7 +141,8 @@ class AggregatorShard {
   };
   static Route RouteOf(const FlinkSample& sample);
 
-  Slot* CreateSlot(const FlinkSample& sample, const Route& route, std::string_view key);
+  Slot* CreateSlot(const FlinkSample& sample, const Route& route, std::string_view key,
+                   uint64_t key_hash);
   // The aggregate a source series folds into under the current rules,
   // created when new; nullptr (counted) when its kind conflicts with the
   // aggregate's; job labels are left out of its labels. `metric` carries the summary field suffix,
@@ -163,8 +165,10 @@ class AggregatorShard {
   mutable std::mutex mu_;
   // Samples of intervals starting before this are late.
   int64_t closed_before_ms_;
+  // The interval of the latest sample.
+  int64_t latest_interval_ms_ = 0;
   SourceKeyEncoder key_encoder_;
-  absl::flat_hash_map<std::string, Slot, SourceKeyHash, SourceKeyEq> slots_;
+  SourceSeriesTable<Slot> slots_;
   absl::node_hash_map<std::string, Job> jobs_;
   int64_t aggregates_ = 0;
   uint64_t samples_folded_ = 0;

@@ -13,7 +13,6 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "gateway/parsers/sample.h"
 #include "vitals/v1/metrics.pb.h"
 
@@ -131,15 +130,12 @@ inline bool DecodeSourceKey(std::string_view key, DecodedSourceKey* out) {
   return piece(&out->source) && at == key.size();
 }
 
-// Hashes encoded keys for the source-series table. Inline, and built for
-// the ~300-byte keys of Flink operator series: every 16-byte block is one
-// independent 64x64->128 multiply folded into a sum, so the blocks hash in
-// parallel. Equal keys are still compared in full; the hash only spreads.
+// Hashes encoded keys for the source-series table (and job names onto
+// shards). Inline, and built for the ~300-byte keys of Flink operator
+// series: every 16-byte block is one independent 64x64->128 multiply folded
+// into a sum, so the blocks hash in parallel. Equal keys are still compared
+// in full; the hash only spreads.
 struct SourceKeyHash {
-  using is_transparent = void;
-
-  size_t operator()(absl::string_view key) const { return Hash(key.data(), key.size()); }
-
   static uint64_t Hash(const char* p, size_t n) {
     uint64_t acc = 0x243f6a8885a308d3ull ^ (n * 0x9e3779b97f4a7c15ull);
     uint64_t block = 0;
@@ -188,11 +184,6 @@ struct SourceKeyHash {
       0xb7e151628aed2a6bull, 0xbf7158809cf4f3c7ull, 0x62e7160f38b4da57ull, 0xa784d9045190cfefull,
       0x324e7738926cfbe5ull, 0xf4bf8d8d8c31d763ull, 0xda06c80abb1185ebull, 0x4f7c7b5757f59585ull,
   };
-};
-
-struct SourceKeyEq {
-  using is_transparent = void;
-  bool operator()(absl::string_view a, absl::string_view b) const { return a == b; }
 };
 
 }  // namespace vitals::gateway

@@ -314,6 +314,34 @@ TEST_F(AggregatorTest, LateSamplesAreDroppedAndCounted) {
   EXPECT_EQ(batches[0].interval_start_ms(), kT0 + 20'000);
 }
 
+TEST_F(AggregatorTest, SamplesSwitchingBackAndForthLandInTheirOwnIntervals) {
+  // One shard sees interval after interval, then an earlier one again (a
+  // slow sender): each sample must still find its own interval.
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 0, 1, kT0 + 9'999));
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 1, 2, kT0 + 10'000));
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 2, 3, kT0 + 500));
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 3, 4, kT0 + 19'999));
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 4, 5, kT0 - 1));
+  auto batches = aggregator_.Flush(kT0 + 20'000);
+  ASSERT_EQ(batches.size(), 3u);
+  EXPECT_EQ(Only(batches, kT0 - 10'000, "busyTimeMsPerSecond").sum(), 5);
+  EXPECT_EQ(Only(batches, kT0, "busyTimeMsPerSecond").sum(), 1 + 3);
+  EXPECT_EQ(Only(batches, kT0 + 10'000, "busyTimeMsPerSecond").sum(), 2 + 4);
+}
+
+TEST_F(AggregatorTest, TimestampsAtTheEndsOfTheRangeAreHandled) {
+  // Hostile or broken senders: nothing may overflow. The oldest are late.
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 0, 1, std::numeric_limits<int64_t>::min()));
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 1, 1, std::numeric_limits<int64_t>::min() + 1));
+  EXPECT_EQ(aggregator_.stats().dropped_for(DropReason::kLate), 2u);
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 2, 7, kT0 + 1'000));
+  Send(aggregator_, Subtask("busyTimeMsPerSecond", 3, 9, std::numeric_limits<int64_t>::max()));
+  auto batches = aggregator_.Flush(kT0 + 10'000);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(Only(batches, kT0, "busyTimeMsPerSecond").sum(), 7);
+  EXPECT_EQ(aggregator_.stats().samples_folded, 2u);
+}
+
 TEST_F(AggregatorTest, StatsCountFoldedSamplesAndActiveSeries) {
   Send(aggregator_, Subtask("busyTimeMsPerSecond", 0, 1, kT0 + 1'000));
   Send(aggregator_, Subtask("busyTimeMsPerSecond", 0, 2, kT0 + 2'000));
@@ -449,6 +477,39 @@ TEST(AggregatorExpiryTest, ExpiryFreesAggregatesAndJobs) {
   EXPECT_EQ(stats.active_series, 0);
   EXPECT_EQ(stats.active_aggregates, 0);
   EXPECT_TRUE(aggregator.Flush(kT0 + 60'000).empty());
+}
+
+TEST(AggregatorExpiryTest, SurvivorsKeepTheirStateWhenMostSeriesExpire) {
+  // Expiring most of a large fleet compacts the source-series table: the
+  // survivors' counter baselines and pending values must move with them.
+  AggregatorConfig config = TestConfig();
+  config.expire_after_intervals = 1;
+  config.shards = 1;
+  Aggregator aggregator(config);
+  constexpr int kSubtasks = 5000;
+  for (int i = 0; i < kSubtasks; ++i) Send(aggregator, Subtask("numRecordsOut", i, 100, kT0));
+  aggregator.Flush(kT0 + 10'000);
+  // Only every tenth subtask keeps reporting.
+  for (int i = 0; i < kSubtasks; i += 10) {
+    Send(aggregator, Subtask("numRecordsOut", i, 150, kT0 + 10'000));
+  }
+  aggregator.Flush(kT0 + 20'000);
+  for (int i = 0; i < kSubtasks; i += 10) {
+    Send(aggregator, Subtask("numRecordsOut", i, 160, kT0 + 20'000));
+  }
+  aggregator.Flush(kT0 + 30'000);  // the silent 90 % expire here
+  AggregatorStats stats = aggregator.stats();
+  EXPECT_EQ(stats.series_expired, kSubtasks * 9 / 10);
+  EXPECT_EQ(stats.active_series, kSubtasks / 10);
+  for (int i = 0; i < kSubtasks; i += 10) {
+    Send(aggregator, Subtask("numRecordsOut", i, 175, kT0 + 30'000));
+  }
+  auto batches = aggregator.Flush(kT0 + 40'000);
+  ASSERT_EQ(batches.size(), 1u);
+  const auto& s = batches[0].series(0);
+  EXPECT_EQ(s.baselined(), 0u);
+  EXPECT_EQ(s.count(), static_cast<uint64_t>(kSubtasks / 10));
+  EXPECT_EQ(s.sum(), 15.0 * (kSubtasks / 10));
 }
 
 TEST(AggregatorConcurrencyTest, ThreadsAddingAtOnceLoseNothing) {

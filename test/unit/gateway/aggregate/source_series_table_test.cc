@@ -1,0 +1,141 @@
+#include "gateway/aggregate/source_series_table.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/aggregate/source_key.h"
+#include "gtest/gtest.h"
+
+namespace vitals::gateway {
+namespace {
+
+struct Value {
+  int number = 0;
+  std::unique_ptr<std::string> heap;  // movable only, like the aggregator's slots
+};
+
+uint64_t HashOf(std::string_view key) { return SourceKeyHash::Hash(key.data(), key.size()); }
+
+std::string KeyOf(int i) { return "series-" + std::to_string(i); }
+
+Value& Insert(SourceSeriesTable<Value>& table, std::string_view key, int number) {
+  Value& value = table.Insert(key, HashOf(key));
+  value.number = number;
+  value.heap = std::make_unique<std::string>(key);
+  return value;
+}
+
+int NumberAt(SourceSeriesTable<Value>& table, std::string_view key) {
+  Value* value = table.Find(key, HashOf(key));
+  return value == nullptr ? -1 : value->number;
+}
+
+TEST(SourceSeriesTableTest, FindsWhatWasInsertedAndNothingElse) {
+  SourceSeriesTable<Value> table;
+  for (int i = 0; i < 5000; ++i) Insert(table, KeyOf(i), i);
+  EXPECT_EQ(table.size(), 5000u);
+  for (int i = 0; i < 5000; ++i) ASSERT_EQ(NumberAt(table, KeyOf(i)), i);
+  EXPECT_EQ(NumberAt(table, "series-5000"), -1);
+  EXPECT_EQ(NumberAt(table, ""), -1);
+}
+
+TEST(SourceSeriesTableTest, EqualHashesAreTellApartByKey) {
+  SourceSeriesTable<Value> table;
+  // Two keys forced onto one hash: the index still keeps them apart.
+  table.Insert("a", 42).number = 1;
+  table.Insert("b", 42).number = 2;
+  EXPECT_EQ(table.Find("a", 42)->number, 1);
+  EXPECT_EQ(table.Find("b", 42)->number, 2);
+  EXPECT_EQ(table.Find("c", 42), nullptr);
+}
+
+TEST(SourceSeriesTableTest, FindExpectedFollowsTheOrderOfEarlierLookups) {
+  SourceSeriesTable<Value> table;
+  for (int i = 0; i < 100; ++i) Insert(table, KeyOf(i), i);
+  // The first round was the inserts; a second round in the same order is
+  // served from the trace alone.
+  EXPECT_EQ(NumberAt(table, KeyOf(0)), 0);
+  for (int i = 1; i < 100; ++i) {
+    Value* value = table.FindExpected(KeyOf(i));
+    ASSERT_NE(value, nullptr) << i;
+    EXPECT_EQ(value->number, i);
+  }
+  // Out of order: no guess, and a wrong key is never returned.
+  EXPECT_EQ(NumberAt(table, KeyOf(10)), 10);
+  EXPECT_EQ(table.FindExpected(KeyOf(50)), nullptr);
+  EXPECT_EQ(NumberAt(table, KeyOf(50)), 50);
+  // The trace learnt 10 -> 50 and keeps 50 -> 51.
+  EXPECT_EQ(table.FindExpected(KeyOf(51))->number, 51);
+  EXPECT_EQ(NumberAt(table, KeyOf(10)), 10);
+  EXPECT_EQ(table.FindExpected(KeyOf(50))->number, 50);
+}
+
+TEST(SourceSeriesTableTest, ErasedEntriesAreNeitherFoundNorGuessed) {
+  SourceSeriesTable<Value> table;
+  for (int i = 0; i < 10; ++i) Insert(table, KeyOf(i), i);
+  table.EraseIf([](std::string_view key, Value& value) {
+    EXPECT_EQ(key, *value.heap);
+    return value.number % 2 == 1;
+  });
+  EXPECT_EQ(table.size(), 5u);
+  EXPECT_EQ(NumberAt(table, KeyOf(0)), 0);
+  EXPECT_EQ(table.FindExpected(KeyOf(1)), nullptr);  // the trace said 0 -> 1
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(NumberAt(table, KeyOf(i)), i % 2 == 0 ? i : -1);
+  // A reused entry answers to its new key only.
+  Insert(table, "new", 100);
+  EXPECT_EQ(NumberAt(table, "new"), 100);
+  EXPECT_EQ(NumberAt(table, KeyOf(9)), -1);
+}
+
+TEST(SourceSeriesTableTest, VisitsOldestFirst) {
+  SourceSeriesTable<Value> table;
+  for (int i = 0; i < 3000; ++i) Insert(table, KeyOf(i), i);
+  std::vector<int> seen;
+  table.ForEach([&](std::string_view key, Value& value) {
+    EXPECT_EQ(key, KeyOf(value.number));
+    seen.push_back(value.number);
+  });
+  ASSERT_EQ(seen.size(), 3000u);
+  for (int i = 0; i < 3000; ++i) ASSERT_EQ(seen[i], i);
+}
+
+TEST(SourceSeriesTableTest, CompactionKeepsLiveEntriesTheirOrderAndValues) {
+  SourceSeriesTable<Value> table;
+  for (int i = 0; i < 10'000; ++i) Insert(table, KeyOf(i), i);
+  // Nine in ten go: more than half the entries are free, so it compacts.
+  table.EraseIf([](std::string_view, Value& value) { return value.number % 10 != 0; });
+  ASSERT_EQ(table.size(), 1000u);
+  std::vector<int> seen;
+  table.ForEach([&](std::string_view key, Value& value) {
+    EXPECT_EQ(key, *value.heap);
+    seen.push_back(value.number);
+  });
+  ASSERT_EQ(seen.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(seen[i], i * 10);
+  for (int i = 0; i < 10'000; ++i) ASSERT_EQ(NumberAt(table, KeyOf(i)), i % 10 == 0 ? i : -1);
+  // The trace is learnt again after compaction.
+  EXPECT_EQ(NumberAt(table, KeyOf(0)), 0);
+  EXPECT_EQ(NumberAt(table, KeyOf(10)), 10);
+  EXPECT_EQ(NumberAt(table, KeyOf(0)), 0);
+  EXPECT_EQ(table.FindExpected(KeyOf(10))->number, 10);
+  // And it keeps taking new entries.
+  for (int i = 10'000; i < 12'000; ++i) Insert(table, KeyOf(i), i);
+  EXPECT_EQ(table.size(), 3000u);
+  EXPECT_EQ(NumberAt(table, KeyOf(11'999)), 11'999);
+}
+
+TEST(SourceSeriesTableTest, KeysLargerThanAKeyChunk) {
+  SourceSeriesTable<Value> table;
+  const std::string huge(3 << 20, 'k');
+  Insert(table, "small", 1);
+  Insert(table, huge, 2);
+  Insert(table, "after", 3);
+  EXPECT_EQ(NumberAt(table, "small"), 1);
+  EXPECT_EQ(NumberAt(table, huge), 2);
+  EXPECT_EQ(NumberAt(table, "after"), 3);
+  EXPECT_EQ(NumberAt(table, huge.substr(1)), -1);
+}
+
+}  // namespace
+}  // namespace vitals::gateway
