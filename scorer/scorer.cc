@@ -107,10 +107,9 @@ Scorer::~Scorer() { Shutdown(); }
 absl::Status Scorer::Start() {
   if (absl::Status s = config_.Validate(); !s.ok()) return s;
   absl::StatusOr<std::unique_ptr<kafka::KafkaProducer>> producer =
-      kafka::KafkaProducer::Create(config_.ProducerProperties(), [](const auto& report) {
+      kafka::KafkaProducer::Create(config_.ProducerProperties(), [this](const auto& report) {
         if (!report.status.ok()) {
-          log::Warn("health report delivery failed",
-                    {{"error", std::string(report.status.message())}});
+          report_delivery_failed_.Report({{"error", std::string(report.status.message())}});
         }
       });
   if (!producer.ok()) return producer.status();
@@ -158,7 +157,7 @@ absl::Status Scorer::StartState() {
           return;
         }
         state_write_failures_->Increment();
-        log::Warn("job state delivery failed", {{"error", std::string(status.message())}});
+        state_delivery_failed_.Report({{"error", std::string(status.message())}});
       });
   if (!sink.ok()) return sink.status();
   state_sink_ = std::move(*sink);
@@ -247,7 +246,7 @@ void Scorer::IngestLoop() {
     }
     absl::StatusOr<std::optional<kafka::Message>> polled = consumer_->Poll(absl::Milliseconds(200));
     if (!polled.ok()) {
-      log::Warn("kafka consume error", {{"error", std::string(polled.status().message())}});
+      consume_failed_.Report({{"error", std::string(polled.status().message())}});
       continue;
     }
     if (polled->has_value()) {
@@ -311,7 +310,7 @@ void Scorer::Publish(const std::vector<v1::HealthReport>& reports) {
     if (s.ok()) {
       reports_published_->Increment();
     } else {
-      log::Warn("cannot publish health report", {{"error", std::string(s.message())}});
+      report_publish_failed_.Report({{"error", std::string(s.message())}});
     }
   }
 }

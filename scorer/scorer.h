@@ -18,6 +18,7 @@
 #include "common/http/server.h"
 #include "common/kafka/consumer.h"
 #include "common/kafka/producer.h"
+#include "common/log/repeated_log.h"
 #include "prometheus/registry.h"
 #include "scorer/api/job_info_metrics.h"
 #include "scorer/api/jobs_api.h"
@@ -61,6 +62,12 @@ class Scorer : public kafka::RebalanceListener {
   http::Response ServeMetrics() const;
 
   ScorerConfig config_;
+  // Per-record failures during a broker outage: one log line per period.
+  // Declared before the clients whose callbacks report to them.
+  log::RepeatedLog report_delivery_failed_{log::Level::kWarn, "health report delivery failed"};
+  log::RepeatedLog report_publish_failed_{log::Level::kWarn, "cannot publish health report"};
+  log::RepeatedLog state_delivery_failed_{log::Level::kWarn, "job state delivery failed"};
+  log::RepeatedLog consume_failed_{log::Level::kWarn, "kafka consume error"};
   std::shared_ptr<prometheus::Registry> registry_metrics_;
   std::unique_ptr<JobRegistry> registry_;
   std::unique_ptr<ScoreMetrics> score_metrics_;

@@ -65,7 +65,7 @@ void SetLevel(Level level) { g_level.store(static_cast<int>(level)); }
 
 bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(); }
 
-void Write(Level level, std::string_view msg, std::initializer_list<Field> fields) {
+void Write(Level level, std::string_view msg, std::span<const Field> fields) {
   if (!Enabled(level)) return;
   std::string line = "ts=";
   line += absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());

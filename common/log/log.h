@@ -5,6 +5,7 @@
 // not per-sample: the data path counts in self-metrics instead.
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,7 +21,10 @@ bool Enabled(Level level);
 
 using Field = std::pair<std::string_view, std::string>;
 
-void Write(Level level, std::string_view msg, std::initializer_list<Field> fields = {});
+void Write(Level level, std::string_view msg, std::span<const Field> fields);
+inline void Write(Level level, std::string_view msg, std::initializer_list<Field> fields = {}) {
+  Write(level, msg, std::span<const Field>(fields.begin(), fields.size()));
+}
 
 inline void Debug(std::string_view msg, std::initializer_list<Field> f = {}) {
   Write(Level::kDebug, msg, f);

@@ -91,7 +91,7 @@ void KafkaSink::Pump(absl::Duration wait) {
       if (!status.ok()) {
         ++failed_total_;
         failed_.Increment();
-        log::Warn("kafka produce refused a message", {{"error", std::string(status.message())}});
+        produce_refused_log_.Report({{"error", std::string(status.message())}});
       }
       buffer_bytes_ -= p.message.key.size() + p.message.value.size();
       buffer_.pop_front();
@@ -121,7 +121,7 @@ void KafkaSink::OnDelivery(const kafka::DeliveryReport& report) {
   } else {
     ++failed_total_;
     failed_.Increment();
-    log::Warn("kafka delivery failed", {{"error", std::string(report.status.message())}});
+    delivery_failed_log_.Report({{"error", std::string(report.status.message())}});
   }
 }
 

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/kafka/producer.h"
+#include "common/log/repeated_log.h"
 #include "gateway/sinks/batch_encoder.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -82,6 +83,10 @@ class KafkaSink {
   prometheus::Counter& intervals_dropped_;
   prometheus::Gauge& buffered_gauge_;
   prometheus::Histogram& latency_;
+
+  // Per-message failures during an outage: one log line per period.
+  log::RepeatedLog produce_refused_log_{log::Level::kWarn, "kafka produce refused a message"};
+  log::RepeatedLog delivery_failed_log_{log::Level::kWarn, "kafka delivery failed"};
 };
 
 }  // namespace vitals::gateway
