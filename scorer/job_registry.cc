@@ -57,6 +57,7 @@ v1::JobState JobRegistry::StateOf(const Job& job) const {
   if (const v1::HealthReport* latest = job.scorer->latest()) {
     state.set_last_job_id(latest->job_id());
     state.set_last_cluster(latest->cluster());
+    *state.mutable_latest() = *latest;
   }
   if (state.last_job_id().empty()) state.set_last_job_id(job.job_id);
   if (state.last_cluster().empty()) state.set_last_cluster(job.cluster);

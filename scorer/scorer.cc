@@ -191,6 +191,8 @@ void Scorer::RestorePartitions(const std::vector<int32_t>& partitions) {
   for (const RestoredJob& job : outcome.jobs) {
     if (!registry_->Restore(job.key, job.partition, job.state, now)) continue;
     job_info_->Update(job.key, job.state);
+    // The score gauges show the job at once, not from its next evaluation.
+    if (job.state.has_latest()) score_metrics_->Update(job.state.latest());
     jobs_restored_->Increment();
   }
 }

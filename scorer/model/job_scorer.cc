@@ -193,6 +193,10 @@ void JobScorer::RestoreHistory(const v1::JobState& state) {
   }
   if (!state.last_cluster().empty()) cluster_ = state.last_cluster();
   if (job_name_.empty()) job_name_ = state.job_name();
+  if (state.has_latest() && !has_latest_) {
+    latest_ = state.latest();
+    has_latest_ = true;
+  }
 }
 
 }  // namespace vitals::scorer

@@ -50,9 +50,9 @@ class JobScorer {
   // `history_points`; the input of rollback verdicts.
   const std::deque<v1::HistoryPoint>& history() const { return history_; }
 
-  // Resumes from the state topic: history, and the job id that a new one
-  // is a restart against. Batches of intervals the history already covers
-  // are then late.
+  // Resumes from the state topic: history, the latest report (until this
+  // scorer grades one), and the job id that a new one is a restart against. Batches of intervals
+  // the history already covers are then late.
   void RestoreHistory(const v1::JobState& state);
 
   uint64_t late_batches() const { return late_; }

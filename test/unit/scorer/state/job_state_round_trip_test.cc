@@ -81,6 +81,12 @@ TEST(JobStateRoundTripTest, AnotherReplicaServesTheSameHistoryMigrationsAndVerdi
   EXPECT_EQ(after->points_size(), 40);
   // Map fields serialize in no fixed order: compare as messages.
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*before, *after));
+  // The latest report is served before the successor's first evaluation.
+  const std::optional<v1::HealthReport> owner_latest = owner.Latest(job.job_name);
+  const std::optional<v1::HealthReport> successor_latest = successor.Latest(job.job_name);
+  ASSERT_TRUE(owner_latest && successor_latest);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*owner_latest, *successor_latest));
+  EXPECT_EQ(successor.Latest().size(), 1u);
   // By the job id too.
   ASSERT_TRUE(successor.Migrations(job.job_id).has_value());
   EXPECT_EQ(successor.Migrations(job.job_id)->migrations_size(), 1);
