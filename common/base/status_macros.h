@@ -17,7 +17,11 @@
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL_(VITALS_CONCAT_(vitals_statusor_, __LINE__), lhs, expr)
 
+// `tmp` is a generated name and `lhs` may be a declaration (`auto x`): neither
+// can take parentheses.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)   \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return std::move(tmp).status(); \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

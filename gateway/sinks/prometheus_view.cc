@@ -272,7 +272,7 @@ void PrometheusView::RenderLocked() {
       // a name that two raw labels sanitize to.
       if (name == "job_name" || name == "job_id" || name == "cluster" || name == "gateway" ||
           name == "quantile") {
-        name = "exported_" + name;
+        name.insert(0, "exported_");
       }
       if (std::find(names.begin(), names.end(), name) != names.end()) continue;
       names.push_back(name);

@@ -44,7 +44,7 @@ struct Side {
     scores.push_back(p.score());
     for (const auto& [name, score] : p.dimensions()) {
       auto it = std::find_if(dimensions.begin(), dimensions.end(),
-                             [&](const auto& d) { return d.first == name; });
+                             [&name = name](const auto& d) { return d.first == name; });
       if (it == dimensions.end()) {
         dimensions.emplace_back(name, std::vector<double>{}).second.reserve(scores.capacity());
         it = dimensions.end() - 1;

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "sim/fleet.h"
 #include "sim/prometheus_text.h"
@@ -37,7 +38,7 @@ std::string Filtered(std::string_view value) {
 std::string Key(std::string_view family,
                 const std::vector<std::pair<std::string, std::string>>& labels) {
   std::string key(family);
-  for (const auto& [k, v] : labels) key += "|" + k + "=" + v;
+  for (const auto& [k, v] : labels) absl::StrAppend(&key, "|", k, "=", v);
   return key;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "gateway/parsers/promtext/parser.h"
 
@@ -96,20 +97,20 @@ FlinkBody MakeFlinkBody(int jobs, bool open_metrics) {
   const std::string host = "flink-taskmanager-7d9f8c6b5-x2x4k";
   std::vector<std::string> task_series, operator_series;
   for (int job = 0; job < jobs; ++job) {
-    const std::string job_labels = "job_id=\"" + Hex(job + 1, 32) +
-                                   "\",job_name=\"orders_enrichment_" + std::to_string(job) +
-                                   "\",host=\"" + host + "\"";
+    const std::string job_labels =
+        absl::StrCat("job_id=\"", Hex(job + 1, 32), "\",job_name=\"orders_enrichment_", job,
+                     "\",host=\"", host, "\"");
     for (int task = 0; task < 4; ++task) {
       for (int subtask = 0; subtask < 8; ++subtask) {
-        const std::string labels =
-            job_labels + ",tm_id=\"" + host + ":6122-" + Hex(subtask, 6) + "\",task_id=\"" +
-            Hex(job * 100 + task, 32) + "\",task_name=\"Source:_KafkaSource____Map____Filter_" +
-            std::to_string(task) + "\",task_attempt_id=\"" + Hex(subtask + 7, 32) +
-            "\",task_attempt_num=\"0\",subtask_index=\"" + std::to_string(subtask) + "\"";
+        const std::string labels = absl::StrCat(
+            job_labels, ",tm_id=\"", host, ":6122-", Hex(subtask, 6), "\",task_id=\"",
+            Hex(job * 100 + task, 32), "\",task_name=\"Source:_KafkaSource____Map____Filter_", task,
+            "\",task_attempt_id=\"", Hex(subtask + 7, 32),
+            "\",task_attempt_num=\"0\",subtask_index=\"", subtask, "\"");
         task_series.push_back(labels);
         for (int op = 0; op < 3; ++op) {
-          operator_series.push_back(labels + ",operator_id=\"" + Hex(op + 31 * task, 32) +
-                                    "\",operator_name=\"Map_" + std::to_string(op) + "\"");
+          operator_series.push_back(absl::StrCat(labels, ",operator_id=\"", Hex(op + 31 * task, 32),
+                                                 "\",operator_name=\"Map_", op, "\""));
         }
       }
     }
@@ -119,14 +120,14 @@ FlinkBody MakeFlinkBody(int jobs, bool open_metrics) {
   uint64_t n = 0;
   auto family = [&](const std::string& name, const char* metric, const char* scope,
                     const char* type) {
-    body.text += "# HELP " + name + " " + metric + " (scope: " + scope + ")\n";
-    body.text += "# TYPE " + name + " " + type + "\n";
+    absl::StrAppend(&body.text, "# HELP ", name, " ", metric, " (scope: ", scope, ")\n");
+    absl::StrAppend(&body.text, "# TYPE ", name, " ", type, "\n");
   };
   for (const char* metric : kTaskMetrics) {
     const std::string name = std::string("flink_taskmanager_job_task_") + metric;
     family(name, metric, "taskmanager_job_task", "gauge");
     for (const std::string& labels : task_series) {
-      body.text += name + "{" + labels + comma + "} " + JavaDouble(n++) + "\n";
+      absl::StrAppend(&body.text, name, "{", labels, comma, "} ", JavaDouble(n++), "\n");
       ++body.samples;
     }
   }
@@ -134,7 +135,7 @@ FlinkBody MakeFlinkBody(int jobs, bool open_metrics) {
     const std::string name = std::string("flink_taskmanager_job_task_operator_") + metric;
     family(name, metric, "taskmanager_job_task_operator", "gauge");
     for (const std::string& labels : operator_series) {
-      body.text += name + "{" + labels + comma + "} " + JavaDouble(n++) + "\n";
+      absl::StrAppend(&body.text, name, "{", labels, comma, "} ", JavaDouble(n++), "\n");
       ++body.samples;
     }
   }
@@ -142,10 +143,10 @@ FlinkBody MakeFlinkBody(int jobs, bool open_metrics) {
   const std::string name = "flink_taskmanager_job_task_operator_processingTimeMs";
   family(name, "processingTimeMs", "taskmanager_job_task_operator", "summary");
   for (const std::string& labels : operator_series) {
-    body.text += name + "_count{" + labels + comma + "} 1024.0\n";
+    absl::StrAppend(&body.text, name, "_count{", labels, comma, "} 1024.0\n");
     for (const char* q : {"0.5", "0.75", "0.95", "0.98", "0.99", "0.999"}) {
-      body.text += name + "{" + labels + ",quantile=\"" + q + "\"" + comma + "} " +
-                   std::to_string(n++ % 5000) + ".25\n";
+      absl::StrAppend(&body.text, name, "{", labels, ",quantile=\"", q, "\"", comma, "} ",
+                      n++ % 5000, ".25\n");
     }
     body.samples += 7;
   }
@@ -192,12 +193,12 @@ FlinkBody MakeShortLineBody(size_t bytes) {
   FlinkBody body;
   for (int tm = 0; body.text.size() < bytes; ++tm) {
     for (const char* metric : kMetrics) {
-      const std::string name = std::string("flink_taskmanager_") + metric + std::to_string(tm);
-      body.text +=
-          "# HELP " + name + " " + metric + " (scope: taskmanager)\n# TYPE " + name + " gauge\n";
+      const std::string name = absl::StrCat("flink_taskmanager_", metric, tm);
+      absl::StrAppend(&body.text, "# HELP ", name, " ", metric, " (scope: taskmanager)\n# TYPE ",
+                      name, " gauge\n");
       for (int i = 0; i < 16; ++i) {
-        body.text += name + "{host=\"10_0_3_" + std::to_string(i) + "\",tm_id=\"tm_" +
-                     std::to_string(i) + "\",} " + JavaDouble(tm * 16 + i) + "\n";
+        absl::StrAppend(&body.text, name, "{host=\"10_0_3_", i, "\",tm_id=\"tm_", i, "\",} ",
+                        JavaDouble(tm * 16 + i), "\n");
         ++body.samples;
       }
     }

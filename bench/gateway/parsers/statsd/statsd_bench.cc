@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "gateway/parsers/statsd/parser.h"
 #include "gateway/parsers/statsd/scope_format.h"
@@ -20,33 +21,33 @@ std::vector<std::string> FlinkIdentifiers() {
   const std::string job = "orders-etl";
   std::vector<std::string> ids;
   for (int t = 0; t < 2; ++t) {
-    const std::string tm = hosts[t] + ".taskmanager." + tms[t];
+    const std::string tm = absl::StrCat(hosts[t], ".taskmanager.", tms[t]);
     for (const char* m : {"Status.JVM.CPU.Load", "Status.JVM.Memory.Heap.Used",
                           "Status.JVM.GarbageCollector.G1_Young_Generation.Time"}) {
-      ids.push_back(tm + "." + m);
+      ids.push_back(absl::StrCat(tm, ".", m));
     }
     for (int subtask = 0; subtask < 4; ++subtask) {
       const std::string idx = std::to_string(subtask);
-      const std::string task = tm + "." + job + ".Source- Kafka -> Map." + idx + ".";
+      const std::string task = absl::StrCat(tm, ".", job, ".Source- Kafka -> Map.", idx, ".");
       for (const char* m :
            {"busyTimeMsPerSecond", "backPressuredTimeMsPerSecond", "idleTimeMsPerSecond",
             "numRecordsInPerSecond.rate", "Shuffle.Netty.Output.Buffers.outPoolUsage"}) {
-        ids.push_back(task + m);
+        ids.push_back(absl::StrCat(task, m));
       }
-      const std::string op = tm + "." + job + ".Source- Kafka." + idx + ".";
+      const std::string op = absl::StrCat(tm, ".", job, ".Source- Kafka.", idx, ".");
       for (const char* m :
            {"numRecordsOutPerSecond.rate", "numRecordsOut", "currentEmitEventTimeLag",
             "KafkaSourceReader.KafkaConsumer.records-lag-max", "myCounter"}) {
-        ids.push_back(op + m);
+        ids.push_back(absl::StrCat(op, m));
       }
     }
   }
-  const std::string jm = hosts[0] + ".jobmanager";
+  const std::string jm = absl::StrCat(hosts[0], ".jobmanager");
   for (const char* m : {"numRegisteredTaskManagers", "Status.JVM.CPU.Load"}) {
-    ids.push_back(jm + "." + m);
+    ids.push_back(absl::StrCat(jm, ".", m));
   }
   for (const char* m : {"numRestarts", "lastCheckpointDuration", "numberOfCompletedCheckpoints"}) {
-    ids.push_back(jm + "." + job + "." + m);
+    ids.push_back(absl::StrCat(jm, ".", job, ".", m));
   }
   return ids;
 }

@@ -509,7 +509,7 @@ TEST(AggregatorExpiryTest, SurvivorsKeepTheirStateWhenMostSeriesExpire) {
   const auto& s = batches[0].series(0);
   EXPECT_EQ(s.baselined(), 0u);
   EXPECT_EQ(s.count(), static_cast<uint64_t>(kSubtasks / 10));
-  EXPECT_EQ(s.sum(), 15.0 * (kSubtasks / 10));
+  EXPECT_EQ(s.sum(), 15.0 * kSubtasks / 10);
 }
 
 TEST(AggregatorConcurrencyTest, ThreadsAddingAtOnceLoseNothing) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 
+#include "absl/strings/str_cat.h"
 #include "common/aggregate/series_merge.h"
 #include "gateway/aggregate/aggregator.h"
 #include "gtest/gtest.h"
@@ -69,8 +70,8 @@ class Fleet {
 
   // A summary's quantiles are one source series: they travel together.
   int GatewayOf(const OwnedSample& s) {
-    std::string key = s.source + "|" + s.metric;
-    for (const auto& [name, value] : s.labels) key += "|" + name + "=" + value;
+    std::string key = absl::StrCat(s.source, "|", s.metric);
+    for (const auto& [name, value] : s.labels) absl::StrAppend(&key, "|", name, "=", value);
     auto [it, inserted] = gateway_of_.try_emplace(key, 0);
     if (inserted) it->second = Uniform(0, gateways_ - 1);
     return it->second;

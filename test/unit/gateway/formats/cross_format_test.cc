@@ -44,6 +44,7 @@ struct Identity {
   std::string metric;
   std::string job_name;
   std::map<std::string, std::string> labels;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   auto operator<=>(const Identity&) const = default;
 };
 

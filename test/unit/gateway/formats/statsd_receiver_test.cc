@@ -26,7 +26,9 @@ class UdpClient {
     sockaddr_in local{};
     local.sin_family = AF_INET;
     local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local));
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
+      ADD_FAILURE() << "cannot bind the test's UDP client";
+    }
     socklen_t len = sizeof(local);
     getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len);
     port_ = ntohs(local.sin_port);

@@ -51,7 +51,7 @@ TEST(GcTest, DrElephantThresholds) {
        {std::pair{50.0, v1::DIMENSION_STATE_OK}, std::pair{120.0, v1::DIMENSION_STATE_WARN},
         std::pair{155.0, v1::DIMENSION_STATE_CRITICAL}}) {
     GcDimension dim(&config);
-    auto s = Feed(dim, 10, [&](int i) {
+    auto s = Feed(dim, 10, [ms_per_s = ms_per_s](int i) {
       return IntervalBuilder(i)
           .Add(kTm, "Status_JVM_GarbageCollector_All_TimeMsPerSecond", kGauge, {ms_per_s})
           .Build();
