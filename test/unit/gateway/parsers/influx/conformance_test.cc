@@ -13,10 +13,11 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "common/base/strings.h"
 #include "gateway/parsers/influx/parser.h"
 #include "gtest/gtest.h"
-#include "test/unit/gateway/parsers/influx/mini_json.h"
+#include "test/support/json/mini_json.h"
 #include "test/unit/gateway/parsers/influx/recording_sink.h"
 
 namespace vitals::gateway {
@@ -26,7 +27,6 @@ using testing::OwnedField;
 using testing::OwnedPoint;
 using testing::RecordingSink;
 using vitals::testing::Json;
-using vitals::testing::JsonReader;
 
 constexpr int kMaxPrinted = 25;
 
@@ -146,9 +146,9 @@ TEST(InfluxConformance, DecodeCorpus) {
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     ++cases;
-    Json record;
-    JsonReader reader(line);
-    ASSERT_TRUE(reader.Read(record)) << "corpus line " << cases << ": " << reader.error();
+    const absl::StatusOr<Json> parsed = Json::Parse(line);
+    ASSERT_TRUE(parsed.ok()) << "corpus line " << cases << ": " << parsed.status();
+    const Json& record = *parsed;
 
     const Json* key = record.Find("key");
     const Json* expect = record.Find("expect");
@@ -180,16 +180,15 @@ TEST(InfluxConformance, DecodeCorpus) {
       const Json* result = record.Find("result");
       const size_t want_points = result == nullptr ? 0 : result->items.size();
       if (!sink.rejects.empty()) {
-        problem = "rejected line " + std::to_string(sink.rejects.front().line) + ": " +
-                  sink.rejects.front().reason;
+        problem = absl::StrCat("rejected line ", sink.rejects.front().line, ": ",
+                               sink.rejects.front().reason);
       } else if (sink.points.size() != want_points) {
-        problem = "got " + std::to_string(sink.points.size()) + " points, want " +
-                  std::to_string(want_points);
+        problem = absl::StrCat("got ", sink.points.size(), " points, want ", want_points);
       } else {
         for (size_t i = 0; i < want_points && problem.empty(); ++i) {
           problem = ComparePoint(sink.points[i], result->items[i], default_time,
                                  InfluxPrecisionNanos(precision));
-          if (!problem.empty()) problem = "point " + std::to_string(i) + ": " + problem;
+          if (!problem.empty()) problem = absl::StrCat("point ", i, ": ", problem);
         }
       }
     }

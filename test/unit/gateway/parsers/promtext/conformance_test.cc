@@ -20,19 +20,19 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gateway/parsers/promtext/parser.h"
 #include "gtest/gtest.h"
-#include "test/unit/gateway/parsers/promtext/mini_json.h"
+#include "test/support/json/mini_json.h"
 #include "test/unit/gateway/parsers/promtext/recording_sink.h"
 
 namespace vitals::gateway {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Json;
-using testing::JsonReader;
 using testing::RecordedSample;
 using testing::RecordingSink;
+using vitals::testing::Json;
 
 constexpr char kMissing[] = "SUITE_MISSING";
 
@@ -48,8 +48,8 @@ std::string ReadFile(const fs::path& path) {
 }
 
 std::optional<bool> ShouldParse(const fs::path& case_dir) {
-  const std::optional<Json> json = JsonReader::Parse(ReadFile(case_dir / "test.json"));
-  if (!json) return std::nullopt;
+  const absl::StatusOr<Json> json = Json::Parse(ReadFile(case_dir / "test.json"));
+  if (!json.ok()) return std::nullopt;
   const Json* should = json->Find("shouldParse");
   if (should == nullptr || should->kind != Json::Kind::kBool) return std::nullopt;
   return should->boolean;
@@ -213,7 +213,7 @@ Families FromSamples(const std::vector<RecordedSample>& samples) {
     auto sorted = labels;
     std::sort(sorted.begin(), sorted.end());
     std::string key = s.family;
-    for (const auto& [n, v] : sorted) key += '\x01' + n + '\x02' + v;
+    for (const auto& [n, v] : sorted) absl::StrAppend(&key, "\x01", n, "\x02", v);
     auto [it, fresh] = folded.emplace(key, family.metrics.size());
     if (fresh) family.metrics.emplace_back().labels = labels;
     Metric& m = family.metrics[it->second];
@@ -353,8 +353,8 @@ TEST_P(ExpfmtConformance, MatchesExpfmt) {
   const absl::Status status = ParseFile(dir / "metrics", TextFormat::kPrometheus004, sink);
   ASSERT_EQ(status.ok(), *should_parse) << status << "\n" << ReadFile(dir / "metrics");
   if (!*should_parse) return;
-  const std::optional<Json> expected = JsonReader::Parse(ReadFile(dir / "expected_families.json"));
-  ASSERT_TRUE(expected.has_value()) << "unreadable expected_families.json";
+  const absl::StatusOr<Json> expected = Json::Parse(ReadFile(dir / "expected_families.json"));
+  ASSERT_TRUE(expected.ok()) << "unreadable expected_families.json: " << expected.status();
   ExpectSameFamilies(FromExpected(*expected), FromSamples(sink.samples));
 }
 

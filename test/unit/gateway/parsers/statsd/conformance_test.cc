@@ -14,7 +14,7 @@
 
 #include "gateway/parsers/statsd/parser.h"
 #include "gtest/gtest.h"
-#include "mini_json.h"
+#include "test/support/json/mini_json.h"
 
 namespace vitals::gateway {
 namespace {
@@ -238,7 +238,7 @@ const ExporterSuite& LoadExporterSuite() {
             if (const Json* v = e.Find("value")) ev.value = v->number;
             if (const Json* r = e.Find("relative")) ev.relative = r->boolean;
             if (const Json* labels = e.Find("labels")) {
-              for (const auto& [k, v] : labels->members) ev.labels[k] = v.string;
+              for (const auto& [k, v] : labels->members) ev.labels[k] = v.text;
             }
             ec.expected.push_back(std::move(ev));
           }
@@ -470,10 +470,9 @@ TEST_P(DogStatsdReference, AgreesUnlessDocumented) {
     std::map<std::string, std::string> want;
     if (const Json* tags = f.Find("tags")) {
       for (const Json& t : tags->items) {
-        const size_t colon = t.string.find(':');
+        const size_t colon = t.text.find(':');
         // DogStatsD keeps a bare tag; we drop it (docs/statsd.md).
-        if (colon != std::string::npos)
-          want[t.string.substr(0, colon)] = t.string.substr(colon + 1);
+        if (colon != std::string::npos) want[t.text.substr(0, colon)] = t.text.substr(colon + 1);
       }
     }
     const std::string container = f.StringOr("container_id");
@@ -534,7 +533,7 @@ TEST_P(OtelReference, AgreesUnlessDocumented) {
     EXPECT_EQ(m.signed_delta, c.Find("relative_sign")->boolean);
   }
   std::map<std::string, std::string> want_labels;
-  for (const auto& [k, v] : c.Find("labels")->members) want_labels[k] = v.string;
+  for (const auto& [k, v] : c.Find("labels")->members) want_labels[k] = v.text;
   EXPECT_EQ(m.tags, want_labels);
 }
 
@@ -555,7 +554,7 @@ TEST(OtelReference, AggregateCasesAgreeWithDeltaSemantics) {
     SCOPED_TRACE(c.StringOr("name"));
     StatsdParser parser;
     Recorder recorder;
-    for (const Json& line : c.Find("lines")->items) parser.Parse(line.string, recorder);
+    for (const Json& line : c.Find("lines")->items) parser.Parse(line.text, recorder);
     if (c.Find("error") != nullptr) {
       EXPECT_EQ(recorder.rejects.size(), 1u);
       continue;
@@ -575,9 +574,9 @@ TEST(OtelReference, AggregateCasesAgreeWithDeltaSemantics) {
       ASSERT_EQ(want->items.size(), got.size());
       for (const Json& w : want->items) {
         std::map<std::string, std::string> labels;
-        for (const auto& [k, v] : w.items[1].members) labels[k] = v.string;
-        auto it = got.find(Key{w.items[0].string, labels});
-        ASSERT_NE(it, got.end()) << w.items[0].string;
+        for (const auto& [k, v] : w.items[1].members) labels[k] = v.text;
+        auto it = got.find(Key{w.items[0].text, labels});
+        ASSERT_NE(it, got.end()) << w.items[0].text;
         EXPECT_PRED2(NearlyEqual, it->second, w.items[2].number);
       }
     };
