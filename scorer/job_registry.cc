@@ -35,6 +35,7 @@ std::vector<v1::HealthReport> JobRegistry::EvaluateAll(int64_t now_ms) {
   std::vector<v1::HealthReport> reports;
   for (auto& [key, job] : jobs_) {
     std::optional<v1::HealthReport> report = job.scorer->Evaluate(now_ms);
+    if (!report) report = job.scorer->NoteSilence(now_ms, config_->not_reporting_after);
     if (!report) continue;
     if (!job.migrations.empty()) {
       v1::RollbackVerdict verdict =

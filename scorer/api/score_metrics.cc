@@ -16,30 +16,55 @@ ScoreMetrics::ScoreMetrics(prometheus::Registry& registry)
       rollback_(prometheus::BuildGauge()
                     .Name("flink_job_rollback_recommended")
                     .Help("1 when the rollback verdict for the job's last migration is rollback.")
-                    .Register(registry)) {}
+                    .Register(registry)),
+      state_(prometheus::BuildGauge()
+                 .Name("flink_job_state")
+                 .Help("1 for the job's lifecycle state: initializing, created, running, "
+                       "restarting, failing, cancelling, failed, canceled, finished or "
+                       "not_reporting (docs/scoring.md).")
+                 .Register(registry)) {}
 
-void ScoreMetrics::RemoveLocked(JobSeries& series) {
+void ScoreMetrics::RemoveScoresLocked(JobSeries& series) {
   if (series.score != nullptr) score_.Remove(series.score);
   if (series.rollback != nullptr) rollback_.Remove(series.rollback);
   for (auto& [name, gauge] : series.dimensions) dimension_.Remove(gauge);
+  series.score = nullptr;
+  series.rollback = nullptr;
+  series.dimensions.clear();
+  series.labels.clear();
+}
+
+void ScoreMetrics::RemoveLocked(JobSeries& series) {
+  RemoveScoresLocked(series);
+  if (series.state != nullptr) state_.Remove(series.state);
   series = JobSeries();
+}
+
+void ScoreMetrics::UpdateStateLocked(JobSeries& series, const v1::HealthReport& report) {
+  if (report.state().empty()) return;  // a report from before states were read
+  std::map<std::string, std::string> labels = {
+      {"job_name", report.job_name()}, {"cluster", report.cluster()}, {"state", report.state()}};
+  if (series.state_labels == labels) return;
+  if (series.state != nullptr) state_.Remove(series.state);
+  series.state = &state_.Add(labels);
+  series.state->Set(1);
+  series.state_labels = std::move(labels);
 }
 
 void ScoreMetrics::Update(const v1::HealthReport& report) {
   std::lock_guard<std::mutex> lock(mu_);
+  JobSeries& series = by_job_[report.job_name()];
+  UpdateStateLocked(series, report);
   if (std::isnan(report.score())) {
-    // No data to grade: no series, rather than a NaN or a made-up number.
-    if (auto it = by_job_.find(report.job_name()); it != by_job_.end()) {
-      RemoveLocked(it->second);
-      by_job_.erase(it);
-    }
+    // No data to grade, or a job that ended: no score series, rather than
+    // a NaN or a made-up number.
+    RemoveScoresLocked(series);
     return;
   }
-  JobSeries& series = by_job_[report.job_name()];
   std::map<std::string, std::string> labels = {
       {"job_id", report.job_id()}, {"job_name", report.job_name()}, {"cluster", report.cluster()}};
   if (series.labels != labels) {
-    RemoveLocked(series);
+    RemoveScoresLocked(series);
     series.labels = labels;
     series.score = &score_.Add(labels);
     series.rollback = &rollback_.Add(labels);

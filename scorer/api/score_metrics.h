@@ -3,7 +3,10 @@
 // The scorer's Prometheus gauges: flink_job_health_score,
 // flink_job_health_dimension_score and flink_job_rollback_recommended,
 // one label set per job, replaced when the job's id or cluster changes so
-// that a redeployed job does not leave a stale series behind.
+// that a redeployed job does not leave a stale series behind; and
+// flink_job_state{job_name,cluster,state} 1 for the job's lifecycle state,
+// one series per job, whose `state` label changes with the state (also
+// for a job that is not graded, e.g. finished).
 
 #include <map>
 #include <mutex>
@@ -29,12 +32,18 @@ class ScoreMetrics {
     prometheus::Gauge* rollback = nullptr;
     std::map<std::string, prometheus::Gauge*> dimensions;
     std::map<std::string, std::string> labels;
+    prometheus::Gauge* state = nullptr;
+    std::map<std::string, std::string> state_labels;
   };
+  // Score, rollback and dimension series; the state series stays.
+  void RemoveScoresLocked(JobSeries& series);
+  void UpdateStateLocked(JobSeries& series, const v1::HealthReport& report);
   void RemoveLocked(JobSeries& series);
 
   prometheus::Family<prometheus::Gauge>& score_;
   prometheus::Family<prometheus::Gauge>& dimension_;
   prometheus::Family<prometheus::Gauge>& rollback_;
+  prometheus::Family<prometheus::Gauge>& state_;
   std::mutex mu_;
   std::map<std::string, JobSeries> by_job_;  // by job name
 };

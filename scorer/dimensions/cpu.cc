@@ -9,6 +9,7 @@
 namespace vitals::scorer {
 
 void CpuDimension::Observe(const MergedInterval& interval) {
+  sharing_ = interval.sharing();
   double load = kMissing;
   for (const v1::SeriesAggregate* s : interval.Find("Status_JVM_CPU_Load")) {
     if (s->scope() != v1::SCOPE_TASKMANAGER && s->scope() != v1::SCOPE_UNSPECIFIED) continue;
@@ -28,9 +29,10 @@ v1::DimensionScore CpuDimension::Score(const EvalContext& ctx) const {
   const double load = settled.mean;
   const Signal signals[] = {{load, &config_->load, "ratio"}};
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
-  out.set_explanation(absl::StrCat(
-      out.state() == v1::DIMENSION_STATE_OK ? "CPU fine" : "CPU saturated",
-      ": busiest TaskManager JVM at ", Percent(load), " CPU (mean over ", WindowText(ctx), ")"));
+  out.set_explanation(
+      absl::StrCat(out.state() == v1::DIMENSION_STATE_OK ? "CPU fine" : "CPU saturated",
+                   ": busiest TaskManager JVM at ", Percent(load), " CPU (mean over ",
+                   WindowText(ctx), ")", SharingNote(sharing_)));
   return out;
 }
 

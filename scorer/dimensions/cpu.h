@@ -31,6 +31,8 @@ class CpuDimension : public Dimension {
  private:
   const CpuConfig* config_;
   SampleWindow<double> samples_;
+  // The newest interval's: whether the TaskManagers run other jobs too.
+  ProcessSharing sharing_;
 };
 
 }  // namespace vitals::scorer

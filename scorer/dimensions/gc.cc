@@ -45,6 +45,7 @@ double GcShareOf(const MergedInterval& interval) {
 }
 
 void GcDimension::Observe(const MergedInterval& interval) {
+  sharing_ = interval.sharing();
   const double share = GcShareOf(interval);
   if (Has(share)) samples_.Push(interval.start_ms(), interval.end_ms(), share);
 }
@@ -62,7 +63,7 @@ v1::DimensionScore GcDimension::Score(const EvalContext& ctx) const {
   out.set_explanation(
       absl::StrCat(out.state() == v1::DIMENSION_STATE_OK ? "GC fine" : "GC pressure",
                    ": worst TaskManager in GC ", Percent(share), " of the time (mean over ",
-                   WindowText(ctx), ")"));
+                   WindowText(ctx), ")", SharingNote(sharing_)));
   return out;
 }
 

@@ -37,6 +37,8 @@ class GcDimension : public Dimension {
  private:
   const GcConfig* config_;
   SampleWindow<double> samples_;
+  // The newest interval's: whether the TaskManagers run other jobs too.
+  ProcessSharing sharing_;
 };
 
 }  // namespace vitals::scorer

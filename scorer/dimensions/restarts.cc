@@ -12,33 +12,10 @@ double RestartCounter::Observe(const MergedInterval& interval) {
   return CounterIncrease(interval, "fullRestarts", &previous_full_);
 }
 
-double RunningShareOf(const MergedInterval& interval) {
-  // Flink 1.15+: <state>State gauges are 1 while the job is in that state.
-  double sum = 0, count = 0;
-  for (const v1::SeriesAggregate* s : interval.Find("RUNNINGState")) {
-    const double mean = MeanOf(*s);
-    if (!Has(mean)) continue;
-    sum += mean * static_cast<double>(s->count());
-    count += static_cast<double>(s->count());
-  }
-  if (count > 0) return sum / count;
-  // Older versions: uptime is > 0 while RUNNING, 0 while restarting and -1
-  // once terminal; downtime is > 0 during an outage and -1 once terminal.
-  for (const v1::SeriesAggregate* s : interval.Find("uptime")) {
-    const double v = LastOf(*s);
-    if (Has(v)) return v > 0 ? 1.0 : 0.0;
-  }
-  for (const v1::SeriesAggregate* s : interval.Find("downtime")) {
-    const double v = LastOf(*s);
-    if (Has(v)) return v == 0 ? 1.0 : 0.0;
-  }
-  return kMissing;
-}
-
 void RestartsDimension::Observe(const MergedInterval& interval) {
   Sample sample;
   sample.restarts = counter_.Observe(interval);
-  sample.running = RunningShareOf(interval);
+  sample.running = lifecycle_->running_share();
   if (Has(sample.restarts) || Has(sample.running)) {
     samples_.Push(interval.start_ms(), interval.end_ms(), sample);
   }

@@ -2,13 +2,15 @@
 
 // restarts: is the job staying up? Counts restarts in the window
 // (numRestarts, or fullRestarts before Flink 1.10) and the share of the
-// window the job was not RUNNING (RUNNINGState from 1.15, else uptime /
-// downtime). Never suppressed by the warm-up: a crash loop restarts into a
-// new warm-up every time and must still show.
+// window the job was not RUNNING (the job's lifecycle: job_lifecycle.h).
+// Time a job spent finished or being canceled is not counted against it.
+// Never suppressed by the warm-up: a crash loop restarts into a new
+// warm-up every time and must still show.
 
 #include <string_view>
 
 #include "scorer/dimensions/dimension.h"
+#include "scorer/dimensions/job_lifecycle.h"
 #include "scorer/window/sample_window.h"
 #include "scorer/window/series_values.h"
 
@@ -36,13 +38,12 @@ class RestartCounter {
   double previous_full_ = kMissing;
 };
 
-// 1 when the job was RUNNING in the interval, 0 when not, a share when the
-// sources disagree; kMissing without any job-state metric.
-double RunningShareOf(const MergedInterval& interval);
-
 class RestartsDimension : public Dimension {
  public:
-  explicit RestartsDimension(const RestartsConfig* config) : config_(config) {}
+  // `lifecycle` has observed each interval before this dimension does, and
+  // outlives it.
+  RestartsDimension(const RestartsConfig* config, const JobLifecycleTracker* lifecycle)
+      : config_(config), lifecycle_(lifecycle) {}
   std::string_view name() const override { return "restarts"; }
   double weight() const override { return config_->weight; }
   void Observe(const MergedInterval& interval) override;
@@ -56,6 +57,7 @@ class RestartsDimension : public Dimension {
     double running = kMissing;
   };
   const RestartsConfig* config_;
+  const JobLifecycleTracker* lifecycle_;
   RestartCounter counter_;
   SampleWindow<Sample> samples_;
 };

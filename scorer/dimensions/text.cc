@@ -59,4 +59,12 @@ std::string Quantity(double value) {
   return absl::StrCat(Short(value / 1e9), "G");
 }
 
+std::string SharingNote(const ProcessSharing& sharing) {
+  if (sharing.shared_processes == 0) return "";
+  return absl::StrCat("; shared by ", sharing.max_jobs_per_process, " jobs (",
+                      sharing.shared_processes, " of ", sharing.processes,
+                      sharing.processes == 1 ? " process runs" : " processes run",
+                      " other jobs too: session cluster)");
+}
+
 }  // namespace vitals::scorer

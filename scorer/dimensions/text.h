@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "scorer/window/merged_interval.h"
+
 namespace vitals::scorer {
 
 // A duration in milliseconds, rounded to what a reader needs: "800 ms",
@@ -17,5 +19,9 @@ std::string Ago(double ms);
 std::string Percent(double ratio);
 // A count or rate with k/M/G suffixes: "950", "12k", "1.2M".
 std::string Quantity(double value);
+// For process-wide figures (JVM GC, CPU): "" for a job's own processes,
+// else "; shared by 3 jobs (2 of 4 processes run other jobs too: session
+// cluster)".
+std::string SharingNote(const ProcessSharing& sharing);
 
 }  // namespace vitals::scorer

@@ -24,7 +24,23 @@ Grade GradeTracker::BandOf(double score) const {
   return Grade::kDegraded;
 }
 
+Grade GradeTracker::Reset() {
+  current_ = Grade::kUnknown;
+  pending_ = Grade::kUnknown;
+  pending_since_ms_ = -1;
+  return current_;
+}
+
 Grade GradeTracker::Update(double score, bool known, int64_t at_ms) {
+  if (known && current_ != Grade::kUnknown) {
+    const Grade band = BandOf(score);
+    const int distance = static_cast<int>(band) - static_cast<int>(current_);
+    if (distance >= 2 || distance <= -2) {
+      current_ = band;
+      pending_since_ms_ = -1;
+      return current_;
+    }
+  }
   Grade candidate;
   absl::Duration hold;
   if (!known) {

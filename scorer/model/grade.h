@@ -6,6 +6,10 @@
 // 4.0 is critical); a better grade only when every evaluation for
 // `recover_after` was `margin` inside the better band. The first grade, and
 // the first after `unknown`, is the score's band right away.
+// Hysteresis smooths the border between neighbouring grades only: a grade
+// never contradicts its score, so a score in the critical band is never
+// graded healthy, nor one in the healthy band critical — such a jump takes
+// the score's band at once.
 
 #include <cstdint>
 #include <string_view>
@@ -24,6 +28,9 @@ class GradeTracker {
   // One evaluation at `at_ms`. `known` is false when the score is not
   // trustworthy (NaN, or too little of the weight had data).
   Grade Update(double score, bool known, int64_t at_ms);
+  // Forgets the grade (a job that ended): the next known score is graded
+  // from scratch. Returns kUnknown.
+  Grade Reset();
   Grade current() const { return current_; }
 
  private:

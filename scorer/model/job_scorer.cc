@@ -12,6 +12,7 @@
 #include "scorer/dimensions/latency.h"
 #include "scorer/dimensions/restarts.h"
 #include "scorer/dimensions/skew.h"
+#include "scorer/dimensions/text.h"
 #include "scorer/dimensions/user_defined.h"
 #include "scorer/model/combine.h"
 #include "scorer/model/diagnosis.h"
@@ -21,8 +22,12 @@ namespace {
 
 // Every metric a built-in dimension or the warm-up reads, by canonical name.
 constexpr std::string_view kBuiltinMetrics[] = {
-    // restarts, warm-up
-    "numRestarts", "fullRestarts", "RUNNINGState", "RUNNINGTime", "uptime", "downtime",
+    // restarts, warm-up, job lifecycle (job_lifecycle.h)
+    "numRestarts", "fullRestarts", "uptime", "downtime", "initializingState", "initializingTime",
+    "initializingTimeTotal", "createdState", "createdTime", "createdTimeTotal", "runningState",
+    "runningTime", "runningTimeTotal", "failingState", "failingTime", "failingTimeTotal",
+    "cancellingState", "cancellingTime", "cancellingTimeTotal", "restartingState", "restartingTime",
+    "restartingTimeTotal",
     // checkpoint
     "numberOfCompletedCheckpoints", "numberOfFailedCheckpoints", "lastCheckpointDuration",
     "lastCheckpointRestoreTimestamp",
@@ -51,7 +56,7 @@ JobScorer::JobScorer(const ScoringConfig* config)
     dimensions_.push_back(std::make_unique<CheckpointDimension>(&config->checkpoint));
   }
   if (config->restarts.enabled) {
-    dimensions_.push_back(std::make_unique<RestartsDimension>(&config->restarts));
+    dimensions_.push_back(std::make_unique<RestartsDimension>(&config->restarts, &lifecycle_));
   }
   if (config->gc.enabled) dimensions_.push_back(std::make_unique<GcDimension>(&config->gc));
   if (config->cpu.enabled) dimensions_.push_back(std::make_unique<CpuDimension>(&config->cpu));
@@ -112,9 +117,11 @@ std::optional<v1::HealthReport> JobScorer::Evaluate(int64_t now_ms) {
 }
 
 void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms) {
+  last_interval_end_ms_ = std::max(last_interval_end_ms_, interval.end_ms());
   if (!interval.job_id().empty()) job_id_ = interval.job_id();
   if (!interval.cluster().empty()) cluster_ = interval.cluster();
-  warmup_.Observe(interval);
+  lifecycle_.Observe(interval);
+  warmup_.Observe(interval, lifecycle_);
 
   EvalContext ctx;
   ctx.window = config_->window;
@@ -144,9 +151,15 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
       }
     }
   }
-  const Combined combined = Combine(report.dimensions());
+  Combined combined = Combine(report.dimensions());
+  // A job its owner finished or canceled is not graded: no score, no
+  // alert; the report still shows what its metrics said last.
+  const JobLifecycle state = lifecycle_.state();
+  if (EndedOnPurpose(state)) combined.score = NAN;
   const bool known = !std::isnan(combined.score) && combined.confidence >= config_->min_confidence;
-  const Grade grade = grade_.Update(combined.score, known, interval.end_ms());
+  const Grade grade = EndedOnPurpose(state)
+                          ? grade_.Reset()
+                          : grade_.Update(combined.score, known, interval.end_ms());
 
   report.set_job_id(job_id_);
   report.set_job_name(job_name_);
@@ -158,7 +171,22 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
   report.set_confidence(combined.confidence);
   report.set_warming_up(ctx.warming_up());
   report.set_grade(std::string(GradeName(grade)));
-  report.set_diagnosis(Diagnose(report.dimensions(), ctx, warmup_.reason()));
+  report.set_state(std::string(JobLifecycleName(state)));
+  report.set_state_since_ms(lifecycle_.since_ms());
+  report.set_state_duration_ms(std::max<int64_t>(0, interval.end_ms() - lifecycle_.since_ms()));
+  const std::string in_state = absl::StrCat(
+      "job ", AsAbsl(JobLifecycleName(state)), " ",
+      EndedOnPurpose(state)
+          ? Ago(static_cast<double>(report.state_duration_ms()))
+          : absl::StrCat("for ", Duration(static_cast<double>(report.state_duration_ms()))));
+  if (EndedOnPurpose(state)) {
+    report.set_diagnosis(absl::StrCat(in_state, ": not graded"));
+  } else if (state != JobLifecycle::kRunning) {
+    report.set_diagnosis(
+        absl::StrCat(in_state, ". ", Diagnose(report.dimensions(), ctx, warmup_.reason())));
+  } else {
+    report.set_diagnosis(Diagnose(report.dimensions(), ctx, warmup_.reason()));
+  }
 
   if (!std::isnan(combined.score)) {
     v1::HistoryPoint& point = history_.emplace_back();
@@ -166,6 +194,9 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
     point.set_score(combined.score);
     point.set_cluster(cluster_);
     point.set_job_id(job_id_);
+    // Judged: no warm-up stood in for a dimension's data, and enough of
+    // the weight had data. Rollback verdicts count only judged points.
+    point.set_unjudged(ctx.warming_up() || !known);
     for (const v1::DimensionScore& d : report.dimensions()) {
       if (d.state() != v1::DIMENSION_STATE_UNKNOWN) {
         (*point.mutable_dimensions())[d.dimension()] = d.score();
@@ -177,6 +208,25 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
   has_latest_ = true;
 }
 
+std::optional<v1::HealthReport> JobScorer::NoteSilence(int64_t now_ms, absl::Duration after) {
+  if (!has_latest_ || last_interval_end_ms_ <= 0) return std::nullopt;
+  if (now_ms - last_interval_end_ms_ < absl::ToInt64Milliseconds(after)) return std::nullopt;
+  const std::string_view not_reporting = JobLifecycleName(JobLifecycle::kNotReporting);
+  if (latest_.state() == not_reporting) return std::nullopt;
+  for (JobLifecycle ended :
+       {JobLifecycle::kFailed, JobLifecycle::kCanceled, JobLifecycle::kFinished}) {
+    if (latest_.state() == JobLifecycleName(ended)) return std::nullopt;
+  }
+  latest_.set_state(std::string(not_reporting));
+  latest_.set_state_since_ms(last_interval_end_ms_);
+  latest_.set_state_duration_ms(now_ms - last_interval_end_ms_);
+  latest_.set_evaluated_at_ms(now_ms);
+  latest_.set_diagnosis(absl::StrCat("job not reporting: no metrics since ",
+                                     Ago(static_cast<double>(now_ms - last_interval_end_ms_)),
+                                     "; last graded: ", latest_.diagnosis()));
+  return latest_;
+}
+
 void JobScorer::RestoreHistory(const v1::JobState& state) {
   history_.clear();
   const int n = state.history_size();
@@ -186,6 +236,7 @@ void JobScorer::RestoreHistory(const v1::JobState& state) {
     history_.push_back(state.history(i));
     newest = std::max(newest, state.history(i).at_ms());
   }
+  last_interval_end_ms_ = std::max(last_interval_end_ms_, newest);
   window_.set_closed_until_ms(std::max(window_.closed_until_ms(), newest));
   if (!state.last_job_id().empty()) {
     job_id_ = state.last_job_id();

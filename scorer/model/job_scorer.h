@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "scorer/dimensions/dimension.h"
+#include "scorer/dimensions/job_lifecycle.h"
 #include "scorer/model/grade.h"
 #include "scorer/model/scoring_config.h"
 #include "scorer/model/warmup.h"
@@ -44,6 +45,12 @@ class JobScorer {
   // point). Returns the newest report when any interval closed.
   std::optional<v1::HealthReport> Evaluate(int64_t now_ms);
 
+  // A job whose batches stopped coming: once `after` has passed since the
+  // end of its newest interval, its latest report says not_reporting
+  // (unless the job had ended: then silence is what comes next). Returns
+  // that report once, when it changes.
+  std::optional<v1::HealthReport> NoteSilence(int64_t now_ms, absl::Duration after);
+
   // Null before the first evaluation.
   const v1::HealthReport* latest() const { return has_latest_ ? &latest_ : nullptr; }
   // One point per closed interval with a score (oldest first), bounded by
@@ -69,6 +76,8 @@ class JobScorer {
   const ScoringConfig* config_;
   MetricSelector selector_;
   IntervalWindow window_;
+  // Before the dimensions: the restarts dimension reads it.
+  JobLifecycleTracker lifecycle_;
   std::vector<std::unique_ptr<Dimension>> dimensions_;
   WarmupTracker warmup_;
   GradeTracker grade_;
@@ -78,6 +87,8 @@ class JobScorer {
   v1::HealthReport latest_;
   v1::HealthReport spare_;
   bool has_latest_ = false;
+  // End of the newest interval graded (or restored), epoch ms; 0: none.
+  int64_t last_interval_end_ms_ = 0;
   std::string job_name_;
   std::string tenant_;
   std::string job_id_;

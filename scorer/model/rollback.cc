@@ -33,6 +33,12 @@ double Mean(const std::vector<double>& v) {
 
 std::string Score(double s) { return absl::StrFormat("%.1f", s); }
 
+std::string NotCounted(uint32_t unjudged) {
+  if (unjudged == 0) return "";
+  return absl::StrCat(" (", unjudged, unjudged == 1 ? " evaluation" : " evaluations",
+                      " not counted: warming up or too little data)");
+}
+
 // One side of the migration: job scores and per-dimension scores. A flat
 // list, not a map: a job has a handful of dimensions and hundreds of
 // points, and the verdict is asked for after every evaluation.
@@ -74,13 +80,24 @@ v1::RollbackVerdict DecideRollback(const std::deque<v1::HistoryPoint>& history,
   Side before, after;
   before.scores.reserve(history.size());
   after.scores.reserve(history.size());
+  // Evaluations in a warm-up (the grades from before the restart stood in)
+  // or with too little data judged nothing about that side: not counted.
+  uint32_t unjudged_before = 0, unjudged_after = 0;
   for (const v1::HistoryPoint& p : history) {
     if (p.cluster() == migration.from() && p.at_ms() < migration.at() &&
         p.at_ms() >= baseline_from) {
-      before.Add(p);
+      if (p.unjudged()) {
+        ++unjudged_before;
+      } else {
+        before.Add(p);
+      }
     } else if (p.cluster() == migration.to() && p.at_ms() >= current_from && p.at_ms() <= now_ms) {
-      after.Add(p);
       verdict.set_job_id(p.job_id());
+      if (p.unjudged()) {
+        ++unjudged_after;
+      } else {
+        after.Add(p);
+      }
     }
   }
   verdict.set_baseline_intervals(static_cast<uint32_t>(before.scores.size()));
@@ -93,12 +110,14 @@ v1::RollbackVerdict DecideRollback(const std::deque<v1::HistoryPoint>& history,
     if (before.scores.size() < rc.min_points) {
       verdict.add_reasons(absl::StrCat("only ", before.scores.size(), " of ", rc.min_points,
                                        " evaluations needed on ", migration.from(), " in the ",
-                                       absl::FormatDuration(rc.baseline), " before the migration"));
+                                       absl::FormatDuration(rc.baseline), " before the migration",
+                                       NotCounted(unjudged_before)));
     }
     if (after.scores.size() < rc.min_points) {
       verdict.add_reasons(absl::StrCat("only ", after.scores.size(), " of ", rc.min_points,
                                        " evaluations needed on ", migration.to(), " from ",
-                                       absl::FormatDuration(rc.settle), " after the migration"));
+                                       absl::FormatDuration(rc.settle), " after the migration",
+                                       NotCounted(unjudged_after)));
     }
     return verdict;
   }

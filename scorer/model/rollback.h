@@ -4,7 +4,9 @@
 // before the migration (points on `migration.from`, within `baseline` before
 // `migration.at`) with the history after it (points on `migration.to`, from
 // `settle` after `migration.at` until now):
-//  - insufficient_data: fewer than `min_points` evaluations on either side;
+//  - insufficient_data: fewer than `min_points` evaluations on either side
+//    that judged the job: evaluations marked `unjudged` (a warm-up stood in
+//    for dimensions, or too little of the weight had data) do not count;
 //  - rollback: the median job score after is at least `min_drop` below the
 //    median before, or a dimension that was not critical before is critical
 //    in at least `critical_share` of the evaluations after;

@@ -115,6 +115,7 @@ void ValidateInto(const ScoringConfig& c, const Report& report) {
   if (!(c.min_confidence >= 0 && c.min_confidence <= 1)) {
     report("min_confidence", "must be between 0 and 1");
   }
+  CheckPositive(c.not_reporting_after, "not_reporting_after", report);
 
   double total_weight = 0;
   auto builtin = [&](std::string_view name, bool enabled, double weight) {
@@ -202,6 +203,7 @@ absl::StatusOr<ScoringConfig> ParseScoringConfig(config::YamlMap& scoring) {
   scoring.Get("min_intervals", &c.min_intervals);
   scoring.Get("history_points", &c.history_points);
   scoring.Get("min_confidence", &c.min_confidence);
+  scoring.Get("not_reporting_after", &c.not_reporting_after);
 
   config::YamlMap dims = scoring.Child("dimensions");
   {

@@ -66,6 +66,8 @@ struct ScoringConfig {
   uint32_t history_points = 720;
   // Below this share of weight with data the grade is `unknown`.
   double min_confidence = 0.4;
+  // A job without batches for this long is reported as not_reporting.
+  absl::Duration not_reporting_after = absl::Minutes(1);
 
   LatencyConfig latency;
   CheckpointConfig checkpoint;

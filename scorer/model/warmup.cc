@@ -35,10 +35,7 @@ void WarmupTracker::Trim(int64_t window_start_ms) {
   restarts_.erase(restarts_.begin(), it);
 }
 
-void WarmupTracker::Observe(const MergedInterval& interval) {
-  const bool first = !seen_any_;
-  seen_any_ = true;
-
+void WarmupTracker::Observe(const MergedInterval& interval, const JobLifecycleTracker& lifecycle) {
   const std::string& job_id = interval.job_id();
   if (!job_id.empty()) {
     if (!last_job_id_.empty() && job_id != last_job_id_) {
@@ -61,13 +58,13 @@ void WarmupTracker::Observe(const MergedInterval& interval) {
     last_restore_ms_ = restore;
   }
 
-  if (first) {
-    // RUNNINGTime (1.15+) or uptime: how long the job has been running.
-    double running_ms = JobGauge(interval, "RUNNINGTime");
-    if (!Has(running_ms) || running_ms <= 0) running_ms = JobGauge(interval, "uptime");
-    if (Has(running_ms) && running_ms > 0 && running_ms < static_cast<double>(warmup_ms_)) {
-      Restarted(interval.end_ms() - static_cast<int64_t>(running_ms), "just started");
-    }
+  // Entering RUNNING long before (a job first seen after hours) is no
+  // restart to warm up from.
+  const int64_t running_from = lifecycle.entered_running_at_ms();
+  if (running_from >= 0 && interval.end_ms() - running_from < warmup_ms_) {
+    const bool first_sight = lifecycle.entered_running_from() == JobLifecycle::kNotReporting;
+    Restarted(std::min(running_from, interval.end_ms()),
+              first_sight ? "just started" : "running again");
   }
 }
 

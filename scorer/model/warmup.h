@@ -6,7 +6,9 @@
 //  - numRestarts (fullRestarts) increased;
 //  - lastCheckpointRestoreTimestamp changed: the job restored state;
 //  - the job id changed: a redeploy, or the move to another cluster;
-//  - at first sight, uptime / RUNNINGTime shorter than the warm-up.
+//  - the job (re)entered RUNNING (job_lifecycle.h), at the time Flink's
+//    runningTime / uptime says, when that is recent: at first sight, after
+//    restarting or initializing, or a running time that started over.
 
 #include <cstdint>
 #include <deque>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "scorer/dimensions/job_lifecycle.h"
 #include "scorer/dimensions/restarts.h"
 #include "scorer/window/merged_interval.h"
 
@@ -25,7 +28,8 @@ class WarmupTracker {
  public:
   explicit WarmupTracker(absl::Duration warmup) : warmup_ms_(absl::ToInt64Milliseconds(warmup)) {}
 
-  void Observe(const MergedInterval& interval);
+  // `lifecycle` has observed `interval` already.
+  void Observe(const MergedInterval& interval, const JobLifecycleTracker& lifecycle);
   // From a restored state: a different job id later is a restart.
   void set_last_job_id(std::string job_id) { last_job_id_ = std::move(job_id); }
 
@@ -41,7 +45,6 @@ class WarmupTracker {
   void Restarted(int64_t at_ms, std::string_view reason);
 
   int64_t warmup_ms_;
-  bool seen_any_ = false;
   std::string last_job_id_;
   double last_restore_ms_ = kMissing;
   RestartCounter restart_counter_;

@@ -82,6 +82,10 @@ IntervalWindow::AddResult IntervalWindow::Take(OwnedBatch owned) {
   open.length_ms = std::max<int64_t>(open.length_ms, batch.interval_length_ms());
   if (!batch.job_id().empty()) open.job_id = batch.job_id();
   if (!batch.cluster().empty()) open.cluster = batch.cluster();
+  // Every part of a split batch repeats the figures: count the gateway once.
+  if (batch.part() == 0) {
+    open.sharing.Add(batch.processes(), batch.shared_processes(), batch.max_jobs_per_process());
+  }
 
   for (v1::SeriesAggregate& series : *batch.mutable_series()) {
     if (!selector_->Wants(series.metric())) {
@@ -105,6 +109,9 @@ IntervalWindow::AddResult IntervalWindow::Add(const v1::MetricBatch& batch) {
   wanted.set_interval_length_ms(batch.interval_length_ms());
   wanted.set_job_id(batch.job_id());
   wanted.set_part(batch.part());
+  wanted.set_processes(batch.processes());
+  wanted.set_shared_processes(batch.shared_processes());
+  wanted.set_max_jobs_per_process(batch.max_jobs_per_process());
   wanted.mutable_series()->Reserve(batch.series_size());
   for (const v1::SeriesAggregate& series : batch.series()) {
     if (selector_->Wants(series.metric()) || !IsCanonicalMetricName(series.metric())) {
@@ -145,6 +152,7 @@ std::vector<MergedInterval> IntervalWindow::Close(int64_t now_ms, absl::Duration
         it->first, open.length_ms, std::move(open.job_id), std::move(open.cluster),
         std::move(open.batches),
         std::vector<const v1::SeriesAggregate*>(open.series.begin(), open.series.end()));
+    closed.back().set_sharing(open.sharing);
     closed_until_ms_ = std::max(closed_until_ms_, end);
     open_.erase(it);
   }

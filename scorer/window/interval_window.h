@@ -73,6 +73,7 @@ class IntervalWindow {
     int64_t length_ms = 0;
     std::string job_id;
     std::string cluster;
+    ProcessSharing sharing;
     // The batches, owned: the first series of each identity is merged
     // into in place, so a series is never copied.
     std::vector<OwnedBatch> batches;

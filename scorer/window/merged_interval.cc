@@ -34,6 +34,12 @@ struct ByMetric {
 
 }  // namespace
 
+void ProcessSharing::Add(uint32_t processes_, uint32_t shared, uint32_t max_jobs) {
+  processes += processes_;
+  shared_processes += shared;
+  max_jobs_per_process = std::max(max_jobs_per_process, max_jobs);
+}
+
 bool IsCanonicalMetricName(std::string_view metric) {
   return std::all_of(metric.begin(), metric.end(), IsCanonicalChar);
 }

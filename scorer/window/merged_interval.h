@@ -22,6 +22,19 @@ namespace vitals::scorer {
 std::string CanonicalMetricName(std::string_view metric);
 bool IsCanonicalMetricName(std::string_view metric);
 
+// Where a job's process-scope series (JVM GC, CPU) came from in one
+// interval, summed over gateways (MetricBatch.processes and after).
+struct ProcessSharing {
+  uint32_t processes = 0;
+  // Processes that also run other jobs (session cluster): their JVM
+  // figures are the whole process's, not this job's alone.
+  uint32_t shared_processes = 0;
+  uint32_t max_jobs_per_process = 0;
+
+  // Adds one gateway's figures.
+  void Add(uint32_t processes_, uint32_t shared, uint32_t max_jobs);
+};
+
 // A batch the window owns: on its own arena when the window decoded it,
 // else moved in on the heap.
 struct OwnedBatch {
@@ -48,6 +61,8 @@ class MergedInterval {
   int64_t end_ms() const { return start_ms_ + length_ms_; }
   const std::string& job_id() const { return job_id_; }
   const std::string& cluster() const { return cluster_; }
+  const ProcessSharing& sharing() const { return sharing_; }
+  void set_sharing(const ProcessSharing& sharing) { sharing_ = sharing; }
 
   // Every series of `metric` (canonical name), whatever its scope and labels.
   std::span<const v1::SeriesAggregate* const> Find(std::string_view metric) const;
@@ -61,6 +76,7 @@ class MergedInterval {
   int64_t length_ms_;
   std::string job_id_;
   std::string cluster_;
+  ProcessSharing sharing_;
   // Owners of the series: one or the other.
   std::vector<OwnedBatch> batches_;
   std::vector<v1::SeriesAggregate> owned_;

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,18 @@ class IntervalBuilder {
   }
   IntervalBuilder& Job(std::string metric, v1::MetricKind kind, double value) {
     return Add(v1::SCOPE_JOBMANAGER_JOB, std::move(metric), kind, {value});
+  }
+  // The job-status gauges as Flink 1.15+ sends them by default
+  // (`metrics.job.status.enable: CURRENT_TIME`, JobStatusMetrics): one
+  // `<status>Time` per non-terminal status but RECONCILING, the current
+  // one (lower case, e.g. "running") at `ms_in_state`, the others at 0.
+  // An empty `current` is a terminal state: every gauge at 0.
+  IntervalBuilder& JobStatusTimes(std::string_view current, double ms_in_state) {
+    for (std::string_view status :
+         {"initializing", "created", "running", "failing", "cancelling", "restarting"}) {
+      Job(std::string(status) + "Time", v1::METRIC_KIND_GAUGE, status == current ? ms_in_state : 0);
+    }
+    return *this;
   }
 
   MergedInterval Build() {

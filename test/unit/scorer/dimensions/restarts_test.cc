@@ -10,21 +10,40 @@ namespace {
 using testing::Feed;
 using ::testing::HasSubstr;
 using testing::IntervalBuilder;
+using testing::kInterval;
 
 constexpr auto kCounter = v1::METRIC_KIND_COUNTER;
 constexpr auto kGauge = v1::METRIC_KIND_GAUGE;
 
+// The restarts dimension as the job scorer runs it: the job's lifecycle
+// observes each interval first.
+class RestartsWithLifecycle : public Dimension {
+ public:
+  std::string_view name() const override { return dim_.name(); }
+  double weight() const override { return dim_.weight(); }
+  void Observe(const MergedInterval& interval) override {
+    lifecycle_.Observe(interval);
+    dim_.Observe(interval);
+  }
+  void Trim(int64_t window_start_ms) override { dim_.Trim(window_start_ms); }
+  v1::DimensionScore Score(const EvalContext& ctx) const override { return dim_.Score(ctx); }
+
+ private:
+  RestartsConfig config_;
+  JobLifecycleTracker lifecycle_;
+  RestartsDimension dim_{&config_, &lifecycle_};
+};
+
 class RestartsTest : public ::testing::Test {
  protected:
-  RestartsConfig config_;
-  RestartsDimension dim_{&config_};
+  RestartsWithLifecycle dim_;
 };
 
 TEST_F(RestartsTest, StableRunningJobIsPerfect) {
   auto s = Feed(dim_, 40, [](int i) {
     return IntervalBuilder(i)
         .Job("numRestarts", kCounter, 0)
-        .Job("RUNNINGState", kGauge, 1)
+        .JobStatusTimes("running", 3.6e6 + i * kInterval)
         .Build();
   });
   EXPECT_EQ(s.state(), v1::DIMENSION_STATE_OK);
@@ -44,7 +63,7 @@ TEST_F(RestartsTest, OneFailoverPerMinuteIsCritical) {
   auto s = Feed(dim_, 40, [](int i) {
     return IntervalBuilder(i)
         .Job("numRestarts", kCounter, i % 6 == 0 ? 1 : 0)
-        .Job("RUNNINGState", kGauge, 1)
+        .JobStatusTimes("running", 3.6e6 + i * kInterval)
         .Build();
   });
   EXPECT_EQ(s.state(), v1::DIMENSION_STATE_CRITICAL);
@@ -54,15 +73,42 @@ TEST_F(RestartsTest, OneFailoverPerMinuteIsCritical) {
 }
 
 TEST_F(RestartsTest, NotRunningIsCriticalEvenWithoutRestarts) {
+  // Stuck in RESTARTING (restartingTime growing, runningTime 0).
   auto s = Feed(dim_, 40, [](int i) {
     return IntervalBuilder(i)
         .Job("numRestarts", kCounter, 0)
-        .Job("RUNNINGState", kGauge, 0)
+        .JobStatusTimes("restarting", 5'000 + i * kInterval)
         .Build();
   });
   EXPECT_EQ(s.state(), v1::DIMENSION_STATE_CRITICAL);
   EXPECT_DOUBLE_EQ(s.score(), 0);
   EXPECT_THAT(s.explanation(), HasSubstr("NOT running now"));
+}
+
+TEST_F(RestartsTest, StateGaugesWhenEnabled) {
+  // metrics.job.status.enable: STATE gives `<status>State`, 1 while current.
+  auto s = Feed(dim_, 40, [](int i) {
+    return IntervalBuilder(i)
+        .Job("numRestarts", kCounter, 0)
+        .Job("runningState", kGauge, 0)
+        .Job("restartingState", kGauge, 1)
+        .Build();
+  });
+  EXPECT_EQ(s.state(), v1::DIMENSION_STATE_CRITICAL);
+  EXPECT_THAT(s.explanation(), HasSubstr("NOT running now"));
+}
+
+TEST_F(RestartsTest, FinishedOrCanceledTimeIsNotHeldAgainstTheJob) {
+  // Running, then canceled by its owner: cancellingTime, then every gauge
+  // at 0 (CANCELED has none).
+  auto s = Feed(dim_, 40, [](int i) {
+    IntervalBuilder b(i);
+    b.Job("numRestarts", kCounter, 0);
+    if (i < 30) return b.JobStatusTimes("running", 3.6e6 + i * kInterval).Build();
+    if (i < 32) return b.JobStatusTimes("cancelling", 2'000 + (i - 30) * kInterval).Build();
+    return b.JobStatusTimes("", 0).Build();
+  });
+  EXPECT_EQ(s.state(), v1::DIMENSION_STATE_OK) << s.explanation();
 }
 
 TEST_F(RestartsTest, LegacyFullRestartsAndUptime) {

@@ -96,10 +96,10 @@ TEST_F(GradeTest, DegradesAfterThirtySecondsRecoversAfterTwoMinutesWithMargin) {
 }
 
 TEST_F(GradeTest, ADipResetsTheRecovery) {
-  Next(3);
-  for (int i = 0; i < 10; ++i) Next(9);
   Next(5);
-  for (int i = 0; i < 12; ++i) EXPECT_EQ(Next(9), Grade::kCritical) << i;
+  for (int i = 0; i < 10; ++i) Next(9);
+  Next(6);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(Next(9), Grade::kDegraded) << i;
   EXPECT_EQ(Next(9), Grade::kHealthy);
 }
 
@@ -119,6 +119,36 @@ TEST_F(GradeTest, ScoreHoveringAtABoundaryDoesNotFlap) {
     previous = g;
   }
   EXPECT_EQ(changes, 0);
+}
+
+TEST_F(GradeTest, NeverHealthyInTheCriticalBandNorTheReverse) {
+  // Hysteresis smooths neighbouring grades only: 0.0 is critical at once.
+  EXPECT_EQ(Next(9), Grade::kHealthy);
+  EXPECT_EQ(Next(0), Grade::kCritical);
+  EXPECT_EQ(Next(9.5), Grade::kHealthy);
+  // Between neighbours the hold still applies.
+  EXPECT_EQ(Next(5), Grade::kHealthy);
+  EXPECT_EQ(Next(2), Grade::kCritical);
+  EXPECT_EQ(Next(5), Grade::kCritical);
+}
+
+TEST_F(GradeTest, GradeNeverContradictsTheScoreBand) {
+  // Whatever the sequence, a critical-band score is never healthy and a
+  // healthy-band score never critical.
+  uint64_t x = 42;
+  for (int i = 0; i < 5'000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double score = static_cast<double>(x >> 33) / static_cast<double>(1ULL << 31) * 10;
+    const Grade g = Next(score);
+    if (score <= config_.critical) EXPECT_NE(g, Grade::kHealthy) << i << ": " << score;
+    if (score >= config_.healthy) EXPECT_NE(g, Grade::kCritical) << i << ": " << score;
+  }
+}
+
+TEST_F(GradeTest, ResetForgetsTheGrade) {
+  Next(2);
+  EXPECT_EQ(grade_.Reset(), Grade::kUnknown);
+  EXPECT_EQ(Next(9), Grade::kHealthy);
 }
 
 TEST_F(GradeTest, UnknownWhenNotTrustworthy) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <random>
@@ -348,6 +349,143 @@ TEST(JobScorerTest, WarmUpDoesNotHideAFaultThatWasThereBefore) {
   EXPECT_EQ(Dim(r, "gc").state(), v1::DIMENSION_STATE_CRITICAL) << Describe(r);
   EXPECT_LE(r.score(), 4);
   EXPECT_EQ(r.job_id(), "a-new-job-id-after-redeploy");
+}
+
+// Flink 1.15+ by default (JobStatusMetrics, CURRENT_TIME): the non-zero
+// `<status>Time` names the state. A restart shows RESTARTING, then
+// RUNNING, then a warm-up, then the job is judged again.
+class LifecycleTest : public ::testing::TestWithParam<FlinkNaming> {};
+
+TEST_P(LifecycleTest, ARestartShowsRestartingThenRunningThenWarmsUpAndIsJudgedAgain) {
+  ScoringConfig config = Config();
+  JobScorer scorer(&config);
+  SyntheticJob job;
+  job.naming = GetParam();
+  const v1::HealthReport steady = Feed(scorer, job, 0, 40).back();
+  EXPECT_EQ(steady.state(), "running");
+  EXPECT_EQ(steady.state_since_ms(), job.state_since_ms);
+  EXPECT_EQ(steady.state_duration_ms(), kT0 + 40 * job.interval_ms - job.state_since_ms);
+  EXPECT_FALSE(steady.warming_up());
+
+  // Restarting for two intervals, from 2 s into interval 40.
+  job.running = false;
+  job.state_since_ms = kT0 + 40 * job.interval_ms + 2'000;
+  job.restarts_per_interval = 1;
+  const v1::HealthReport restarting = Feed(scorer, job, 40, 2).back();
+  EXPECT_EQ(restarting.state(), "restarting");
+  EXPECT_EQ(restarting.state_since_ms(), job.state_since_ms);
+  EXPECT_THAT(restarting.diagnosis(), HasSubstr("job restarting for"));
+
+  // Running again from 5 s into interval 42: a warm-up from then on.
+  job.running = true;
+  job.restarts_per_interval = 0;
+  job.state_since_ms = kT0 + 42 * job.interval_ms + 5'000;
+  job.backpressure = 0.9;  // catch-up after the restart
+  const v1::HealthReport back = Feed(scorer, job, 42, 1).back();
+  EXPECT_EQ(back.state(), "running");
+  EXPECT_EQ(back.state_since_ms(), job.state_since_ms);
+  EXPECT_TRUE(back.warming_up());
+  EXPECT_NE(Dim(back, "backpressure").state(), v1::DIMENSION_STATE_CRITICAL) << Describe(back);
+
+  // The warm-up (2 min) ends 2 min after RUNNING: judged again, and the
+  // backpressure that stayed is found.
+  std::vector<v1::HealthReport> later = Feed(scorer, job, 43, 20);
+  const int64_t settled = job.state_since_ms + absl::ToInt64Milliseconds(config.warmup);
+  for (const v1::HealthReport& r : later) {
+    const int64_t end = r.interval_start_ms() + job.interval_ms;
+    EXPECT_EQ(r.warming_up(), end < settled) << end;
+  }
+  EXPECT_GE(Dim(later.back(), "backpressure").state(), v1::DIMENSION_STATE_WARN)
+      << Describe(later.back());
+}
+
+INSTANTIATE_TEST_SUITE_P(Modern, LifecycleTest,
+                         ::testing::Values(FlinkNaming::k120, FlinkNaming::k112),
+                         [](const auto& info) {
+                           return info.param == FlinkNaming::k120 ? "status_time" : "uptime";
+                         });
+
+TEST(JobScorerTest, AFinishedJobIsNotGradedAndSaysSo) {
+  ScoringConfig config = Config();
+  JobScorer scorer(&config);
+  SyntheticJob job;
+  job.checkpoint_every_ms = 0;  // a bounded job: no checkpoints to judge
+  Feed(scorer, job, 0, 30);
+  // FINISHED has no gauge: every `<status>Time` reads 0.
+  std::vector<v1::MetricBatch> ended = MakeInterval(job, kT0 + 30 * job.interval_ms);
+  for (v1::MetricBatch& batch : ended) {
+    for (v1::SeriesAggregate& s : *batch.mutable_series()) {
+      if (s.scope() == v1::SCOPE_JOBMANAGER_JOB && s.metric().ends_with("Time")) s.set_last(0);
+    }
+    scorer.Add(batch);
+  }
+  const v1::HealthReport r = *scorer.Evaluate(kT0 + 31 * job.interval_ms + kGraceMs);
+  EXPECT_EQ(r.state(), "finished");
+  EXPECT_TRUE(std::isnan(r.score()));
+  EXPECT_EQ(r.grade(), "unknown");
+  EXPECT_THAT(r.diagnosis(), HasSubstr("job finished"));
+  EXPECT_THAT(r.diagnosis(), HasSubstr("not graded"));
+  // Its metrics stop: it stays finished, never "not reporting".
+  EXPECT_FALSE(scorer.NoteSilence(kT0 + 60 * job.interval_ms, absl::Minutes(1)).has_value());
+}
+
+TEST(JobScorerTest, ASilentJobTurnsNotReportingOnce) {
+  ScoringConfig config = Config();
+  JobScorer scorer(&config);
+  SyntheticJob job;
+  Feed(scorer, job, 0, 10);
+  const int64_t last_end = kT0 + 10 * job.interval_ms;
+  EXPECT_FALSE(scorer.NoteSilence(last_end + 30'000, absl::Minutes(1)).has_value());
+  std::optional<v1::HealthReport> silent = scorer.NoteSilence(last_end + 61'000, absl::Minutes(1));
+  ASSERT_TRUE(silent.has_value());
+  EXPECT_EQ(silent->state(), "not_reporting");
+  EXPECT_EQ(silent->state_since_ms(), last_end);
+  EXPECT_THAT(silent->diagnosis(), HasSubstr("job not reporting: no metrics since 61 s ago"));
+  EXPECT_FALSE(scorer.NoteSilence(last_end + 90'000, absl::Minutes(1)).has_value());
+  // Data again: the state comes from the gauges.
+  EXPECT_EQ(Feed(scorer, job, 20, 1).back().state(), "running");
+}
+
+TEST(JobScorerTest, WarmUpEvaluationsAreMarkedUnjudged) {
+  ScoringConfig config = Config();
+  JobScorer scorer(&config);
+  SyntheticJob job;
+  Feed(scorer, job, 0, 30);
+  job.job_id = "redeployed";
+  Feed(scorer, job, 30, 30);
+  // Warm-up: 2 min from the start of interval 30, when the new id came.
+  const int64_t restart = kT0 + 30 * job.interval_ms;
+  int unjudged = 0;
+  for (const v1::HistoryPoint& p : scorer.history()) {
+    if (p.at_ms() < kT0 + 10 * job.interval_ms) continue;  // the first data still too thin
+    const bool warming = p.at_ms() > restart && p.at_ms() < restart + 120'000;
+    EXPECT_EQ(p.unjudged(), warming) << (p.at_ms() - kT0) / job.interval_ms;
+    unjudged += p.unjudged();
+  }
+  EXPECT_EQ(unjudged, 11);
+}
+
+TEST(JobScorerTest, SharedTaskManagersAreSaidSo) {
+  ScoringConfig config = Config();
+  JobScorer scorer(&config);
+  SyntheticJob job;
+  job.gc_share = 0.18;
+  v1::HealthReport r;
+  for (int i = 0; i < 20; ++i) {
+    const int64_t start = kT0 + i * job.interval_ms;
+    for (v1::MetricBatch& batch : MakeInterval(job, start)) {
+      // Two gateways, each with two TaskManagers that run 3 jobs.
+      batch.set_processes(2);
+      batch.set_shared_processes(2);
+      batch.set_max_jobs_per_process(3);
+      scorer.Add(batch);
+    }
+    r = *scorer.Evaluate(start + job.interval_ms + kGraceMs);
+  }
+  EXPECT_THAT(Dim(r, "gc").explanation(),
+              HasSubstr("shared by 3 jobs (4 of 4 processes run other jobs too"));
+  EXPECT_THAT(Dim(r, "cpu").explanation(), HasSubstr("shared by 3 jobs"));
+  EXPECT_THAT(Dim(r, "checkpoint").explanation(), ::testing::Not(HasSubstr("shared")));
 }
 
 TEST(JobScorerTest, MissingDataLowersConfidenceInsteadOfPassingAsHealthy) {

@@ -29,6 +29,8 @@ struct Point {
   double score;
   double latency = 10;
   double checkpoint = 10;
+  // A warm-up stood in for dimensions, or too little data.
+  bool unjudged = false;
 };
 
 // An hour before the migration on Yarn at `before`, then `after_points`
@@ -55,6 +57,7 @@ class History {
     h.set_score(p.score);
     (*h.mutable_dimensions())["latency"] = p.latency;
     (*h.mutable_dimensions())["checkpoint"] = p.checkpoint;
+    h.set_unjudged(p.unjudged);
   }
   std::deque<v1::HistoryPoint> points_;
 };
@@ -129,6 +132,38 @@ TEST(RollbackTest, TooFewEvaluationsAfterTheMoveIsInsufficientData) {
   EXPECT_EQ(v.current_intervals(), 6u);
   ASSERT_EQ(v.reasons_size(), 1);
   EXPECT_THAT(v.reasons(0), HasSubstr("only 6 of 18 evaluations needed on k8s-prod-eu"));
+}
+
+TEST(RollbackTest, EvaluationsThatJudgedNothingDoNotCount) {
+  History h;
+  // The job backpressures on the new cluster, but its dimensions are still
+  // warming up after the move: the grades from before stand in, and look
+  // healthy. None of those evaluations may count as "healthy after".
+  h.Before(360, {8.8}).After(115, [](int i) {
+    return i < 100 ? Point{8.8, 10, 10, /*unjudged=*/true} : Point{3, 10, 2};
+  });
+  v1::RollbackVerdict v = Decide(h);
+  EXPECT_EQ(v.verdict(), "insufficient_data");
+  EXPECT_EQ(v.current_intervals(), 15u);  // judged points only
+  ASSERT_EQ(v.reasons_size(), 1);
+  EXPECT_THAT(v.reasons(0), HasSubstr("evaluations not counted: warming up or too little data"));
+
+  // Once enough evaluations judged the new side, they decide.
+  History judged;
+  judged.Before(360, {8.8}).After(160, [](int i) {
+    return i < 100 ? Point{8.8, 10, 10, /*unjudged=*/true} : Point{3, 10, 2};
+  });
+  v1::RollbackVerdict later = Decide(judged);
+  EXPECT_EQ(later.verdict(), "rollback");
+  EXPECT_THAT(later.degraded_dimensions(), ElementsAre("checkpoint"));
+}
+
+TEST(RollbackTest, UnjudgedBaselineDoesNotCountEither) {
+  History h;
+  h.Before(360, {8.8, 10, 10, /*unjudged=*/true}).After(120, [](int) { return Point{8.8}; });
+  v1::RollbackVerdict v = Decide(h);
+  EXPECT_EQ(v.verdict(), "insufficient_data");
+  EXPECT_EQ(v.baseline_intervals(), 0u);
 }
 
 TEST(RollbackTest, NoBaselineIsInsufficientData) {

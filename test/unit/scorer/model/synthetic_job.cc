@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <string_view>
 
 namespace vitals::scorer::testing {
 namespace {
@@ -123,10 +124,17 @@ std::vector<v1::MetricBatch> MakeInterval(const SyntheticJob& job, int64_t start
       Uniform(start_ms / job.interval_ms + 7) < job.restarts_per_interval ? 1 : 0;
   b.JobManager(job.naming == FlinkNaming::k110 ? "fullRestarts" : "numRestarts", kCounter,
                restarts);
+  const auto in_state = static_cast<double>(std::max<int64_t>(0, end_ms - 1 - job.state_since_ms));
   if (modern) {
-    b.JobManager("RUNNINGState", kGauge, job.running ? 1 : 0);
+    for (const char* status :
+         {"initializing", "created", "running", "failing", "cancelling", "restarting"}) {
+      const bool current = job.running ? std::string_view(status) == "running"
+                                       : std::string_view(status) == "restarting";
+      b.JobManager(std::string(status) + "Time", kGauge, current ? in_state : 0);
+    }
   } else {
-    b.JobManager("uptime", kGauge, job.running ? 3.6e6 : 0);
+    b.JobManager("uptime", kGauge, job.running ? in_state : 0);
+    b.JobManager("downtime", kGauge, job.running ? 0 : in_state);
   }
   double attempts = 0, failed = 0;
   for (int64_t n = Ticks(job.checkpoint_every_ms, start_ms);

@@ -19,8 +19,11 @@
 namespace vitals::scorer::testing {
 
 enum class FlinkNaming {
-  k120,  // All.TimeMsPerSecond, backPressuredTimeMsPerSecond, RUNNINGState, pendingRecords
-  k118,  // GC collector counters, backPressuredTimeMsPerSecond, RUNNINGState, pendingRecords
+  // Job state as Flink 1.15+ sends it by default (metrics.job.status.enable:
+  // CURRENT_TIME): `runningTime`, `restartingTime`, … in JobStatusMetrics'
+  // lower-case spelling. Before 1.15: uptime and downtime.
+  k120,  // All.TimeMsPerSecond, backPressuredTimeMsPerSecond, <status>Time, pendingRecords
+  k118,  // GC collector counters, backPressuredTimeMsPerSecond, <status>Time, pendingRecords
   k112,  // GC collector counters, isBackPressured, 1000 − idle, uptime, records-lag-max
   k110,  // fullRestarts, isBackPressured only, uptime, legacy records-lag-max
 };
@@ -38,7 +41,8 @@ struct SyntheticJob {
 
   double input_rate = 1000;          // records/s per source subtask
   double restarts_per_interval = 0;  // probability of a restart per interval
-  bool running = true;
+  bool running = true;               // else RESTARTING, since `state_since_ms`
+  int64_t state_since_ms = 1'600'000'000'000;
   double checkpoint_every_ms = 30'000;  // 0: no checkpoint attempts
   double checkpoint_failed_share = 0;   // probability per attempt
   double checkpoint_duration_ms = 1'500;
