@@ -18,15 +18,17 @@ int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 Gateway::Gateway(GatewayConfig config)
     : config_(std::move(config)), registry_(std::make_shared<prometheus::Registry>()) {
   ingest_metrics_ = std::make_unique<IngestMetrics>(*registry_);
+  processes_ = std::make_unique<ProcessJobTable>(config_.AttributionOptions());
   push_groups_ = std::make_unique<PushGroupStore>(config_.EffectivePushGroupTtl());
-  pushgateway_ = std::make_unique<PushgatewayReceiver>(push_groups_.get(), ingest_metrics_.get(),
+  pushgateway_ = std::make_unique<PushgatewayReceiver>(push_groups_.get(), processes_.get(),
+                                                       ingest_metrics_.get(),
                                                        config_.http.max_body_bytes, NowMs);
   AggregatorConfig aggregation = config_.aggregation;
   aggregation.gateway = config_.node;
   aggregation.cluster = config_.cluster;
   aggregator_ = std::make_unique<Aggregator>(aggregation);
   if (config_.influx.enabled) {
-    influx_ = std::make_unique<InfluxReceiver>(config_.influx, aggregator_.get(),
+    influx_ = std::make_unique<InfluxReceiver>(config_.influx, aggregator_.get(), processes_.get(),
                                                ingest_metrics_.get(), NowMs);
   }
   view_ = std::make_unique<PrometheusView>();
@@ -64,6 +66,40 @@ Gateway::Gateway(GatewayConfig config)
     series_dropped_[r] =
         &dropped.Add({{"reason", std::string(DropReasonName(static_cast<DropReason>(r)))}});
   }
+  auto& attribution = prometheus::BuildCounter()
+                          .Name("vitals_gateway_process_samples_total")
+                          .Help(
+                              "Process-scope samples (JobManager and TaskManager JVM, memory, "
+                              "cluster figures) by where process attribution sent them: "
+                              "attributed (once per job), sender_named (to the sender's name, "
+                              "attribution.sender_name_as_job), unattributed (dropped: the "
+                              "process reported no job-scoped series).")
+                          .Register(*registry_);
+  attributed_samples_ = &attribution.Add({{"result", "attributed"}});
+  sender_named_samples_ = &attribution.Add({{"result", "sender_named"}});
+  unattributed_samples_ = &attribution.Add({{"result", "unattributed"}});
+  shared_samples_ = &prometheus::BuildCounter()
+                         .Name("vitals_gateway_process_samples_shared_total")
+                         .Help(
+                             "Copies of process-scope samples beyond the first, for processes "
+                             "that run several jobs (session clusters).")
+                         .Register(*registry_)
+                         .Add({});
+  unattributed_processes_ = &prometheus::BuildGauge()
+                                 .Name("vitals_gateway_unattributed_processes")
+                                 .Help(
+                                     "Flink processes whose process-scope series found no job: "
+                                     "they reported no job-scoped series (a JobManager between "
+                                     "jobs, a TaskManager without tasks).")
+                                 .Register(*registry_)
+                                 .Add({});
+  shared_processes_ = &prometheus::BuildGauge()
+                           .Name("vitals_gateway_shared_processes")
+                           .Help(
+                               "Flink processes that run several jobs (session cluster "
+                               "TaskManagers and JobManagers).")
+                           .Register(*registry_)
+                           .Add({});
   active_series_ = &prometheus::BuildGauge()
                         .Name("vitals_gateway_active_series")
                         .Help("Series held by the aggregator.")
@@ -101,7 +137,7 @@ absl::Status Gateway::Start() {
   });
   if (absl::Status s = server_->Start(); !s.ok()) return s;
   if (config_.statsd.enabled) {
-    statsd_ = std::make_unique<StatsdReceiver>(config_.statsd, aggregator_.get(),
+    statsd_ = std::make_unique<StatsdReceiver>(config_.statsd, aggregator_.get(), processes_.get(),
                                                ingest_metrics_.get(), NowMs);
     if (absl::Status s = statsd_->Start(); !s.ok()) {
       server_->Shutdown();
@@ -109,8 +145,8 @@ absl::Status Gateway::Start() {
     }
   }
   if (config_.scrape.enabled) {
-    scraper_ = std::make_unique<Scraper>(config_.scrape, aggregator_.get(), ingest_metrics_.get(),
-                                         *registry_, NowMs);
+    scraper_ = std::make_unique<Scraper>(config_.scrape, aggregator_.get(), processes_.get(),
+                                         ingest_metrics_.get(), *registry_, NowMs);
     if (absl::Status s = scraper_->Start(); !s.ok()) {
       if (statsd_) statsd_->Shutdown();
       server_->Shutdown();
@@ -134,7 +170,9 @@ absl::Status Gateway::Reload(const GatewayConfig& fresh) {
     return s;
   }
   push_groups_->set_ttl(fresh.EffectivePushGroupTtl());
+  processes_->set_options(fresh.AttributionOptions());
   config_.aggregation = fresh.aggregation;
+  config_.attribution = fresh.attribution;
   config_.push_group_ttl = fresh.push_group_ttl;
   std::vector<std::string> restart;
   if (fresh.listen != config_.listen) restart.push_back("listen");
@@ -171,6 +209,7 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
   pushgateway_->Replay(*aggregator_, boundary_ms - 1);
   std::vector<v1::MetricBatch> batches =
       final_flush ? aggregator_->FlushAll(boundary_ms) : aggregator_->Flush(boundary_ms);
+  AnnotateSharing(boundary_ms, &batches);
   view_->Update(batches);
   sink_->Publish(batches);
   intervals_flushed_->Increment();
@@ -185,6 +224,16 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
       series_dropped_seen_[r] = stats.dropped[r];
     }
   }
+  const AttributionCounts counts = processes_->counts();
+  auto advance = [](prometheus::Counter* counter, uint64_t now, uint64_t& seen) {
+    if (now > seen) counter->Increment(static_cast<double>(now - seen));
+    seen = now;
+  };
+  advance(attributed_samples_, counts.attributed, attribution_seen_.attributed);
+  advance(shared_samples_, counts.shared_copies, attribution_seen_.shared_copies);
+  advance(sender_named_samples_, counts.sender_named, attribution_seen_.sender_named);
+  advance(unattributed_samples_, counts.unattributed, attribution_seen_.unattributed);
+  unattributed_processes_->Set(static_cast<double>(processes_->unattributed_processes()));
   const ProducerStatistics producer_stats = ParseProducerStatistics(producer_->LatestStatistics());
   broker_connections_->Set(static_cast<double>(producer_stats.brokers_up));
   // librdkafka's figure restarts with a broker entry it drops and learns
@@ -193,6 +242,19 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
     kafka_retries_->Increment(static_cast<double>(producer_stats.retries - kafka_retries_seen_));
   }
   kafka_retries_seen_ = producer_stats.retries;
+}
+
+void Gateway::AnnotateSharing(int64_t boundary_ms, std::vector<v1::MetricBatch>* batches) {
+  const absl::flat_hash_map<std::string, JobSharing> sharing =
+      processes_->SharingByJob(boundary_ms);
+  shared_processes_->Set(static_cast<double>(processes_->shared_processes()));
+  for (v1::MetricBatch& batch : *batches) {
+    auto it = sharing.find(batch.job_name());
+    if (it == sharing.end()) continue;
+    batch.set_processes(it->second.processes);
+    batch.set_shared_processes(it->second.shared_processes);
+    batch.set_max_jobs_per_process(it->second.max_jobs_per_process);
+  }
 }
 
 void Gateway::FlushLoop() {

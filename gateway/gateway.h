@@ -1,9 +1,9 @@
 #pragma once
 
-// The per-node gateway: receivers → normalizer → aggregator → (Kafka sink,
-// Prometheus view), with its HTTP port for pushes, /metrics, /healthz and
-// /readyz. Start() brings it up; Shutdown() stops accepting, flushes the
-// open interval and waits for Kafka to acknowledge it (up to the deadline).
+// The per-node gateway: receivers → normalizer → process attribution →
+// aggregator → (Kafka sink, Prometheus view), with its HTTP port for
+// pushes, /metrics, /healthz and /readyz. Start() brings it up; Shutdown() stops accepting, flushes
+// the open interval and waits for Kafka to acknowledge it (up to the deadline).
 
 #include <array>
 #include <atomic>
@@ -17,6 +17,7 @@
 #include "common/http/server.h"
 #include "common/kafka/producer.h"
 #include "gateway/aggregate/aggregator.h"
+#include "gateway/attribute/process_job_table.h"
 #include "gateway/gateway_config.h"
 #include "gateway/receivers/influx/receiver.h"
 #include "gateway/receivers/ingest_metrics.h"
@@ -53,6 +54,9 @@ class Gateway {
   void FlushInterval(int64_t boundary_ms, bool final_flush);
 
  private:
+  // Says on each job's batch how many processes its process-scope series
+  // come from and whether they run other jobs too.
+  void AnnotateSharing(int64_t boundary_ms, std::vector<v1::MetricBatch>* batches);
   void FlushLoop();
   void PumpLoop();
   http::Response ServeMetrics() const;
@@ -60,6 +64,8 @@ class Gateway {
   GatewayConfig config_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<IngestMetrics> ingest_metrics_;
+  // Which processes run which jobs: shared by every receiver.
+  std::unique_ptr<ProcessJobTable> processes_;
   std::unique_ptr<PushGroupStore> push_groups_;
   std::unique_ptr<PushgatewayReceiver> pushgateway_;
   std::unique_ptr<Aggregator> aggregator_;
@@ -97,6 +103,14 @@ class Gateway {
   // by the difference at each flush.
   std::array<prometheus::Counter*, static_cast<size_t>(DropReason::kCount)> series_dropped_{};
   std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> series_dropped_seen_{};
+  // Process attribution, advanced at each flush like the drop counters.
+  prometheus::Counter* attributed_samples_ = nullptr;
+  prometheus::Counter* shared_samples_ = nullptr;
+  prometheus::Counter* sender_named_samples_ = nullptr;
+  prometheus::Counter* unattributed_samples_ = nullptr;
+  AttributionCounts attribution_seen_;
+  prometheus::Gauge* unattributed_processes_ = nullptr;
+  prometheus::Gauge* shared_processes_ = nullptr;
 };
 
 }  // namespace vitals::gateway

@@ -40,6 +40,11 @@ GatewayConfig ParseGatewayConfig(config::YamlMap& map) {
     c.aggregation = ParseAggregatorConfig(aggregation);
   }
   {
+    config::YamlMap attribution = map.Child("attribution");
+    attribution.Get("sender_name_as_job", &c.attribution.sender_name_as_job);
+    attribution.RejectUnknownKeys();
+  }
+  {
     config::YamlMap kafka = map.Child("kafka");
     kafka.Get("topic", &c.kafka_sink.topic);
     int64_t buffer = static_cast<int64_t>(c.kafka_sink.buffer_bytes);
@@ -113,6 +118,14 @@ kafka::Properties GatewayConfig::ProducerProperties() const {
 
 absl::Duration GatewayConfig::EffectivePushGroupTtl() const {
   return push_group_ttl > absl::ZeroDuration() ? push_group_ttl : 3 * aggregation.interval;
+}
+
+ProcessJobTable::Options GatewayConfig::AttributionOptions() const {
+  ProcessJobTable::Options options;
+  options.ttl_ms =
+      static_cast<int64_t>(aggregation.expire_after_intervals) * aggregation.interval_ms();
+  options.sender_name_as_job = attribution.sender_name_as_job;
+  return options;
 }
 
 }  // namespace vitals::gateway

@@ -11,6 +11,7 @@
 #include "common/http/server.h"
 #include "common/kafka/properties.h"
 #include "gateway/aggregate/aggregator_config.h"
+#include "gateway/attribute/process_job_table.h"
 #include "gateway/receivers/influx/receiver.h"
 #include "gateway/receivers/scrape/scrape_options.h"
 #include "gateway/receivers/statsd/receiver.h"
@@ -27,6 +28,11 @@ struct GatewayConfig {
   // zero means three aggregation intervals.
   absl::Duration push_group_ttl = absl::ZeroDuration();
   AggregatorConfig aggregation;
+  // `attribution:` how process-scope series find their jobs
+  // (gateway/attribute/).
+  struct Attribution {
+    bool sender_name_as_job = false;
+  } attribution;
   StatsdReceiverOptions statsd;
   InfluxReceiverOptions influx;
   ScrapeOptions scrape;
@@ -38,6 +44,9 @@ struct GatewayConfig {
   // librdkafka properties with the gateway's defaults under the user's.
   kafka::Properties ProducerProperties() const;
   absl::Duration EffectivePushGroupTtl() const;
+  // Evidence lasts as long as the source series it came from: until the
+  // aggregator forgets silent series.
+  ProcessJobTable::Options AttributionOptions() const;
 };
 
 // Reads the `gateway:` section; errors are recorded in map.errors().

@@ -63,10 +63,6 @@ bool NumericValue(const InfluxField& field, double* out) {
   return false;
 }
 
-bool IsProcessScope(v1::Scope scope) {
-  return scope == v1::SCOPE_JOBMANAGER || scope == v1::SCOPE_TASKMANAGER;
-}
-
 }  // namespace
 
 InfluxNormalizer::InfluxNormalizer(FlinkSampleSink* next, InfluxNormalizerOptions options)
@@ -75,9 +71,6 @@ InfluxNormalizer::InfluxNormalizer(FlinkSampleSink* next, InfluxNormalizerOption
 void InfluxNormalizer::Begin(std::string_view source, int64_t now_ms) {
   source_.assign(source);
   now_ms_ = now_ms;
-  request_job_.clear();
-  request_job_conflict_ = false;
-  held_used_ = 0;
 }
 
 std::string_view InfluxNormalizer::Filtered(std::string_view value) {
@@ -123,15 +116,6 @@ void InfluxNormalizer::OnPoint(const InfluxPoint& point) {
     metric_.assign(point.measurement);
   }
   FilterPromChars(metric_);
-
-  if (!current_.job_name.empty() && !request_job_conflict_) {
-    if (request_job_.empty()) {
-      request_job_.assign(current_.job_name);
-    } else if (request_job_ != current_.job_name) {
-      request_job_conflict_ = true;
-    }
-  }
-  hold_current_ = current_.job_name.empty() && IsProcessScope(current_.scope);
 
   bool meter = false;
   bool histogram = false;
@@ -182,51 +166,12 @@ void InfluxNormalizer::OnPoint(const InfluxPoint& point) {
 
 void InfluxNormalizer::Sample(std::string_view metric, double value, SampleType type,
                               std::string_view quantile) {
-  if (hold_current_) {
-    if (held_used_ == held_.size()) held_.emplace_back();
-    Held& held = held_[held_used_++];
-    held.scope = current_.scope;
-    held.metric.assign(metric);
-    held.labels.resize(current_.labels.size());
-    for (size_t i = 0; i < current_.labels.size(); ++i) {
-      held.labels[i].first.assign(current_.labels[i].name);
-      held.labels[i].second.assign(current_.labels[i].value);
-    }
-    held.value = value;
-    held.type = type;
-    held.quantile = quantile;
-    held.cluster.assign(current_.cluster);
-    return;
-  }
   current_.metric = metric;
   current_.value = value;
   current_.type = type;
   current_.quantile = quantile;
   ++stats_.samples;
   next_->OnFlinkSample(current_);
-}
-
-void InfluxNormalizer::Finish() {
-  const std::string_view job = request_job_conflict_ ? std::string_view() : request_job_;
-  for (size_t i = 0; i < held_used_; ++i) {
-    const Held& held = held_[i];
-    labels_.clear();
-    for (const auto& [name, value] : held.labels) labels_.push_back({name, value});
-    FlinkSample out;
-    out.scope = held.scope;
-    out.metric = held.metric;
-    out.job_name = job;
-    out.labels = labels_;
-    out.value = held.value;
-    out.type = held.type;
-    out.quantile = held.quantile;
-    out.timestamp_ms = now_ms_;
-    out.source = source_;
-    out.cluster = held.cluster;
-    ++stats_.samples;
-    next_->OnFlinkSample(out);
-  }
-  held_used_ = 0;
 }
 
 }  // namespace vitals::gateway

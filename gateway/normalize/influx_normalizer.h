@@ -19,9 +19,9 @@
 //   become 1/0 as in PrometheusReporter; other strings are skipped.
 // - Points carry their report time, but samples get the arrival time:
 //   every path assigns intervals by arrival.
-// - Process-level points (JobManager, TaskManager) name no job: they get
-//   the one job the request's other points name (one request is one Flink
-//   process's report), so they are held until Finish().
+// - Process-level points (JobManager, TaskManager) name no job and leave
+//   without one: process attribution (gateway/attribute/) gives them to the
+//   jobs their process runs.
 //
 // Not thread-safe: one per request in flight.
 
@@ -64,24 +64,11 @@ class InfluxNormalizer : public InfluxSink {
   void OnPoint(const InfluxPoint& point) override;
   // Counted by the receiver, which answers for the request.
   void OnReject(size_t line, std::string_view reason) override {}
-  // After the request's points: emits the held process-level samples.
-  void Finish();
 
   const InfluxNormalizerStats& stats() const { return stats_; }
 
  private:
-  // A process-level sample held until the request's job is known.
-  struct Held {
-    v1::Scope scope = v1::SCOPE_UNSPECIFIED;
-    std::string metric;
-    std::vector<std::pair<std::string, std::string>> labels;
-    double value = 0;
-    SampleType type = SampleType::kGauge;
-    std::string_view quantile;  // static
-    std::string cluster;
-  };
-
-  // Emits or holds one sample of the current point.
+  // Emits one sample of the current point.
   void Sample(std::string_view metric, double value, SampleType type, std::string_view quantile);
   std::string_view Filtered(std::string_view value);
 
@@ -90,15 +77,8 @@ class InfluxNormalizer : public InfluxSink {
   std::string source_;
   int64_t now_ms_ = 0;
 
-  // The request's job, from its job-scoped points.
-  std::string request_job_;
-  bool request_job_conflict_ = false;
-  std::vector<Held> held_;
-  size_t held_used_ = 0;
-
   // The current point.
   FlinkSample current_;
-  bool hold_current_ = false;
   std::string family_;
   std::string metric_;
   std::string field_metric_;

@@ -70,11 +70,9 @@ std::string_view StripRandomJobNameSuffix(std::string_view group_job) {
   return group_job.substr(0, group_job.size() - kSuffix);
 }
 
-void PromNormalizer::Reset(std::string_view source, std::string_view fallback_job_name,
-                           int64_t now_ms, std::string_view cluster) {
+void PromNormalizer::Reset(std::string_view source, int64_t now_ms, std::string_view cluster) {
   source_ = source;
   cluster_ = cluster;
-  fallback_job_name_ = fallback_job_name;
   now_ms_ = now_ms;
 }
 
@@ -109,9 +107,6 @@ void PromNormalizer::OnSample(const SampleView& sample) {
     } else {
       labels_.push_back({label.name, value});
     }
-  }
-  if (out.job_name.empty()) {
-    out.job_name = Filtered(fallback_job_name_);
   }
 
   std::string_view family = sample.family.empty() ? sample.name : sample.family;

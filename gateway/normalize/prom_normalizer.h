@@ -4,7 +4,9 @@
 // PrometheusReporter scrapes) onto Flink identities: the family prefix
 // `flink_<scope>_` gives the scope, the rest the canonical metric name, and
 // the labels job_id/job_name the job. Samples of non-Flink families pass
-// through under their own name with SCOPE_UNSPECIFIED.
+// through under their own name with SCOPE_UNSPECIFIED. Process-level
+// samples (JobManager, TaskManager) name no job and leave without one:
+// process attribution (gateway/attribute/) finds their jobs.
 
 #include <deque>
 #include <string>
@@ -31,12 +33,9 @@ class PromNormalizer : public SampleSink {
  public:
   explicit PromNormalizer(FlinkSampleSink* next) : next_(next) {}
 
-  // Per request: where the samples came from, the job to attribute
-  // process-level samples to when they carry no job label (a TaskManager's
-  // CPU and GC belong to the job its push group is named after), and the
-  // arrival time (pushed text carries no timestamps).
-  void Reset(std::string_view source, std::string_view fallback_job_name, int64_t now_ms,
-             std::string_view cluster = {});
+  // Per request: where the samples came from, the arrival time (pushed
+  // text carries no timestamps) and the cluster the sender names.
+  void Reset(std::string_view source, int64_t now_ms, std::string_view cluster = {});
 
   void OnSample(const SampleView& sample) override;
 
@@ -46,7 +45,6 @@ class PromNormalizer : public SampleSink {
 
   FlinkSampleSink* next_;
   std::string_view source_;
-  std::string_view fallback_job_name_;
   std::string_view cluster_;
   int64_t now_ms_ = 0;
   std::vector<LabelView> labels_;

@@ -69,8 +69,6 @@ bool ByName(const LabelView& a, const LabelView& b) { return a.name < b.name; }
 struct StatsdNormalizer::Identity {
   bool ok = false;
   v1::Scope scope = v1::SCOPE_UNSPECIFIED;
-  // JobManager and TaskManager lines: the job comes from the sender.
-  bool process_level = false;
   Suffix suffix = Suffix::kNone;
   std::string_view quantile;  // static
   std::string metric;         // canonical
@@ -86,10 +84,6 @@ struct StatsdNormalizer::Identity {
 
 struct StatsdNormalizer::Sender {
   std::string source;  // "statsd:<address>"
-  // The job its job-scoped lines name; `job_conflict` once they name two
-  // (a session cluster): then process-level lines stay without a job.
-  std::string job;
-  bool job_conflict = false;
   // The previous line, for Flink's repeat.
   Identity* last = nullptr;
   std::string last_raw;
@@ -165,13 +159,6 @@ void StatsdNormalizer::OnMetric(const StatsdMetric& metric) {
   sender.last_raw.assign(metric.raw_value);
   sender.last_ms = now_ms_;
 
-  if (!id.job_name.empty() && !sender.job_conflict) {
-    if (sender.job.empty()) {
-      sender.job = id.job_name;
-    } else if (sender.job != id.job_name) {
-      sender.job_conflict = true;
-    }
-  }
   if (id.suffix == Suffix::kRate && !id.known_meter) {
     if (meter_bases_.size() >= options_.max_identifiers) meter_bases_.clear();
     meter_bases_.insert(id.base);
@@ -243,7 +230,6 @@ void StatsdNormalizer::Emit(Identity& id, Sender& sender, const StatsdMetric* me
   out.metric = id.metric;
   out.job_id = id.job_id;
   out.job_name = id.job_name;
-  if (out.job_name.empty() && id.process_level && !sender.job_conflict) out.job_name = sender.job;
   out.labels = id.labels;
   out.value = value;
   out.timestamp_ms = timestamp_ms;
@@ -310,7 +296,6 @@ void StatsdNormalizer::Parse(std::string_view identifier, Identity& id) {
   switch (match->scope) {
     case FlinkScope::kJobManager:
       id.scope = v1::SCOPE_JOBMANAGER;
-      id.process_level = true;
       break;
     case FlinkScope::kJobManagerJob:
       id.scope = v1::SCOPE_JOBMANAGER_JOB;
@@ -323,7 +308,6 @@ void StatsdNormalizer::Parse(std::string_view identifier, Identity& id) {
       break;
     case FlinkScope::kTaskManager:
       id.scope = v1::SCOPE_TASKMANAGER;
-      id.process_level = true;
       break;
     case FlinkScope::kTaskManagerJob:
       id.scope = v1::SCOPE_TASKMANAGER_JOB;

@@ -24,9 +24,9 @@
 //   negative value. Both come back to back from one sender: a repeat is
 //   dropped, and a `0` is held until the sender's next line shows whether
 //   it was the reset of a negative value (then it is dropped) or a reading.
-// - Process-level lines (JobManager, TaskManager) name no job: they get the
-//   one job the same sender's job-scoped lines name, as a Pushgateway push
-//   gets its group's job.
+// - Process-level lines (JobManager, TaskManager) name no job and leave
+//   without one: process attribution (gateway/attribute/) gives them to the
+//   jobs the same sender's job-scoped lines name.
 //
 // Not thread-safe: one per receiving thread. Each sender's lines must reach
 // the same instance in order (one socket per thread, SO_REUSEPORT hashes a

@@ -10,6 +10,7 @@ vitals_library(vitals_gateway_scrape
           ${CMAKE_CURRENT_LIST_DIR}/scrape/scraper.cc
           ${CMAKE_CURRENT_LIST_DIR}/scrape/target_loop.cc
           ${CMAKE_CURRENT_LIST_DIR}/scrape/target_set.cc
-  DEPS vitals_gateway_receivers vitals_gateway_normalize vitals_promtext_parser vitals_config
+  DEPS vitals_gateway_receivers vitals_gateway_normalize vitals_gateway_attribute
+       vitals_promtext_parser vitals_config
        vitals_http vitals_log prometheus-cpp::core yaml-cpp Threads::Threads
        absl::status absl::statusor absl::strings absl::time)

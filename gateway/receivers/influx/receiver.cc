@@ -9,6 +9,7 @@
 #include "common/base/json_string.h"
 #include "common/base/strings.h"
 #include "common/http/gzip.h"
+#include "gateway/attribute/process_attributor.h"
 
 namespace vitals::gateway {
 namespace {
@@ -143,16 +144,24 @@ InfluxReceiverOptions ParseInfluxReceiverOptions(config::YamlMap& map) {
 }
 
 struct InfluxReceiver::Worker {
-  Worker(FlinkSampleSink* sink, const InfluxReceiverOptions& options)
-      : parser(options.parse), normalizer(sink, options.normalize) {}
+  Worker(FlinkSampleSink* sink, ProcessJobTable* processes, const InfluxReceiverOptions& options)
+      : parser(options.parse),
+        attributor(processes, sink),
+        normalizer(&attributor, options.normalize) {}
   InfluxParser parser;
+  // One request is one Flink process's report: one attribution batch.
+  ProcessAttributor attributor;
   InfluxNormalizer normalizer;
   InfluxNormalizerStats published;
 };
 
 InfluxReceiver::InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* sink,
-                               IngestMetrics* metrics, Clock clock)
-    : options_(std::move(options)), sink_(sink), metrics_(metrics), clock_(std::move(clock)) {}
+                               ProcessJobTable* processes, IngestMetrics* metrics, Clock clock)
+    : options_(std::move(options)),
+      sink_(sink),
+      processes_(processes),
+      metrics_(metrics),
+      clock_(std::move(clock)) {}
 
 InfluxReceiver::~InfluxReceiver() = default;
 
@@ -242,7 +251,9 @@ http::Response InfluxReceiver::Write(const http::Request& request, InfluxApi api
 
   std::unique_ptr<Worker> worker = Acquire();
   RequestSink sink(&worker->normalizer, static_cast<size_t>(options_.max_errors_listed));
-  worker->normalizer.Begin(absl::StrCat("influx:", AsAbsl(PeerHost(request.peer()))), clock_());
+  const int64_t now_ms = clock_();
+  worker->attributor.Begin();
+  worker->normalizer.Begin(absl::StrCat("influx:", AsAbsl(PeerHost(request.peer()))), now_ms);
   // Over-long lines are cut out and the pieces between them parsed, so that
   // they fail like any bad line: named, and without spoiling the others.
   size_t begin = 0;
@@ -253,7 +264,7 @@ http::Response InfluxReceiver::Write(const http::Request& request, InfluxApi api
     sink.set_line_offset(line.number);
   }
   worker->parser.Parse(body.substr(begin), *precision, sink);
-  worker->normalizer.Finish();
+  worker->attributor.Finish(now_ms);
 
   metrics_->Received(kFormat, static_cast<double>(sink.points()));
   if (sink.long_lines() > 0) {
@@ -284,7 +295,7 @@ std::unique_ptr<InfluxReceiver::Worker> InfluxReceiver::Acquire() {
       return worker;
     }
   }
-  return std::make_unique<Worker>(sink_, options_);
+  return std::make_unique<Worker>(sink_, processes_, options_);
 }
 
 void InfluxReceiver::Release(std::unique_ptr<Worker> worker) {

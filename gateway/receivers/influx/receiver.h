@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "common/config/yaml_reader.h"
 #include "common/http/server.h"
+#include "gateway/attribute/process_job_table.h"
 #include "gateway/normalize/flink_sample.h"
 #include "gateway/normalize/influx_normalizer.h"
 #include "gateway/parsers/influx/parser.h"
@@ -49,9 +50,10 @@ class InfluxReceiver {
  public:
   using Clock = std::function<int64_t()>;  // epoch milliseconds
 
-  // `sink` must be thread-safe: requests are handled on the server's threads.
-  InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* sink, IngestMetrics* metrics,
-                 Clock clock);
+  // `sink` must be thread-safe: requests are handled on the server's
+  // threads, each through process attribution with `processes`.
+  InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
+                 IngestMetrics* metrics, Clock clock);
   ~InfluxReceiver();
 
   // Registers POST /write, POST /api/v2/write (labelled "influx" for the
@@ -76,6 +78,7 @@ class InfluxReceiver {
   size_t max_line_bytes_ = http::ServerOptions().max_line_bytes;
   size_t max_series_ = http::ServerOptions().max_series_per_request;
   FlinkSampleSink* sink_;
+  ProcessJobTable* processes_;
   IngestMetrics* metrics_;
   Clock clock_;
   std::mutex mu_;

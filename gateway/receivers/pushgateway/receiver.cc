@@ -16,6 +16,7 @@
 #include "common/base/json_string.h"
 #include "common/base/strings.h"
 #include "common/http/gzip.h"
+#include "gateway/attribute/process_attributor.h"
 #include "gateway/normalize/extra_labels.h"
 #include "gateway/normalize/prom_normalizer.h"
 
@@ -238,9 +239,13 @@ bool IsReservedGroupKey(std::string_view name) {
 
 }  // namespace
 
-PushgatewayReceiver::PushgatewayReceiver(PushGroupStore* store, IngestMetrics* metrics,
-                                         size_t max_body_bytes, Clock clock)
-    : store_(store), metrics_(metrics), max_body_bytes_(max_body_bytes), clock_(std::move(clock)) {}
+PushgatewayReceiver::PushgatewayReceiver(PushGroupStore* store, ProcessJobTable* processes,
+                                         IngestMetrics* metrics, size_t max_body_bytes, Clock clock)
+    : store_(store),
+      processes_(processes),
+      metrics_(metrics),
+      max_body_bytes_(max_body_bytes),
+      clock_(std::move(clock)) {}
 
 void PushgatewayReceiver::Register(http::Server& server) {
   max_line_bytes_ = server.options().max_line_bytes;
@@ -372,7 +377,8 @@ std::string PushgatewayReceiver::RenderGroupsJson() const {
 
 size_t PushgatewayReceiver::Replay(FlinkSampleSink& sink, int64_t now_ms) {
   store_->Expire(now_ms);
-  PromNormalizer normalizer(&sink);
+  ProcessAttributor attributor(processes_, &sink);
+  PromNormalizer normalizer(&attributor);
   // Counted, not logged: a replay error means a stored block no longer
   // parses on its own, which validation should have made impossible.
   struct Counting : SampleSink {
@@ -398,7 +404,8 @@ size_t PushgatewayReceiver::Replay(FlinkSampleSink& sink, int64_t now_ms) {
         grouping.push_back({name, value});
       }
     }
-    normalizer.Reset(source, StripRandomJobNameSuffix(group.key.job), now_ms, cluster);
+    attributor.Begin(StripRandomJobNameSuffix(group.key.job));
+    normalizer.Reset(source, now_ms, cluster);
     // As the Pushgateway exposes them: every sample carries the grouping
     // labels, which override pushed labels of the same name.
     ExtraLabels labeler(grouping, ExtraLabels::Clash::kExtraWins, &normalizer);
@@ -411,6 +418,7 @@ size_t PushgatewayReceiver::Replay(FlinkSampleSink& sink, int64_t now_ms) {
         metrics_->Rejected(kFormat, "replay");
       }
     }
+    attributor.Finish(now_ms);
   });
   return counting.n;
 }

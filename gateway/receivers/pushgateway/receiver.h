@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/http/server.h"
+#include "gateway/attribute/process_job_table.h"
 #include "gateway/normalize/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/pushgateway/push_group_store.h"
@@ -25,8 +26,10 @@ class PushgatewayReceiver {
  public:
   using Clock = std::function<int64_t()>;  // epoch milliseconds
 
-  PushgatewayReceiver(PushGroupStore* store, IngestMetrics* metrics, size_t max_body_bytes,
-                      Clock clock);
+  // Replays go through process attribution with `processes` (the
+  // gateway's table, shared with the other receivers).
+  PushgatewayReceiver(PushGroupStore* store, ProcessJobTable* processes, IngestMetrics* metrics,
+                      size_t max_body_bytes, Clock clock);
 
   // Registers PUT, POST and DELETE under /metrics/job (labelled
   // "pushgateway" for the server's overload handler) and GET
@@ -37,7 +40,10 @@ class PushgatewayReceiver {
   http::Response Handle(const http::Request& request);
 
   // Feeds every live group's samples to `sink` as of `now_ms` (the end of
-  // the interval being closed), after expiring groups past their TTL.
+  // the interval being closed), after expiring groups past their TTL. Each
+  // group is one Flink process: its process-scope samples go to the jobs
+  // its job-scoped samples name (gateway/attribute/), never to the group's
+  // job name, which is the reporter's (`jobName` + a random suffix).
   // Returns the number of samples replayed.
   size_t Replay(FlinkSampleSink& sink, int64_t now_ms);
 
@@ -50,6 +56,7 @@ class PushgatewayReceiver {
   PromTextLimits Limits() const;
 
   PushGroupStore* store_;
+  ProcessJobTable* processes_;
   IngestMetrics* metrics_;
   size_t max_body_bytes_;
   size_t max_line_bytes_ = http::ServerOptions().max_line_bytes;

@@ -1,6 +1,7 @@
 #include "gateway/receivers/scrape/scrape_ingest.h"
 
 #include "absl/strings/str_cat.h"
+#include "gateway/attribute/process_attributor.h"
 #include "gateway/normalize/extra_labels.h"
 #include "gateway/normalize/prom_normalizer.h"
 
@@ -19,7 +20,7 @@ ScrapeIngester::ScrapeIngester()
 
 absl::StatusOr<size_t> ScrapeIngester::Ingest(const ScrapeTarget& target, std::string_view body,
                                               TextFormat format, int64_t now_ms,
-                                              FlinkSampleSink& sink) {
+                                              ProcessJobTable& processes, FlinkSampleSink& sink) {
   PromTextParser& parser = format == TextFormat::kOpenMetrics100 ? open_metrics_ : prom_;
   CountingSink counting;
   if (absl::Status s = parser.Parse(body, counting); !s.ok()) return s;
@@ -37,12 +38,16 @@ absl::StatusOr<size_t> ScrapeIngester::Ingest(const ScrapeTarget& target, std::s
       extra_.push_back({name, value});
     }
   }
-  PromNormalizer normalizer(&sink);
-  normalizer.Reset(source_, job_name, now_ms, cluster);
+  ProcessAttributor attributor(&processes, &sink);
+  attributor.Begin(job_name);
+  PromNormalizer normalizer(&attributor);
+  normalizer.Reset(source_, now_ms, cluster);
   // honor_labels: true, as Flink's own labels must not be overwritten.
   ExtraLabels labeler(extra_, ExtraLabels::Clash::kSampleWins, &normalizer);
   // Validated above, so this parse delivers every sample and cannot fail.
-  if (absl::Status s = parser.Parse(body, labeler); !s.ok()) return s;
+  const absl::Status parsed = parser.Parse(body, labeler);
+  attributor.Finish(now_ms);
+  if (!parsed.ok()) return parsed;
   return counting.n;
 }
 

@@ -5,10 +5,12 @@
 // gauge typing), so that a PrometheusReporter endpoint gives the same
 // aggregates whether it is scraped or pushes. The target plays the part of
 // the push group:
-// - `source` is `scrape:<target>` (one sender per Flink process);
-// - a `job_name` target label names the job of process-level samples that
-//   carry none (JobManager and TaskManager Status.*), as the group's job
-//   does for a push; samples that name their job keep it;
+// - `source` is `scrape:<target>` (one sender per Flink process), whose
+//   process-level samples (JobManager and TaskManager Status.*) go to the
+//   jobs its job-scoped samples name (gateway/attribute/);
+// - a `job_name` target label is the sender's name, as a push group's job
+//   is: it names a job only for a target without job-scoped samples, and
+//   only where the operator opted in (attribution.sender_name_as_job);
 // - a `cluster` target label names the samples' cluster, as a `cluster`
 //   grouping label does;
 // - every other target label is added to each sample that lacks a label of
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gateway/attribute/process_job_table.h"
 #include "gateway/normalize/flink_sample.h"
 #include "gateway/parsers/promtext/parser.h"
 #include "gateway/receivers/scrape/target.h"
@@ -39,7 +42,8 @@ class ScrapeIngester {
   // InvalidArgument "line N: reason". Keeps scratch space between calls:
   // one ingester per thread.
   absl::StatusOr<size_t> Ingest(const ScrapeTarget& target, std::string_view body,
-                                TextFormat format, int64_t now_ms, FlinkSampleSink& sink);
+                                TextFormat format, int64_t now_ms, ProcessJobTable& processes,
+                                FlinkSampleSink& sink);
 
  private:
   PromTextParser prom_;

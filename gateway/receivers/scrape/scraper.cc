@@ -13,12 +13,13 @@ constexpr std::string_view kFormat = "scrape";
 
 }  // namespace
 
-Scraper::Scraper(ScrapeOptions options, FlinkSampleSink* sink, IngestMetrics* ingest,
-                 prometheus::Registry& registry, Clock clock)
+Scraper::Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
+                 IngestMetrics* ingest, prometheus::Registry& registry, Clock clock)
     : options_(std::move(options)),
       metrics_(registry),
       target_set_(options_.files, FileSdDefaults{options_.interval, options_.timeout}) {
   context_.sink = sink;
+  context_.processes = processes;
   context_.ingest = ingest;
   context_.metrics = &metrics_;
   context_.max_body_bytes = static_cast<size_t>(options_.max_body_bytes);

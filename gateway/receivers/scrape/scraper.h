@@ -41,9 +41,10 @@ class Scraper {
   using Clock = std::function<int64_t()>;  // epoch milliseconds
 
   // `sink` must be thread-safe (the aggregator is): targets feed it
-  // concurrently. The self-metrics are registered in `registry`.
-  Scraper(ScrapeOptions options, FlinkSampleSink* sink, IngestMetrics* ingest,
-          prometheus::Registry& registry, Clock clock);
+  // concurrently, through process attribution with `processes`. The
+  // self-metrics are registered in `registry`.
+  Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
+          IngestMetrics* ingest, prometheus::Registry& registry, Clock clock);
   ~Scraper();
   Scraper(const Scraper&) = delete;
   Scraper& operator=(const Scraper&) = delete;

@@ -155,7 +155,7 @@ TargetLoop::Outcome TargetLoop::Scrape(const ScrapeTarget& target) {
   if (stop_) return out;  // removed meanwhile: its samples are no longer wanted
   absl::StatusOr<size_t> samples =
       ingester_.Ingest(target, body, TextFormatFromContentType(response->content_type),
-                       context_.clock(), *context_.sink);
+                       context_.clock(), *context_.processes, *context_.sink);
   if (!samples.ok()) {
     fail("parse_error", std::string(samples.status().message()));
     return out;

@@ -31,6 +31,7 @@ class TargetLoop {
  public:
   struct Context {
     FlinkSampleSink* sink = nullptr;
+    ProcessJobTable* processes = nullptr;
     IngestMetrics* ingest = nullptr;
     ScrapeMetrics* metrics = nullptr;
     size_t max_body_bytes = 8 << 20;

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "common/http/url.h"
 #include "common/log/log.h"
+#include "gateway/attribute/process_attributor.h"
 
 namespace vitals::gateway {
 namespace {
@@ -204,8 +205,12 @@ struct StatsdReceiver::Lane {
     }
   }
 
-  // Hands the normalizer's counts since the last call to the self-metrics.
+  // Ends the attribution batch (the datagrams read since the last call),
+  // then hands the normalizer's counts since the last call to the
+  // self-metrics.
   void Publish() {
+    attributor->Finish(clock());
+    attributor->Begin();
     const StatsdNormalizerStats& now = normalizer->stats();
     StatsdNormalizerStats& was = published;
     auto delta = [](uint64_t a, uint64_t b) { return static_cast<double>(a - b); };
@@ -234,6 +239,7 @@ struct StatsdReceiver::Lane {
   udp::socket socket{ioc};
   net::steady_timer timer{ioc};
   StatsdParser parser;
+  std::unique_ptr<ProcessAttributor> attributor;
   std::unique_ptr<StatsdNormalizer> normalizer;
   const size_t slot_bytes;
   std::vector<char> buffer;
@@ -248,8 +254,12 @@ struct StatsdReceiver::Lane {
 };
 
 StatsdReceiver::StatsdReceiver(StatsdReceiverOptions options, FlinkSampleSink* sink,
-                               IngestMetrics* metrics, Clock clock)
-    : options_(std::move(options)), sink_(sink), metrics_(metrics), clock_(std::move(clock)) {}
+                               ProcessJobTable* processes, IngestMetrics* metrics, Clock clock)
+    : options_(std::move(options)),
+      sink_(sink),
+      processes_(processes),
+      metrics_(metrics),
+      clock_(std::move(clock)) {}
 
 StatsdReceiver::~StatsdReceiver() { Shutdown(); }
 
@@ -269,8 +279,10 @@ absl::Status StatsdReceiver::Start() {
   std::vector<std::unique_ptr<Lane>> lanes;
   for (int i = 0; i < options_.threads; ++i) {
     auto lane = std::make_unique<Lane>(options_, metrics_, clock_);
+    lane->attributor = std::make_unique<ProcessAttributor>(processes_, sink_);
+    lane->attributor->Begin();
     absl::StatusOr<std::unique_ptr<StatsdNormalizer>> normalizer =
-        StatsdNormalizer::Create(options_.normalize, sink_);
+        StatsdNormalizer::Create(options_.normalize, lane->attributor.get());
     if (!normalizer.ok()) return normalizer.status();
     lane->normalizer = std::move(*normalizer);
 

@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "common/config/yaml_reader.h"
+#include "gateway/attribute/process_job_table.h"
 #include "gateway/normalize/flink_sample.h"
 #include "gateway/normalize/statsd_normalizer.h"
 #include "gateway/parsers/statsd/parser.h"
@@ -52,9 +53,11 @@ class StatsdReceiver {
  public:
   using Clock = std::function<int64_t()>;  // epoch milliseconds
 
-  // `sink` must be thread-safe when threads > 1 (the aggregator is).
-  StatsdReceiver(StatsdReceiverOptions options, FlinkSampleSink* sink, IngestMetrics* metrics,
-                 Clock clock);
+  // `sink` must be thread-safe when threads > 1 (the aggregator is). Each
+  // lane's samples go through process attribution with `processes`: the
+  // datagrams of one wake-up are one batch.
+  StatsdReceiver(StatsdReceiverOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
+                 IngestMetrics* metrics, Clock clock);
   ~StatsdReceiver();
   StatsdReceiver(const StatsdReceiver&) = delete;
   StatsdReceiver& operator=(const StatsdReceiver&) = delete;
@@ -76,6 +79,7 @@ class StatsdReceiver {
  private:
   StatsdReceiverOptions options_;
   FlinkSampleSink* sink_;
+  ProcessJobTable* processes_;
   IngestMetrics* metrics_;
   Clock clock_;
   uint16_t port_ = 0;

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "gateway/aggregate/aggregator.h"
+#include "gateway/attribute/process_attributor.h"
 #include "gateway/normalize/prom_normalizer.h"
 #include "gateway/parsers/promtext/parser.h"
 #include "gateway/parsers/pushgateway_path/path.h"
@@ -77,7 +78,9 @@ TEST(ScenarioTest, EachFaultIsGradedOnItsDimensionAndGradesAreStable) {
   aggregation.gateway = "node-00";
   aggregation.cluster = "k8s-test";
   gateway::Aggregator aggregator(aggregation);
-  gateway::PromNormalizer normalizer(&aggregator);
+  gateway::ProcessJobTable processes(gateway::ProcessJobTable::Options{});
+  gateway::ProcessAttributor attributor(&processes, &aggregator);
+  gateway::PromNormalizer normalizer(&attributor);
   gateway::PromTextParser parser(gateway::TextFormat::kPrometheus004);
   const scorer::ScoringConfig scoring;
   std::map<std::string, std::unique_ptr<scorer::JobScorer>> scorers;
@@ -96,9 +99,10 @@ TEST(ScenarioTest, EachFaultIsGradedOnItsDimensionAndGradesAreStable) {
       for (const auto& [name, value] : key->labels) {
         if (name == "cluster") cluster = value;
       }
-      normalizer.Reset(push.path, gateway::StripRandomJobNameSuffix(key->job), boundary - 1,
-                       cluster);
+      attributor.Begin(gateway::StripRandomJobNameSuffix(key->job));
+      normalizer.Reset(push.path, boundary - 1, cluster);
       ASSERT_TRUE(parser.Parse(push.body, normalizer).ok());
+      attributor.Finish(boundary - 1);
     }
     for (v1::MetricBatch& batch : aggregator.Flush(boundary)) {
       auto& scorer = scorers[batch.job_name()];

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/attribute/process_attributor.h"
 #include "gateway/normalize/influx_normalizer.h"
 #include "gateway/normalize/prom_normalizer.h"
 #include "gateway/normalize/statsd_normalizer.h"
@@ -208,20 +209,22 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
     auto fleet = sim::Fleet::Create(spec);
     ASSERT_TRUE(fleet.ok()) << fleet.status();
     fleet_.emplace(std::move(*fleet));
-    auto statsd = StatsdNormalizer::Create({}, &statsd_sink_);
+    auto statsd = StatsdNormalizer::Create({}, &statsd_attributor_);
     ASSERT_TRUE(statsd.ok()) << statsd.status();
     statsd_ = std::move(*statsd);
     for (const sim::SimJob& job : fleet_->jobs()) processes_ += job.processes.size();
   }
 
   // Prometheus text pushed per process, normalized as the Pushgateway
-  // receiver replays it: the group's job (random suffix stripped) for the
-  // process-level families, the group's cluster.
+  // receiver replays it: each group one attribution batch (its process
+  // series go to the jobs its job-scoped series name), the group's cluster.
   void PushPrometheus(RecordingSink* sink) {
     std::vector<sim::Push> pushes;
     sim::RenderPushes(*fleet_, &pushes);
     ASSERT_EQ(pushes.size(), processes_);
-    PromNormalizer normalizer(sink);
+    ProcessJobTable table(ProcessJobTable::Options{});
+    ProcessAttributor attributor(&table, sink);
+    PromNormalizer normalizer(&attributor);
     PromTextParser parser(TextFormat::kPrometheus004);
     for (const sim::Push& push : pushes) {
       ASSERT_EQ(push.method, "PUT");
@@ -233,9 +236,12 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
         if (name == "cluster") cluster = value;
       }
       const std::string source = absl::StrCat("push:", key->Canonical());
-      normalizer.Reset(source, StripRandomJobNameSuffix(key->job), fleet_->now_ms(), cluster);
+      attributor.Begin(StripRandomJobNameSuffix(key->job));
+      normalizer.Reset(source, fleet_->now_ms(), cluster);
       ASSERT_TRUE(parser.Parse(push.body, normalizer).ok());
+      attributor.Finish(fleet_->now_ms());
     }
+    EXPECT_EQ(table.counts().unattributed, 0u);
   }
 
   // PrometheusReporter scrape bodies, ingested as the scraper does: each
@@ -246,13 +252,14 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
     sim::RenderScrapes(*fleet_, &scrapes);
     ASSERT_EQ(scrapes.size(), processes_);
     ScrapeIngester ingester;
+    ProcessJobTable table(ProcessJobTable::Options{});
     for (size_t i = 0; i < scrapes.size(); ++i) {
       const sim::SimJob& job = fleet_->jobs()[scrapes[i].job];
       ScrapeTarget target;
       target.address = absl::StrCat("10.1.0.", i, ":9249");
       target.labels = {{"cluster", job.cluster}, {"job_name", job.name}};
       absl::StatusOr<size_t> n = ingester.Ingest(
-          target, scrapes[i].body, TextFormat::kPrometheus004, fleet_->now_ms(), *sink);
+          target, scrapes[i].body, TextFormat::kPrometheus004, fleet_->now_ms(), table, *sink);
       ASSERT_TRUE(n.ok()) << n.status();
     }
   }
@@ -260,7 +267,9 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
   // StatsD datagrams, each process its own sender as each Flink process has
   // its own reporter socket. Datagrams never mix processes, and a process's
   // report starts a datagram with its CPU load, the first metric it reports.
+  // The report is one attribution batch, as one wake-up of the receiver.
   void SendStatsd() {
+    statsd_attributor_.Begin();
     std::vector<sim::StatsdDatagram> datagrams;
     sim::RenderStatsd(*fleet_, &datagrams);
     StatsdParser parser;
@@ -275,6 +284,7 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
     }
     ASSERT_EQ(process, processes_);
     statsd_->ReleaseHeld(std::numeric_limits<int64_t>::max());
+    statsd_attributor_.Finish(fleet_->now_ms());
   }
 
   void WriteInflux(RecordingSink* sink) {
@@ -282,13 +292,17 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
     sim::RenderInflux(*fleet_, &writes);
     ASSERT_EQ(writes.size(), processes_);
     InfluxParser parser;
-    InfluxNormalizer normalizer(sink);
+    ProcessJobTable table(ProcessJobTable::Options{});
+    ProcessAttributor attributor(&table, sink);
+    InfluxNormalizer normalizer(&attributor);
     for (size_t i = 0; i < writes.size(); ++i) {
       ASSERT_NE(writes[i].path.find("precision=n&"), std::string::npos) << writes[i].path;
+      attributor.Begin();
       normalizer.Begin(absl::StrCat("influx:10.1.0.", i), fleet_->now_ms());
       parser.Parse(writes[i].body, InfluxPrecision::kNanoseconds, normalizer);
-      normalizer.Finish();
+      attributor.Finish(fleet_->now_ms());
     }
+    EXPECT_EQ(table.counts().unattributed, 0u);
   }
 
   // Text-valued gauge instances in the current report: StatsD refuses them.
@@ -303,20 +317,24 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
   std::optional<sim::Fleet> fleet_;
   size_t processes_ = 0;
   RecordingSink statsd_sink_;
+  ProcessJobTable statsd_table_{ProcessJobTable::Options{}};
+  ProcessAttributor statsd_attributor_{&statsd_table_, &statsd_sink_};
   std::unique_ptr<StatsdNormalizer> statsd_;
 };
 
 TEST_P(CrossFormatTest, ThreeReportersOneIdentity) {
   const sim::VersionTraits& traits = sim::Traits(GetParam());
 
-  // First report. StatsD's process-level lines name no job; a sender's
-  // job is learned from its job-scoped lines, so the very first ones go
-  // without (the Pushgateway's group and an Influx request name it at once).
+  // First report. StatsD's process-level lines name no job; process
+  // attribution holds them to the end of the batch, by when the sender's
+  // job-scoped lines named its job: none goes without.
   fleet_->AdvanceTo(kStart + 10'000);
   SendStatsd();
   size_t jobless = 0;
   for (const RecordedSample& s : statsd_sink_.samples) jobless += s.job_name.empty();
-  EXPECT_GT(jobless, 0u);
+  EXPECT_EQ(jobless, 0u);
+  EXPECT_EQ(statsd_table_.counts().unattributed, 0u);
+  EXPECT_GT(statsd_table_.counts().attributed, 0u);
   const StatsdNormalizerStats first = statsd_->stats();
   statsd_sink_.samples.clear();
 

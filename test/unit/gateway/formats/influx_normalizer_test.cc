@@ -28,7 +28,6 @@ class InfluxNormalizerTest : public ::testing::Test {
     InfluxNormalizer normalizer(&sink_, options);
     normalizer.Begin("influx:10.0.0.7", now_ms_);
     parser_.Parse(body, InfluxPrecision::kNanoseconds, normalizer);
-    normalizer.Finish();
     stats_ = normalizer.stats();
   }
 
@@ -108,29 +107,21 @@ TEST_F(InfluxNormalizerTest, BooleansAreNumbersOtherTextIsSkipped) {
   EXPECT_EQ(stats_.text_values, 1u);
 }
 
-TEST_F(InfluxNormalizerTest, ProcessLevelPointsGetTheRequestsJob) {
+TEST_F(InfluxNormalizerTest, ProcessLevelPointsNameNoJob) {
+  // Process attribution (gateway/attribute/) finds their jobs.
   Write(std::string("taskmanager_Status_JVM_CPU_Load") + kTmTags + " value=0.25\n" +
         "taskmanager_Status_JVM_GarbageCollector_G1_Young_Generation_Count" + kTmTags +
         " value=7i\n" + "taskmanager_job_task_operator_numRecordsIn" + kOpTags + " count=5i\n");
   ASSERT_EQ(sink_.samples.size(), 3u);
-  // The job-scoped point goes first; the held ones follow with its job.
-  EXPECT_EQ(sink_.samples[0].metric, "numRecordsIn");
-  EXPECT_EQ(sink_.samples[1].scope, v1::SCOPE_TASKMANAGER);
-  EXPECT_EQ(sink_.samples[1].metric, "Status_JVM_CPU_Load");
-  EXPECT_EQ(sink_.samples[1].job_name, "Fraud_Detection");
-  EXPECT_THAT(sink_.samples[1].labels,
+  EXPECT_EQ(sink_.samples[0].scope, v1::SCOPE_TASKMANAGER);
+  EXPECT_EQ(sink_.samples[0].metric, "Status_JVM_CPU_Load");
+  EXPECT_EQ(sink_.samples[0].job_name, "");
+  EXPECT_THAT(sink_.samples[0].labels,
               ElementsAre(Pair("host", "10_0_0_7"), Pair("tm_id", "tm_1")));
-  EXPECT_EQ(sink_.samples[2].metric, "Status_JVM_GarbageCollector_G1_Young_Generation_Count");
-  EXPECT_EQ(sink_.samples[2].value, 7);
-  EXPECT_EQ(sink_.samples[2].timestamp_ms, now_ms_);
-
-  // Two jobs in one request (a session cluster): no job for the process.
-  sink_.samples.clear();
-  Write(std::string("taskmanager_Status_JVM_CPU_Load") + kTmTags + " value=0.25\n" +
-        "taskmanager_job_task_operator_numRecordsIn,job_name=a,operator_name=x count=5i\n" +
-        "taskmanager_job_task_operator_numRecordsIn,job_name=b,operator_name=x count=5i\n");
-  ASSERT_EQ(sink_.samples.size(), 3u);
-  EXPECT_EQ(sink_.samples[2].job_name, "");
+  EXPECT_EQ(sink_.samples[1].metric, "Status_JVM_GarbageCollector_G1_Young_Generation_Count");
+  EXPECT_EQ(sink_.samples[1].value, 7);
+  EXPECT_EQ(sink_.samples[1].timestamp_ms, now_ms_);
+  EXPECT_EQ(sink_.samples[2].job_name, "Fraud_Detection");
 }
 
 TEST_F(InfluxNormalizerTest, ScopeFollowsThePrometheusPathsRules) {

@@ -21,14 +21,16 @@ constexpr char kGood1[] =
 constexpr char kGood2[] =
     "taskmanager_Status_JVM_CPU_Load,host=10.0.0.7,tm_id=tm-1 value=0.25 1700000000123000000";
 // No timestamp: valid whatever the precision.
-constexpr char kUntimed[] = "taskmanager_Status_JVM_CPU_Load,host=10.0.0.7,tm_id=tm-1 value=0.5";
+constexpr char kUntimed[] =
+    "taskmanager_job_task_busyTimeMsPerSecond,host=10.0.0.7,job_id=3f2a,job_name=orders,"
+    "subtask_index=0,task_name=Map,tm_id=tm-1 value=500";
 
 class InfluxReceiverTest : public ::testing::Test {
  protected:
   InfluxReceiverTest() : metrics_(registry_) {}
 
   void Start(InfluxReceiverOptions options = {}) {
-    receiver_ = std::make_unique<InfluxReceiver>(options, &sink_, &metrics_,
+    receiver_ = std::make_unique<InfluxReceiver>(options, &sink_, &processes_, &metrics_,
                                                  [] { return int64_t{1'700'000'005'000}; });
     http::ServerOptions server_options;
     server_options.address = "127.0.0.1";
@@ -52,6 +54,7 @@ class InfluxReceiverTest : public ::testing::Test {
   prometheus::Registry registry_;
   IngestMetrics metrics_;
   LockedRecordingSink sink_;
+  ProcessJobTable processes_{ProcessJobTable::Options{}};
   std::unique_ptr<InfluxReceiver> receiver_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::HttpClient> client_;
@@ -72,10 +75,12 @@ TEST_F(InfluxReceiverTest, FlinksWriteIsAcceptedWith204) {
   EXPECT_EQ(samples[0].metric, "numRecordsIn");
   EXPECT_EQ(samples[0].source, "influx:127.0.0.1");
   EXPECT_EQ(samples[0].timestamp_ms, 1'700'000'005'000);
-  // The TaskManager's CPU belongs to the job its request names.
+  // The TaskManager's CPU belongs to the job its own points (same host
+  // and tm_id) name.
   EXPECT_EQ(samples[1].metric, "Status_JVM_CPU_Load");
   EXPECT_EQ(samples[1].job_name, "orders");
   EXPECT_EQ(metrics_.received("influx"), 3);
+  EXPECT_EQ(processes_.counts().attributed, 1u);
   // A string gauge is valid line protocol but no number: skipped, counted.
   EXPECT_EQ(metrics_.rejected("influx", "invalid_value"), 1);
 }

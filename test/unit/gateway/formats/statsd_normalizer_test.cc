@@ -206,21 +206,18 @@ TEST_F(StatsdNormalizerTest, HoldsArePerSender) {
   EXPECT_THAT(Values("currentEmitEventTimeLag"), ElementsAre(-1));
 }
 
-TEST_F(StatsdNormalizerTest, ProcessLevelLinesGetTheSendersJob) {
+TEST_F(StatsdNormalizerTest, ProcessLevelLinesNameNoJob) {
+  // Process attribution (gateway/attribute/) gives them the jobs the same
+  // sender's job-scoped lines name.
   const std::string jm_sender = "10.0.0.5:41000";
-  Send(std::string(kJm) + "Status.JVM.CPU.Load:0.25|g", jm_sender);  // job not known yet
   Send(std::string(kJmJob) + "lastCheckpointDuration:412|g", jm_sender);
   Send(std::string(kJm) + "Status.JVM.CPU.Load:0.5|g", jm_sender);
-  ASSERT_EQ(sink_.samples.size(), 3u);
-  EXPECT_EQ(sink_.samples[0].job_name, "");
-  EXPECT_EQ(sink_.samples[1].job_name, "orders");
-  EXPECT_EQ(sink_.samples[2].scope, v1::SCOPE_JOBMANAGER);
-  EXPECT_EQ(sink_.samples[2].job_name, "orders");
-  EXPECT_THAT(sink_.samples[2].labels, ElementsAre(Pair("host", "10_0_0_5")));
-  // A session cluster's JobManager names two jobs: its own lines get none.
-  Send("10.0.0.5.jobmanager.payments.lastCheckpointDuration:9|g", jm_sender);
-  Send(std::string(kJm) + "Status.JVM.CPU.Load:0.75|g", jm_sender);
-  EXPECT_EQ(sink_.samples.back().job_name, "");
+  ASSERT_EQ(sink_.samples.size(), 2u);
+  EXPECT_EQ(sink_.samples[0].job_name, "orders");
+  EXPECT_EQ(sink_.samples[1].scope, v1::SCOPE_JOBMANAGER);
+  EXPECT_EQ(sink_.samples[1].job_name, "");
+  EXPECT_EQ(sink_.samples[1].source, "statsd:" + jm_sender);
+  EXPECT_THAT(sink_.samples[1].labels, ElementsAre(Pair("host", "10_0_0_5")));
 }
 
 TEST_F(StatsdNormalizerTest, TextValuesBadLinesAndUnknownIdentifiersAreCounted) {

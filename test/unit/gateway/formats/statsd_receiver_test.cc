@@ -18,6 +18,9 @@ namespace {
 using ::testing::StartsWith;
 
 constexpr char kTm[] = "10.0.0.7.taskmanager.orders-taskmanager-1-1.";
+// A task of job `orders` on that TaskManager (Flink's default task scope
+// format, <host>.taskmanager.<tm_id>.<job_name>.<task_name>.<subtask_index>).
+constexpr char kTask[] = "10.0.0.7.taskmanager.orders-taskmanager-1-1.orders.Map.0.";
 
 // A plain UDP client socket, as Flink's reporter has one.
 class UdpClient {
@@ -57,7 +60,7 @@ class StatsdReceiverTest : public ::testing::Test {
 
   void Start(StatsdReceiverOptions options = {}) {
     options.listen = "127.0.0.1:0";
-    receiver_ = std::make_unique<StatsdReceiver>(options, &sink_, &metrics_,
+    receiver_ = std::make_unique<StatsdReceiver>(options, &sink_, &processes_, &metrics_,
                                                  [this] { return now_ms_.load(); });
     ASSERT_TRUE(receiver_->Start().ok());
     ASSERT_NE(receiver_->port(), 0);
@@ -71,6 +74,7 @@ class StatsdReceiverTest : public ::testing::Test {
   prometheus::Registry registry_;
   IngestMetrics metrics_;
   LockedRecordingSink sink_;
+  ProcessJobTable processes_{ProcessJobTable::Options{}};
   std::atomic<int64_t> now_ms_{1'700'000'000'000};
   std::unique_ptr<StatsdReceiver> receiver_;
 };
@@ -78,18 +82,33 @@ class StatsdReceiverTest : public ::testing::Test {
 TEST_F(StatsdReceiverTest, DatagramsBecomeSamplesWithTheSenderAsSource) {
   Start();
   UdpClient client;
+  client.Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:400|g");
+  ASSERT_TRUE(WaitFor([&] { return sink_.size() == 1; }));
   client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.CPU.Load:0.25|g");
   client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.Threads.Count:42|g\n" + kTm +
                                      "Status.JVM.Memory.Heap.Used:5.5132808E7|g");
-  ASSERT_TRUE(WaitFor([&] { return sink_.size() == 3; }));
+  ASSERT_TRUE(WaitFor([&] { return sink_.size() == 4; }));
   const std::vector<RecordedSample> samples = sink_.samples();
-  EXPECT_EQ(samples[0].metric, "Status_JVM_CPU_Load");
-  EXPECT_EQ(samples[0].scope, v1::SCOPE_TASKMANAGER);
-  EXPECT_EQ(samples[0].source, "statsd:127.0.0.1:" + std::to_string(client.port()));
-  EXPECT_EQ(samples[0].timestamp_ms, now_ms_.load());
-  EXPECT_DOUBLE_EQ(samples[2].value, 5.5132808e7);
-  ASSERT_TRUE(WaitFor([&] { return metrics_.received("statsd") == 3; }));
-  EXPECT_EQ(receiver_->datagrams(), 2u);
+  EXPECT_EQ(samples[1].metric, "Status_JVM_CPU_Load");
+  EXPECT_EQ(samples[1].scope, v1::SCOPE_TASKMANAGER);
+  EXPECT_EQ(samples[1].source, "statsd:127.0.0.1:" + std::to_string(client.port()));
+  EXPECT_EQ(samples[1].timestamp_ms, now_ms_.load());
+  // The TaskManager's own lines go to the job its task lines named.
+  EXPECT_EQ(samples[1].job_name, "orders");
+  EXPECT_DOUBLE_EQ(samples[3].value, 5.5132808e7);
+  ASSERT_TRUE(WaitFor([&] { return metrics_.received("statsd") == 4; }));
+  EXPECT_EQ(receiver_->datagrams(), 3u);
+}
+
+TEST_F(StatsdReceiverTest, AProcessWithoutJobLinesGivesNoJob) {
+  // A TaskManager with no slot in use sends only its own lines.
+  Start();
+  UdpClient client;
+  client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.CPU.Load:0.25|g");
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 1; }));
+  receiver_->Shutdown();
+  EXPECT_EQ(sink_.size(), 0u);
+  EXPECT_EQ(processes_.counts().unattributed, 1u);
 }
 
 TEST_F(StatsdReceiverTest, BadLinesAreCountedByReasonAndGoodOnesKept) {
@@ -114,7 +133,7 @@ TEST_F(StatsdReceiverTest, BadLinesAreCountedByReasonAndGoodOnesKept) {
 TEST_F(StatsdReceiverTest, FlinksResetZeroIsDroppedAndALoneZeroReleasedByTheTimer) {
   Start();
   UdpClient client;
-  const std::string lag = std::string(kTm) + "Status.JVM.Memory.NonHeap.Max:";
+  const std::string lag = std::string(kTask) + "checkpointStartDelayNanos:";
   client.Send(receiver_->port(), lag + "0|g");
   client.Send(receiver_->port(), lag + "-1|g");
   client.Send(receiver_->port(), lag + "-1|g");
@@ -125,7 +144,7 @@ TEST_F(StatsdReceiverTest, FlinksResetZeroIsDroppedAndALoneZeroReleasedByTheTime
   now_ms_ += 100;  // the hold time passes on the receiver's clock
   ASSERT_TRUE(WaitFor([&] { return sink_.size() == 2; }));
   const std::vector<RecordedSample> samples = sink_.samples();
-  EXPECT_EQ(samples[0].metric, "Status_JVM_Memory_NonHeap_Max");
+  EXPECT_EQ(samples[0].metric, "checkpointStartDelayNanos");
   EXPECT_EQ(samples[0].value, -1);
   EXPECT_EQ(samples[1].metric, "numRestarts");
   EXPECT_EQ(samples[1].value, 0);
@@ -140,13 +159,13 @@ TEST_F(StatsdReceiverTest, DatagramsThatFindTheBufferFullAreCountedAsOverload) {
   constexpr int kSent = 2000;
   for (int i = 0; i < kSent; ++i) {
     client.Send(receiver_->port(),
-                std::string(kTm) + "Status.JVM.CPU.Load:0." + std::to_string(i + 1) + "|g");
+                std::string(kTask) + "busyTimeMsPerSecond:" + std::to_string(i + 1) + "|g");
   }
   sink_.Unblock();
   // Drops are reported with the next datagram that gets in.
   ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() > 0; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.CPU.Load:0.999999|g");
+  client.Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:999999|g");
   ASSERT_TRUE(WaitFor([&] {
     return receiver_->datagrams() + receiver_->overloaded() == kSent + 1;
   })) << receiver_->datagrams()
@@ -162,8 +181,8 @@ TEST_F(StatsdReceiverTest, OversizedDatagramIsRefused) {
   Start(options);
   UdpClient client;
   client.Send(receiver_->port(),
-              std::string(kTm) + "Status.JVM.CPU.Load:" + std::string(600, '1') + "|g");
-  client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.CPU.Load:0.5|g");
+              std::string(kTask) + "busyTimeMsPerSecond:" + std::string(600, '1') + "|g");
+  client.Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:500|g");
   ASSERT_TRUE(WaitFor([&] { return sink_.size() == 1; }));
   EXPECT_EQ(metrics_.rejected("statsd", "too_large"), 1);
 }
@@ -177,7 +196,7 @@ TEST_F(StatsdReceiverTest, SeveralLanesShareThePort) {
     clients.push_back(std::make_unique<UdpClient>());
     // A repeat from each sender: dropped only if it reaches the same lane.
     for (int r = 0; r < 2; ++r) {
-      clients.back()->Send(receiver_->port(), std::string(kTm) + "Status.JVM.CPU.Load:0.5|g");
+      clients.back()->Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:500|g");
     }
   }
   ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 16; }));
@@ -187,7 +206,7 @@ TEST_F(StatsdReceiverTest, SeveralLanesShareThePort) {
 }
 
 TEST_F(StatsdReceiverTest, ShutdownIsSafeTwiceAndWithoutStart) {
-  StatsdReceiver never_started({}, &sink_, &metrics_, [] { return int64_t{0}; });
+  StatsdReceiver never_started({}, &sink_, &processes_, &metrics_, [] { return int64_t{0}; });
   never_started.Shutdown();
   never_started.Shutdown();
   Start();

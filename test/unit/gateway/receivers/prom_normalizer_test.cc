@@ -8,10 +8,10 @@
 namespace vitals::gateway {
 namespace {
 
-RecordingSink Normalize(std::string_view body, std::string_view fallback_job = "") {
+RecordingSink Normalize(std::string_view body) {
   RecordingSink sink;
   PromNormalizer normalizer(&sink);
-  normalizer.Reset("push:x", fallback_job, 1234, "yarn-1");
+  normalizer.Reset("push:x", 1234, "yarn-1");
   PromTextParser parser(TextFormat::kPrometheus004);
   EXPECT_TRUE(parser.Parse(body, normalizer).ok());
   return sink;
@@ -27,8 +27,7 @@ TEST(PromNormalizerTest, MapsFlinkFamiliesOntoScopeAndCanonicalName) {
       "# TYPE flink_taskmanager_Status_JVM_CPU_Load gauge\n"
       "flink_taskmanager_Status_JVM_CPU_Load{host=\"h\",tm_id=\"tm1\",} 0.5\n"
       "# TYPE jvm_threads gauge\n"
-      "jvm_threads{pod=\"p\"} 7\n",
-      "fallback-job");
+      "jvm_threads{pod=\"p\"} 7\n");
   ASSERT_EQ(sink.samples.size(), 4u);
   const RecordedSample& op = sink.samples[0];
   EXPECT_EQ(op.scope, v1::SCOPE_TASKMANAGER_JOB_TASK_OPERATOR);
@@ -47,11 +46,11 @@ TEST(PromNormalizerTest, MapsFlinkFamiliesOntoScopeAndCanonicalName) {
   EXPECT_EQ(sink.samples[1].scope, v1::SCOPE_JOBMANAGER_JOB);
   EXPECT_EQ(sink.samples[1].metric, "numRestarts");
 
-  // A TaskManager's own metrics carry no job: they belong to the job the
-  // push group is named after.
+  // A TaskManager's own metrics carry no job, and the normalizer gives
+  // them none: process attribution (gateway/attribute/) does, by evidence.
   EXPECT_EQ(sink.samples[2].scope, v1::SCOPE_TASKMANAGER);
   EXPECT_EQ(sink.samples[2].metric, "Status_JVM_CPU_Load");
-  EXPECT_EQ(sink.samples[2].job_name, "fallback_job");
+  EXPECT_EQ(sink.samples[2].job_name, "");
   EXPECT_EQ(sink.samples[2].job_id, "");
 
   EXPECT_EQ(sink.samples[3].scope, v1::SCOPE_UNSPECIFIED);

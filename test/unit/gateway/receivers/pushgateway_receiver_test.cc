@@ -24,7 +24,7 @@ class PushgatewayReceiverTest : public ::testing::Test {
   PushgatewayReceiverTest()
       : metrics_(registry_),
         store_(absl::Seconds(30)),
-        receiver_(&store_, &metrics_, 1 << 20, [this] { return now_ms_; }) {}
+        receiver_(&store_, &processes_, &metrics_, 1 << 20, [this] { return now_ms_; }) {}
 
   http::Response Send(std::string_view method, std::string_view path, std::string_view body,
                       std::vector<std::pair<std::string_view, std::string_view>> headers = {}) {
@@ -40,13 +40,16 @@ class PushgatewayReceiverTest : public ::testing::Test {
   prometheus::Registry registry_;
   IngestMetrics metrics_;
   PushGroupStore store_;
+  ProcessJobTable processes_{ProcessJobTable::Options{}};
   int64_t now_ms_ = 1'000'000;
   PushgatewayReceiver receiver_;
 };
 
 TEST_F(PushgatewayReceiverTest, PutStoresTheGroupAndReplayAttributesProcessMetricsToItsJob) {
+  // Flink's defaults: jobName "" + randomJobNameSuffix, so the group is
+  // 32 hex characters; the job comes from the body's job-scoped series.
   http::Response r =
-      Send("PUT", "/metrics/job/orders0123456789abcdef0123456789abcdef/cluster/k8s-a", kTmBody);
+      Send("PUT", "/metrics/job/0123456789abcdef0123456789abcdef/cluster/k8s-a", kTmBody);
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(store_.size(), 1u);
   EXPECT_EQ(metrics_.received("pushgateway"), 2);
@@ -54,10 +57,23 @@ TEST_F(PushgatewayReceiverTest, PutStoresTheGroupAndReplayAttributesProcessMetri
   ASSERT_EQ(sink.samples.size(), 2u);
   const RecordedSample* cpu = sink.Find("Status_JVM_CPU_Load");
   ASSERT_NE(cpu, nullptr);
-  EXPECT_EQ(cpu->job_name, "orders");  // the group's job, random suffix stripped
-  EXPECT_EQ(cpu->cluster, "k8s-a");    // the grouping label names the cluster
+  EXPECT_EQ(cpu->job_name, "orders");  // what the process's job-scoped series name
+  EXPECT_EQ(cpu->job_id, "j1");
+  EXPECT_EQ(cpu->cluster, "k8s-a");  // the grouping label names the cluster
   EXPECT_EQ(cpu->timestamp_ms, now_ms_);
-  EXPECT_THAT(cpu->source, HasSubstr("orders0123456789abcdef0123456789abcdef"));
+  EXPECT_THAT(cpu->source, HasSubstr("0123456789abcdef0123456789abcdef"));
+}
+
+TEST_F(PushgatewayReceiverTest, AGroupNameIsNeverAJob) {
+  // A fleet-wide `jobName: flink`: a JobManager between jobs pushes only
+  // its own JVM series. They belong to no job, and `flink` is none.
+  ASSERT_EQ(Send("PUT", "/metrics/job/flink0123456789abcdef0123456789abcdef",
+                 "# TYPE flink_jobmanager_Status_JVM_CPU_Load gauge\n"
+                 "flink_jobmanager_Status_JVM_CPU_Load{host=\"jm\",} 0.1\n")
+                .status,
+            200);
+  EXPECT_TRUE(Replay().samples.empty());
+  EXPECT_EQ(processes_.counts().unattributed, 1u);
 }
 
 TEST_F(PushgatewayReceiverTest, GroupingLabelsReachEverySampleAndWinClashes) {

@@ -77,7 +77,9 @@ TEST(ScrapeVsPushTest, SameTextSameAggregates) {
   IngestMetrics metrics(registry);
   PushGroupStore store(absl::Seconds(30));
   int64_t now_ms = 0;
-  PushgatewayReceiver receiver(&store, &metrics, 64 << 20, [&] { return now_ms; });
+  ProcessJobTable push_processes(ProcessJobTable::Options{});
+  ProcessJobTable scrape_processes(ProcessJobTable::Options{});
+  PushgatewayReceiver receiver(&store, &push_processes, &metrics, 64 << 20, [&] { return now_ms; });
   ScrapeIngester ingester;
 
   std::vector<sim::Push> pushes;
@@ -102,8 +104,8 @@ TEST(ScrapeVsPushTest, SameTextSameAggregates) {
       ScrapeTarget target;
       target.address = absl::StrCat("10.1.0.", p, ":9249");
       target.labels = {{"cluster", job.cluster}, {"job_name", job.name}};
-      absl::StatusOr<size_t> n =
-          ingester.Ingest(target, scrapes[p].body, TextFormat::kPrometheus004, now_ms, scraped);
+      absl::StatusOr<size_t> n = ingester.Ingest(
+          target, scrapes[p].body, TextFormat::kPrometheus004, now_ms, scrape_processes, scraped);
       ASSERT_TRUE(n.ok()) << n.status();
     }
     const int64_t boundary = interval_start + kInterval;

@@ -203,7 +203,7 @@ class ScraperTest : public ::testing::Test {
     options.interval = kInterval;
     options.timeout = kTimeout;
     options.refresh_interval = absl::Milliseconds(100);
-    scraper_ = std::make_unique<Scraper>(options, &sink_, &ingest_, registry_,
+    scraper_ = std::make_unique<Scraper>(options, &sink_, &processes_, &ingest_, registry_,
                                          [] { return absl::ToUnixMillis(absl::Now()); });
     ASSERT_TRUE(scraper_->Start().ok());
   }
@@ -237,6 +237,7 @@ class ScraperTest : public ::testing::Test {
   prometheus::Registry registry_;
   IngestMetrics ingest_;
   LockedRecordingSink sink_;
+  ProcessJobTable processes_{ProcessJobTable::Options{}};
   std::unique_ptr<Scraper> scraper_;
 };
 
@@ -293,7 +294,8 @@ TEST_F(ScraperTest, HealthyTargetKeepsItsScheduleWhileOthersHangOrRefuse) {
   EXPECT_EQ(std::fmod(ingest_.received("scrape"), static_cast<double>(per_scrape)), 0);
 
   // The healthy target's samples, whole scrapes of them, as the Pushgateway
-  // path would give them: its job for process-level samples, its cluster,
+  // path would give them: for process-level samples the job its job-scoped
+  // samples name (not the file_sd job_name label), its cluster,
   // file_sd labels only where the sample has none of its own. Read after
   // Shutdown, which waits for scrapes in flight.
   scraper_->Shutdown();
@@ -386,7 +388,7 @@ TEST_F(ScraperTest, StartRefusesBadOptionsAndShutdownIsIdempotent) {
   options.files = {dir_ + "/*.json"};
   options.interval = absl::Seconds(1);
   options.timeout = absl::Seconds(2);
-  Scraper bad(options, &sink_, &ingest_, registry_, [] { return int64_t{0}; });
+  Scraper bad(options, &sink_, &processes_, &ingest_, registry_, [] { return int64_t{0}; });
   EXPECT_TRUE(absl::IsInvalidArgument(bad.Start()));
   bad.Shutdown();
   bad.Shutdown();
