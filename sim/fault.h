@@ -15,11 +15,14 @@ enum class FaultKind {
   kBackpressure,
   // Every checkpoint fails: failed count grows, completed stalls, long durations.
   kCheckpointFailure,
-  // The job fails and restarts frequently; a TaskManager pod is replaced each time.
+  // The job fails and restarts frequently (RUNNING → RESTARTING → RUNNING);
+  // in application mode a TaskManager pod is replaced each time, in a
+  // session cluster the tasks restart on the same TaskManagers.
   kRestarts,
-  // TaskManagers spend ~300 ms of every second in GC.
+  // TaskManagers spend ~300 ms of every second in GC (the JVM's: every
+  // TaskManager running a subtask of the job, whichever jobs it also runs).
   kGcPressure,
-  // TaskManager JVM CPU load ~0.95+.
+  // TaskManager JVM CPU load ~0.95+ (likewise JVM-wide).
   kCpuSaturation,
   // Kafka source falls behind: lag, pendingRecords and event-time lag grow.
   kSourceLag,

@@ -56,6 +56,7 @@ absl::StatusOr<ClusterKind> ClusterKindOf(std::string_view cluster) {
 
 absl::Status FleetSpec::Validate() const {
   if (auto s = CheckRange("jobs", jobs, 1, 100'000); !s.ok()) return s;
+  if (auto s = CheckRange("session_jobs", session_jobs, 1, 1'000); !s.ok()) return s;
   if (auto s = CheckRange("nodes", nodes, 1, 10'000); !s.ok()) return s;
   if (auto s = CheckRange("task_managers", task_managers, 1, 1'000); !s.ok()) return s;
   if (auto s = CheckRange("parallelism", parallelism, 1, 4'096); !s.ok()) return s;
@@ -84,6 +85,12 @@ absl::Status FleetSpec::Validate() const {
   if (auto s = CheckRange("restart_duration_ms", restart_duration_ms, 1, restart_interval_ms - 1);
       !s.ok()) {
     return Bad("restart_duration_ms", "must be >= 1 and shorter than restart_interval_ms");
+  }
+  for (const auto& [field, value] :
+       {std::pair<std::string_view, int64_t>{"cancel_duration_ms", cancel_duration_ms},
+        {"fail_duration_ms", fail_duration_ms},
+        {"terminal_linger_ms", terminal_linger_ms}}) {
+    if (auto s = CheckRange(field, value, 0, 86'400'000); !s.ok()) return s;
   }
   if (!(records_per_second > 0 && records_per_second <= 1e9)) {
     return Bad("records_per_second", "must be in (0, 1e9]");

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "sim/flink_version.h"
+#include "sim/job_status.h"
 
 namespace vitals::sim {
 
@@ -20,12 +21,21 @@ enum class ClusterKind { kKubernetes, kYarn };
 // A cluster label names its kind by prefix: `k8s-…` or `yarn-…`.
 absl::StatusOr<ClusterKind> ClusterKindOf(std::string_view cluster);
 
+// In ReporterSpec::push_job_name, stands for the name of the Flink job.
+inline constexpr std::string_view kJobNamePlaceholder = "{job_name}";
+
 // Settings of the Flink metric reporters as a flink-conf.yaml would set them.
 struct ReporterSpec {
-  // PrometheusPushGatewayReporter `jobName`; empty: the Flink job's name
-  // (application mode runs one job per cluster, so that is the usual choice).
+  // PrometheusPushGatewayReporter `jobName`, taken literally, as Flink
+  // takes it (PrometheusPushGatewayReporterOptions: default ""), except
+  // that every `{job_name}` becomes the Flink job's name: a platform that
+  // templates each application cluster's flink-conf per job (in a session
+  // cluster, the name of its first job). Fleet-wide flink-conf files set
+  // one fixed name (`flink`) or leave the default.
   std::string push_job_name;
-  // `randomJobNameSuffix`: 32 hex characters per process, no separator.
+  // `randomJobNameSuffix` (default true): the reporter factory appends
+  // `new AbstractID()`, 32 lower-case hex characters, with no separator, so
+  // that every process pushes to a group of its own.
   bool random_job_name_suffix = true;
   // `groupingKey` (k1=v1;k2=v2), in order.
   std::vector<std::pair<std::string, std::string>> grouping_key;
@@ -49,11 +59,17 @@ struct ReporterSpec {
 };
 
 struct FleetSpec {
-  // J jobs, each its own Flink cluster in application mode.
+  // J jobs, each its own Flink cluster in application mode unless
+  // session_jobs says otherwise.
   int jobs = 10;
+  // 1: application mode, one Flink cluster per job. N > 1: jobs
+  // [k*N, (k+1)*N) are submitted to session cluster k, which has one
+  // JobManager and `task_managers` TaskManagers with slots enough for all
+  // its jobs' subtasks, and the cluster label (and team) of its first job.
+  int session_jobs = 1;
   // N nodes the JobManager and TaskManager processes are placed on.
   int nodes = 3;
-  // TaskManagers per job.
+  // TaskManagers per Flink cluster.
   int task_managers = 2;
   // Parallelism of every operator.
   int parallelism = 4;
@@ -78,6 +94,18 @@ struct FleetSpec {
   // and how long the job stays RESTARTING.
   int64_t restart_interval_ms = 20'000;
   int64_t restart_duration_ms = 3'000;
+  // Fleet::EndJob: how long a job stays CANCELLING (kCanceled) or FAILING
+  // (kFailed) before it is CANCELED or FAILED.
+  int64_t cancel_duration_ms = 15'000;
+  int64_t fail_duration_ms = 5'000;
+  // How long a job that reached a terminal status keeps reporting (its
+  // State and Time gauges 0, uptime/downtime -1) until its metric groups
+  // close; an application cluster then shuts down (its processes retire
+  // gracefully).
+  int64_t terminal_linger_ms = 5'000;
+  // `metrics.job.status.enable`: which JobStatusMetrics gauges jobs of
+  // Flink 1.15+ register (Flink's default: CURRENT_TIME alone).
+  JobStatusMetricSet job_status_metrics;
   // Mean records per second read by one source subtask.
   double records_per_second = 2'000;
   // Latency markers on (`metrics.latency.interval` > 0): adds the

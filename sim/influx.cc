@@ -101,10 +101,10 @@ RenderStats RenderInflux(const Fleet& fleet, std::vector<InfluxWrite>* out, int 
 
   RenderStats stats;
   size_t used = 0;
-  for (const SimJob& job : fleet.jobs()) {
-    const JobLayout& layout = fleet.layout(job.index);
-    for (size_t p = 0; p < job.processes.size(); ++p) {
-      const SimProcess& process = job.processes[p];
+  for (const FlinkCluster& cluster : fleet.flink_clusters()) {
+    const ClusterLayout& layout = fleet.layout(cluster.index);
+    for (size_t p = 0; p < cluster.processes.size(); ++p) {
+      const SimProcess& process = cluster.processes[p];
       if (only_node >= 0 && process.node != only_node) continue;
       InfluxWrite& write = ReuseSlot(out, used++);
       write.node = fleet.nodes()[process.node];
@@ -119,7 +119,7 @@ RenderStats RenderInflux(const Fleet& fleet, std::vector<InfluxWrite>* out, int 
           body.append(def.influx_measurement);
           body.append(group.InfluxTags());
           FieldWriter fields(&body);
-          WriteFields(def, fleet.Read(job.index, group, def), fields);
+          WriteFields(def, fleet.Read(cluster.index, group, def), fields);
           if (fields.count() == 0) {
             body.resize(line_start);
             continue;

@@ -26,7 +26,8 @@ struct InfluxWrite {
   std::string body;
 };
 
-// Fills `out` with one write per process (reusing its elements); with
+// Fills `out` with one write per physical process (reusing its elements),
+// holding its own metrics and those of every job it hosts; with
 // `only_node` >= 0 only the processes placed on that node. Non-finite
 // double fields are left out (InfluxDB rejects them); a point left without
 // fields is dropped.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -11,8 +10,6 @@
 
 namespace vitals::sim {
 namespace {
-
-constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
 
 struct OperatorKind {
   std::string_view name;
@@ -33,38 +30,6 @@ constexpr OperatorKind kMiddleOperators[] = {
 constexpr std::string_view kTopics[] = {"orders",   "clicks",    "payments",
                                         "sessions", "shipments", "events"};
 
-// Keys that separate the noise streams of different quantities.
-enum NoiseKey : uint64_t {
-  kRateKey = 1,
-  kSubtaskRateKey,
-  kBusyKey,
-  kBackpressureKey,
-  kOutPoolKey,
-  kInPoolKey,
-  kStartDelayKey,
-  kCpuKey,
-  kGcKey,
-  kHeapKey,
-  kNonHeapKey,
-  kThreadsKey,
-  kSegmentsKey,
-  kBacklogKey,
-  kEmitLagKey,
-  kLatencyKey,
-  kCheckpointKey,
-};
-
-constexpr char kPodSuffixChars[] = "bcdfghjklmnpqrstvwxz2456789";
-
-std::string PodSuffix(uint64_t h, int length) {
-  std::string out;
-  for (int i = 0; i < length; ++i) {
-    out.push_back(kPodSuffixChars[h % (sizeof(kPodSuffixChars) - 1)]);
-    h /= (sizeof(kPodSuffixChars) - 1);
-  }
-  return out;
-}
-
 std::string JobName(const FleetSpec& spec, int index) {
   int width = 3;
   for (int n = spec.jobs - 1; n >= 1000; n /= 10) ++width;
@@ -83,7 +48,7 @@ double JobModel::UnitAt(int64_t second, uint64_t key, uint64_t a, uint64_t b) co
   return (NoiseAt(second, key, a, b) + 1.0) / 2.0;
 }
 
-void JobModel::Create(int index, std::string_view cluster) {
+void JobModel::Create(int index) {
   job_.index = index;
   job_.name = JobName(spec_, index);
   job_.topic = std::string(kTopics[index % std::size(kTopics)]);
@@ -127,9 +92,6 @@ void JobModel::Create(int index, std::string_view cluster) {
     job_.tasks.push_back(std::move(task));
   }
   const int parallelism = spec_.parallelism;
-  const int slots = (parallelism + spec_.task_managers - 1) / spec_.task_managers;
-  job_.subtask_process.resize(parallelism);
-  for (int s = 0; s < parallelism; ++s) job_.subtask_process[s] = 1 + s / slots;
 
   rt_.base_rate = spec_.records_per_second * (0.6 + 0.8 * Unit(Mix(job_hash ^ 1)));
   rt_.record_bytes = 120 + std::floor(200 * Unit(Mix(job_hash ^ 2)));
@@ -143,53 +105,37 @@ void JobModel::Create(int index, std::string_view cluster) {
     source.committed_offset = source.offset;
   }
   job_.generation = 0;
-  Deploy(cluster, spec_.version, spec_.start_ms);
 }
 
-void JobModel::Redeploy(std::string_view cluster, FlinkVersion version,
-                        std::vector<RetiredProcess>* retired) {
-  for (const SimProcess& process : job_.processes) {
-    retired->push_back({job_.index, job_.name, job_.cluster, process});
-  }
-  ++job_.generation;
-  Deploy(cluster, version, rt_.now_ms);
-}
-
-void JobModel::Deploy(std::string_view cluster, FlinkVersion version, int64_t at_ms) {
-  job_.cluster = std::string(cluster);
-  job_.cluster_kind = ClusterKindOf(cluster).value_or(ClusterKind::kKubernetes);
-  job_.version = version;
+void JobModel::Deploy(const FlinkCluster& cluster, std::vector<int> subtask_process,
+                      int64_t at_ms) {
+  job_.flink_cluster = cluster.index;
+  job_.cluster = cluster.cluster;
+  job_.cluster_kind = ClusterKindOf(cluster.cluster).value_or(ClusterKind::kKubernetes);
+  job_.version = cluster.version;
   job_.id = HexId(HashOf({spec_.seed, static_cast<uint64_t>(job_.index), 0x1d,
                           static_cast<uint64_t>(job_.generation)}));
-  job_.status = JobStatus::kRunning;
+  job_.subtask_process = std::move(subtask_process);
+  job_.closed = false;
   job_.attempt_number = 0;
   job_.restarts = 0;
 
-  rt_.process_serial = 0;
-  rt_.next_tm_number = 1;
-  rt_.next_container = 2;
-  rt_.yarn_application =
-      1 + static_cast<int>(
-              HashOf({spec_.seed, (uint64_t)job_.index, (uint64_t)job_.generation, 0xa99}) % 9999);
-  // Each deployment lands one node further on; processes of a job spread
-  // over consecutive nodes.
-  const int per_job = spec_.task_managers + 1;
-  job_.processes.clear();
-  rt_.processes.clear();
-  for (int p = 0; p < per_job; ++p) {
-    const int node = static_cast<int>(
-        (static_cast<int64_t>(job_.index) * per_job + p + job_.generation) % spec_.nodes);
-    const ProcessKind kind = p == 0 ? ProcessKind::kJobManager : ProcessKind::kTaskManager;
-    job_.processes.push_back(NewProcess(kind, node, at_ms));
-    rt_.processes.push_back(NewProcessState(kind));
-  }
-
+  // A new ExecutionGraph: new status timestamps and JobStatusMetrics. The
+  // sim's jobs are scheduled the moment they are submitted.
   rt_.now_ms = at_ms;
+  rt_.status_entered_ms.fill(0);
+  rt_.status_total_ms.fill(0);
+  job_.status = JobStatus::kInitializing;
   rt_.status_since_ms = at_ms;
-  rt_.running_since_ms = at_ms;
+  rt_.status_entered_ms[static_cast<int>(JobStatus::kInitializing)] = at_ms;
+  Transition(JobStatus::kCreated, at_ms);
+  Transition(JobStatus::kRunning, at_ms);
+
   rt_.next_checkpoint_ms = at_ms + spec_.checkpoint_interval_ms;
   rt_.next_failure_ms = at_ms + spec_.restart_interval_ms;
   rt_.restart_done_ms = kNever;
+  rt_.status_change_ms = kNever;
+  rt_.close_ms = kNever;
   // A redeploy restores from the savepoint it was stopped with.
   rt_.restore_timestamp_ms = job_.generation > 0 ? at_ms : -1;
   rt_.completed_checkpoints = 0;
@@ -211,57 +157,17 @@ void JobModel::Deploy(std::string_view cluster, FlinkVersion version, int64_t at
     rt_.ops[s].offset = rt_.ops[s].committed_offset;
   }
   Drive(at_ms);
-  rt_.layout_dirty = true;
+  layout_dirty_ = true;
 }
 
-SimProcess JobModel::NewProcess(ProcessKind kind, int node, int64_t at_ms) {
-  SimProcess process;
-  process.kind = kind;
-  process.node = node;
-  process.started_ms = at_ms;
-  const uint64_t h =
-      HashOf({spec_.seed, static_cast<uint64_t>(job_.index), static_cast<uint64_t>(job_.generation),
-              0x9e, static_cast<uint64_t>(rt_.process_serial++)});
-  process.push_suffix = HexId(h ^ 0x5);
-  const uint64_t cluster_hash = HashText(job_.cluster);
-  if (job_.cluster_kind == ClusterKind::kKubernetes) {
-    process.host = absl::StrCat("10.", 16 + cluster_hash % 16, ".", node % 256, ".", 2 + h % 250);
-    if (kind == ProcessKind::kJobManager) {
-      process.pod = absl::StrCat(job_.name, "-", HexId(h).substr(0, 10), "-", PodSuffix(h, 5));
-    } else {
-      // Flink native Kubernetes: <cluster-id>-taskmanager-<attempt>-<index>.
-      process.pod =
-          absl::StrCat(job_.name, "-taskmanager-", job_.generation + 1, "-", rt_.next_tm_number++);
-      process.tm_id = process.pod;
-    }
-  } else {
-    process.host = absl::StrCat(nodes_[node], ".", job_.cluster, ".internal");
-    const int64_t cluster_timestamp = 1'690'000'000'000 + cluster_hash % 10'000'000'000;
-    const int container = kind == ProcessKind::kJobManager ? 1 : rt_.next_container++;
-    process.pod = absl::StrFormat("container_e%02d_%d_%04d_01_%06d", 1 + cluster_hash % 40,
-                                  cluster_timestamp, rt_.yarn_application, container);
-    if (kind == ProcessKind::kTaskManager) process.tm_id = process.pod;
-  }
-  return process;
-}
-
-ProcessState JobModel::NewProcessState(ProcessKind kind) const {
-  ProcessState state;
-  const int parallelism = Parallelism();
-  if (kind == ProcessKind::kJobManager) {
-    state.cores = 1;
-    state.heap_max = 1024.0 * 1024 * 1024;
-    state.classes_loaded = 8'200;
-  } else {
-    state.slots = (parallelism + spec_.task_managers - 1) / spec_.task_managers;
-    state.cores = std::max(1, state.slots);
-    state.heap_max = 4096.0 * 1024 * 1024;
-    state.classes_loaded = 11'500;
-    state.managed_total = 512.0 * 1024 * 1024 * state.slots;
-    state.segments_total = 4096;
-  }
-  state.heap_committed = state.heap_max;
-  return state;
+// ExecutionGraph.transitionState, seen by JobStatusMetrics.jobStatusChanges.
+void JobModel::Transition(JobStatus to, int64_t at_ms) {
+  rt_.status_total_ms[static_cast<int>(job_.status)] += at_ms - rt_.status_since_ms;
+  job_.status = to;
+  rt_.status_since_ms = at_ms;
+  rt_.status_entered_ms[static_cast<int>(to)] = at_ms;
+  // Tasks run only while RUNNING.
+  layout_dirty_ = true;
 }
 
 void JobModel::NewAttempts() {
@@ -296,39 +202,87 @@ void JobModel::SetFault(FaultKind kind, bool on) {
   if (kind == FaultKind::kRestarts && on && !was_on && job_.status == JobStatus::kRunning) {
     rt_.next_failure_ms = rt_.now_ms + spec_.restart_interval_ms;
   }
-  Drive(rt_.now_ms);
 }
 
-void JobModel::AdvanceTo(int64_t now_ms) {
-  if (now_ms <= rt_.now_ms) return;
-  int64_t t = rt_.now_ms;
-  while (true) {
-    const int64_t next = NextEvent();
-    const int64_t step_end = std::min(next, now_ms);
-    Integrate(t, step_end);
-    t = step_end;
-    rt_.now_ms = t;
-    if (next > now_ms) break;
-    HandleEvent(next);
+absl::Status JobModel::End(JobEnd end, int64_t at_ms) {
+  const JobStatus from = job_.status;
+  // ExecutionGraph.cancel() and failJob() act on a RUNNING or RESTARTING
+  // graph; only running tasks can all finish.
+  const bool allowed = end == JobEnd::kFinished
+                           ? from == JobStatus::kRunning
+                           : from == JobStatus::kRunning || from == JobStatus::kRestarting;
+  if (!allowed || job_.closed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        job_.name, " is ", AsAbsl(job_.closed ? "closed" : JobStatusName(from)), ": cannot ",
+        end == JobEnd::kFinished ? "finish" : (end == JobEnd::kCanceled ? "cancel" : "fail"),
+        end == JobEnd::kFinished ? " unless RUNNING" : " unless RUNNING or RESTARTING"));
   }
-  Drive(now_ms);
+  rt_.restart_done_ms = kNever;
+  rt_.next_failure_ms = kNever;
+  switch (end) {
+    case JobEnd::kFinished:
+      Transition(JobStatus::kFinished, at_ms);
+      rt_.close_ms = at_ms + spec_.terminal_linger_ms;
+      break;
+    case JobEnd::kCanceled:
+      Transition(JobStatus::kCancelling, at_ms);
+      rt_.status_change_ms = at_ms + spec_.cancel_duration_ms;
+      break;
+    case JobEnd::kFailed:
+      Transition(JobStatus::kFailing, at_ms);
+      rt_.status_change_ms = at_ms + spec_.fail_duration_ms;
+      break;
+  }
+  return absl::OkStatus();
 }
 
 int64_t JobModel::NextEvent() const {
-  if (job_.status == JobStatus::kRestarting) return rt_.restart_done_ms;
-  int64_t next = rt_.next_checkpoint_ms;
-  if (job_.HasFault(FaultKind::kRestarts)) next = std::min(next, rt_.next_failure_ms);
-  return next;
+  if (job_.closed) return kNever;
+  if (IsTerminal(job_.status)) return rt_.close_ms;
+  switch (job_.status) {
+    case JobStatus::kRestarting:
+      return rt_.restart_done_ms;
+    case JobStatus::kCancelling:
+    case JobStatus::kFailing:
+      return rt_.status_change_ms;
+    case JobStatus::kRunning: {
+      int64_t next = rt_.next_checkpoint_ms;
+      if (job_.HasFault(FaultKind::kRestarts)) next = std::min(next, rt_.next_failure_ms);
+      return next;
+    }
+    default:
+      return kNever;
+  }
 }
 
-void JobModel::HandleEvent(int64_t at_ms) {
-  if (job_.status == JobStatus::kRestarting) {
-    FinishRestart(at_ms);
-  } else if (rt_.next_checkpoint_ms == at_ms) {
-    Checkpoint(at_ms);
-  } else {
-    Fail(at_ms);
+JobEvent JobModel::HandleEvent(int64_t at_ms) {
+  if (IsTerminal(job_.status)) {
+    // The JobMaster stops and closes the job's metric groups.
+    job_.closed = true;
+    rt_.close_ms = kNever;
+    layout_dirty_ = true;
+    return JobEvent::kClosed;
   }
+  switch (job_.status) {
+    case JobStatus::kRestarting:
+      FinishRestart(at_ms);
+      return JobEvent::kNone;
+    case JobStatus::kCancelling:
+    case JobStatus::kFailing:
+      Transition(job_.status == JobStatus::kCancelling ? JobStatus::kCanceled : JobStatus::kFailed,
+                 at_ms);
+      rt_.status_change_ms = kNever;
+      rt_.close_ms = at_ms + spec_.terminal_linger_ms;
+      return JobEvent::kNone;
+    default:
+      break;
+  }
+  if (rt_.next_checkpoint_ms == at_ms) {
+    Checkpoint(at_ms);
+    return JobEvent::kNone;
+  }
+  Fail(at_ms);
+  return JobEvent::kFailed;
 }
 
 void JobModel::Checkpoint(int64_t at_ms) {
@@ -356,28 +310,18 @@ void JobModel::Checkpoint(int64_t at_ms) {
   for (int s = 0; s < Parallelism(); ++s) rt_.ops[s].committed_offset = rt_.ops[s].offset;
 }
 
+// A global failover (DefaultScheduler): RUNNING → RESTARTING, every task
+// cancelled, then redeployed as new attempts.
 void JobModel::Fail(int64_t at_ms) {
-  job_.status = JobStatus::kRestarting;
+  Transition(JobStatus::kRestarting, at_ms);
   ++job_.restarts;
-  rt_.status_since_ms = at_ms;
   rt_.restart_done_ms = at_ms + spec_.restart_duration_ms;
   rt_.next_failure_ms = kNever;
-  // The failure took a TaskManager pod with it; its replacement is a new
-  // process (new tm_id, new push group, JVM counters from zero) on the
-  // same node.
-  const int task_managers = static_cast<int>(job_.processes.size()) - 1;
-  const int crashed = 1 + static_cast<int>((job_.restarts - 1) % task_managers);
-  const int node = job_.processes[crashed].node;
-  job_.processes[crashed] = NewProcess(ProcessKind::kTaskManager, node, at_ms);
-  rt_.processes[crashed] = NewProcessState(ProcessKind::kTaskManager);
-  rt_.layout_dirty = true;
 }
 
 void JobModel::FinishRestart(int64_t at_ms) {
-  job_.status = JobStatus::kRunning;
+  Transition(JobStatus::kRunning, at_ms);
   ++job_.attempt_number;
-  rt_.status_since_ms = at_ms;
-  rt_.running_since_ms = at_ms;
   rt_.restart_done_ms = kNever;
   rt_.restore_timestamp_ms = at_ms;
   rt_.next_checkpoint_ms = at_ms + spec_.checkpoint_interval_ms;
@@ -385,19 +329,11 @@ void JobModel::FinishRestart(int64_t at_ms) {
   NewAttempts();
   ResetTaskCounters();
   for (int s = 0; s < Parallelism(); ++s) rt_.ops[s].offset = rt_.ops[s].committed_offset;
-  rt_.layout_dirty = true;
 }
 
 void JobModel::Integrate(int64_t from_ms, int64_t to_ms) {
   if (to_ms <= from_ms) return;
   const double dt = (to_ms - from_ms) / 1000.0;
-  for (ProcessState& process : rt_.processes) {
-    process.cpu_time_ns += process.cpu_load * process.cores * 1e9 * dt;
-    for (int c = 0; c < 2; ++c) {
-      process.gc_count[c] += process.gc_count_rate[c] * dt;
-      process.gc_time_ms[c] += process.gc_time_rate[c] * dt;
-    }
-  }
   rt_.state_bytes += 5'000 * dt;
   if (job_.status != JobStatus::kRunning) return;
   for (TaskSubtaskState& task : rt_.tasks) {
@@ -436,7 +372,6 @@ void JobModel::Drive(int64_t at_ms) {
   const bool backpressure = job_.HasFault(FaultKind::kBackpressure);
   DriveOperators(second, backpressure);
   DriveTasks(second, backpressure);
-  DriveProcesses(second, backpressure);
 }
 
 void JobModel::DriveOperators(int64_t second, bool backpressure) {
@@ -553,54 +488,6 @@ void JobModel::DriveTasks(int64_t second, bool backpressure) {
       task.start_delay_ns = std::floor(start_delay);
     }
   }
-}
-
-void JobModel::DriveProcesses(int64_t second, bool backpressure) {
-  const bool cpu = job_.HasFault(FaultKind::kCpuSaturation);
-  const bool gc = job_.HasFault(FaultKind::kGcPressure);
-  for (size_t p = 0; p < rt_.processes.size(); ++p) {
-    ProcessState& process = rt_.processes[p];
-    const bool jm = job_.processes[p].kind == ProcessKind::kJobManager;
-    auto u = [&](uint64_t key, uint64_t extra = 0) { return UnitAt(second, key, p, extra); };
-    if (jm) {
-      process.cpu_load = 0.02 + 0.06 * u(kCpuKey);
-      process.gc_time_rate[0] = 2 + 3 * u(kGcKey, 0);
-      process.gc_count_rate[0] = 0.1 + 0.2 * u(kGcKey, 1);
-      process.gc_time_rate[1] = 0;
-      process.gc_count_rate[1] = 0;
-      process.heap_used = std::floor(process.heap_max * (0.2 + 0.2 * u(kHeapKey)));
-      process.threads = std::floor(45 + 4 * u(kThreadsKey));
-    } else {
-      process.cpu_load = cpu ? 0.95 + 0.045 * u(kCpuKey) : 0.15 + 0.25 * u(kCpuKey);
-      if (gc) {
-        // ~300 ms of every second in GC, mostly old generation.
-        process.gc_time_rate[0] = 110 + 20 * u(kGcKey, 0);
-        process.gc_count_rate[0] = 2 + u(kGcKey, 1);
-        process.gc_time_rate[1] = 175 + 15 * u(kGcKey, 2);
-        process.gc_count_rate[1] = 0.3;
-      } else {
-        process.gc_time_rate[0] = 3 + 5 * u(kGcKey, 0);
-        process.gc_count_rate[0] = 0.2 + 0.3 * u(kGcKey, 1);
-        process.gc_time_rate[1] = 0.3 * u(kGcKey, 2);
-        process.gc_count_rate[1] = 0.002;
-      }
-      const double heap_share = gc ? 0.88 + 0.09 * u(kHeapKey) : 0.25 + 0.3 * u(kHeapKey);
-      process.heap_used = std::floor(process.heap_max * heap_share);
-      process.threads = std::floor(60 + 6 * process.slots + 4 * u(kThreadsKey));
-      process.managed_used = std::floor(process.managed_total * 0.35);
-      const double free_share =
-          backpressure ? 0.05 + 0.05 * u(kSegmentsKey) : 0.75 + 0.2 * u(kSegmentsKey);
-      process.segments_available = std::floor(process.segments_total * free_share);
-    }
-    process.nonheap_used = std::floor(1.3e8 + 4e7 * u(kNonHeapKey));
-    process.nonheap_committed = process.nonheap_used + 8 * 1024 * 1024;
-  }
-}
-
-void JobModel::RefreshLayout() {
-  if (!rt_.layout_dirty) return;
-  BuildLayout(job_, spec_.latency_tracking, &rt_.layout);
-  rt_.layout_dirty = false;
 }
 
 }  // namespace vitals::sim

@@ -1,17 +1,44 @@
 #pragma once
 
-// Internal to the simulator: the quantities behind one job's metrics.
-// Counters are kept as doubles (rate × elapsed) and reported floored, so
-// they are exact integrals of the piecewise-constant rates.
+// Internal to the simulator: the quantities behind the metrics of one job
+// and of the processes of one Flink cluster. Counters are kept as doubles
+// (rate × elapsed) and reported floored, so they are exact integrals of the
+// piecewise-constant rates.
 
+#include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "sim/job_status.h"
 #include "sim/layout.h"
 #include "sim/reading.h"
 
 namespace vitals::sim {
+
+inline constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// Keys that separate the noise streams of different quantities.
+enum NoiseKey : uint64_t {
+  kRateKey = 1,
+  kSubtaskRateKey,
+  kBusyKey,
+  kBackpressureKey,
+  kOutPoolKey,
+  kInPoolKey,
+  kStartDelayKey,
+  kCpuKey,
+  kGcKey,
+  kHeapKey,
+  kNonHeapKey,
+  kThreadsKey,
+  kSegmentsKey,
+  kBacklogKey,
+  kEmitLagKey,
+  kLatencyKey,
+  kCheckpointKey,
+};
 
 // One JVM.
 struct ProcessState {
@@ -77,11 +104,21 @@ struct OperatorSubtaskState {
 
 struct JobRuntime {
   int64_t now_ms = 0;
+  // When the current status was entered.
   int64_t status_since_ms = 0;
-  int64_t running_since_ms = 0;
+  // ExecutionGraph.getStatusTimestamp: when each status was last entered
+  // (0: never), which UpTimeGauge and DownTimeGauge read.
+  std::array<int64_t, kNumJobStatuses> status_entered_ms = {};
+  // JobStatusMetrics' cumulativeStatusTimes: ms spent in each status over
+  // the stints that ended.
+  std::array<int64_t, kNumJobStatuses> status_total_ms = {};
   int64_t next_checkpoint_ms = 0;
   int64_t next_failure_ms = 0;
   int64_t restart_done_ms = 0;
+  // CANCELLING → CANCELED, FAILING → FAILED.
+  int64_t status_change_ms = kNever;
+  // A terminal job's metric groups close.
+  int64_t close_ms = kNever;
   int64_t restore_timestamp_ms = -1;
 
   int64_t completed_checkpoints = 0;
@@ -101,9 +138,15 @@ struct JobRuntime {
   std::vector<double> selectivity;  // per operator
   std::vector<int> task_of_operator;
 
-  std::vector<ProcessState> processes;    // parallel to SimJob::processes
   std::vector<TaskSubtaskState> tasks;    // [task * P + subtask]
   std::vector<OperatorSubtaskState> ops;  // [operator * P + subtask]
+};
+
+struct ClusterRuntime {
+  int64_t now_ms = 0;
+  // Deployments of the cluster so far (application mode: the job's redeploys).
+  int generation = 0;
+  std::vector<ProcessState> processes;  // parallel to FlinkCluster::processes
 
   // Naming counters of the current deployment.
   int process_serial = 0;
@@ -111,7 +154,7 @@ struct JobRuntime {
   int next_container = 2;
   int yarn_application = 1;
 
-  JobLayout layout;
+  ClusterLayout layout;
   bool layout_dirty = true;
 };
 

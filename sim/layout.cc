@@ -50,20 +50,29 @@ std::string_view LabelValue(const std::vector<Label>& labels, std::string_view n
 
 class LayoutBuilder {
  public:
-  LayoutBuilder(const SimJob& job, bool latency_tracking, JobLayout* layout)
-      : job_(job), latency_tracking_(latency_tracking), layout_(*layout) {}
+  LayoutBuilder(const FlinkCluster& cluster, std::span<const SimJob> jobs,
+                JobStatusMetricSet status_metrics, bool latency_tracking, ClusterLayout* layout)
+      : cluster_(cluster),
+        jobs_(jobs),
+        status_metrics_(status_metrics),
+        latency_tracking_(latency_tracking),
+        layout_(*layout) {}
 
   void Build() {
     layout_.groups.clear();
     layout_.members.clear();
-    layout_.processes.assign(job_.processes.size(), {});
-    const std::vector<MetricDef>& catalog = CatalogFor(job_.version);
-    for (size_t p = 0; p < job_.processes.size(); ++p) {
+    layout_.processes.assign(cluster_.processes.size(), {});
+    const std::vector<MetricDef>& catalog = CatalogFor(cluster_.version);
+    for (size_t p = 0; p < cluster_.processes.size(); ++p) {
       size_t first_group = layout_.groups.size();
-      AddGroups(static_cast<int>(p));
+      AddProcessGroup(static_cast<int>(p));
+      for (int j : cluster_.jobs) {
+        if (!jobs_[j].closed) AddJobGroups(jobs_[j], static_cast<int>(p));
+      }
       size_t last_group = layout_.groups.size();
       ProcessLayout& process = layout_.processes[p];
       for (const MetricDef& def : catalog) {
+        if (!Registered(def)) continue;
         Family family{.def = &def, .begin = static_cast<uint32_t>(layout_.members.size())};
         for (size_t g = first_group; g < last_group; ++g) {
           if (Carries(layout_.groups[g], def)) layout_.members.push_back(static_cast<uint32_t>(g));
@@ -75,80 +84,102 @@ class LayoutBuilder {
   }
 
  private:
+  // JobStatusMetrics registers its gauges as metrics.job.status.enable says.
+  bool Registered(const MetricDef& def) const {
+    switch (def.field) {
+      case Field::kStatusState:
+        return status_metrics_.Has(JobStatusMetric::kState);
+      case Field::kStatusTime:
+        return status_metrics_.Has(JobStatusMetric::kCurrentTime);
+      case Field::kStatusTimeTotal:
+        return status_metrics_.Has(JobStatusMetric::kTotalTime);
+      default:
+        return true;
+    }
+  }
+
   static bool Carries(const Group& group, const MetricDef& def) {
     if (group.kind != def.group) return false;
     return !def.source_only || group.is_source;
   }
 
-  Group& NewGroup(GroupKind kind, int process) {
+  Group& NewGroup(GroupKind kind, int process, int job) {
     Group& group = layout_.groups.emplace_back();
     group.kind = kind;
     group.process = static_cast<int16_t>(process);
+    group.job = job;
     return group;
   }
 
-  void AddGroups(int p) {
-    const SimProcess& process = job_.processes[p];
+  void AddProcessGroup(int p) {
+    const SimProcess& process = cluster_.processes[p];
     if (process.kind == ProcessKind::kJobManager) {
-      NewGroup(GroupKind::kJobManager, p).labels = {{"host", process.host}};
-      NewGroup(GroupKind::kJobManagerJob, p).labels = {
-          {"host", process.host}, {"job_id", job_.id}, {"job_name", job_.name}};
+      NewGroup(GroupKind::kJobManager, p, -1).labels = {{"host", process.host}};
+    } else {
+      NewGroup(GroupKind::kTaskManager, p, -1).labels = {{"host", process.host},
+                                                         {"tm_id", process.tm_id}};
+    }
+  }
+
+  void AddJobGroups(const SimJob& job, int p) {
+    const SimProcess& process = cluster_.processes[p];
+    if (process.kind == ProcessKind::kJobManager) {
+      NewGroup(GroupKind::kJobManagerJob, p, job.index).labels = {
+          {"host", process.host}, {"job_id", job.id}, {"job_name", job.name}};
       return;
     }
-    NewGroup(GroupKind::kTaskManager, p).labels = {{"host", process.host},
-                                                   {"tm_id", process.tm_id}};
-    if (job_.status != JobStatus::kRunning) return;  // tasks are down
-    const int parallelism = job_.parallelism();
+    if (job.status != JobStatus::kRunning) return;  // tasks are down
+    const int parallelism = job.parallelism();
     const std::vector<Label> tm_job = {{"host", process.host},
                                        {"tm_id", process.tm_id},
-                                       {"job_id", job_.id},
-                                       {"job_name", job_.name}};
-    for (size_t t = 0; t < job_.tasks.size(); ++t) {
-      const SimTask& task = job_.tasks[t];
+                                       {"job_id", job.id},
+                                       {"job_name", job.name}};
+    for (size_t t = 0; t < job.tasks.size(); ++t) {
+      const SimTask& task = job.tasks[t];
       for (int s = 0; s < parallelism; ++s) {
-        if (job_.subtask_process[s] != p) continue;
+        if (job.subtask_process[s] != p) continue;
         std::vector<Label> task_labels = tm_job;
         task_labels.push_back({"task_id", task.id});
         task_labels.push_back({"task_name", task.name});
         task_labels.push_back({"task_attempt_id", task.attempt_ids[s]});
-        task_labels.push_back({"task_attempt_num", std::to_string(job_.attempt_number)});
+        task_labels.push_back({"task_attempt_num", std::to_string(job.attempt_number)});
         task_labels.push_back({"subtask_index", std::to_string(s)});
-        Group& task_group = NewGroup(GroupKind::kTask, p);
+        Group& task_group = NewGroup(GroupKind::kTask, p, job.index);
         task_group.task = static_cast<int16_t>(t);
         task_group.subtask = static_cast<int16_t>(s);
         task_group.labels = task_labels;
         for (int o = task.first_operator; o < task.first_operator + task.num_operators; ++o) {
-          const SimOperator& op = job_.operators[o];
+          const SimOperator& op = job.operators[o];
           std::vector<Label> op_labels = task_labels;
           op_labels.push_back({"operator_id", op.id});
           op_labels.push_back({"operator_name", op.name});
-          Group& op_group = NewGroup(GroupKind::kOperator, p);
+          Group& op_group = NewGroup(GroupKind::kOperator, p, job.index);
           op_group.is_source = op.is_source;
           op_group.task = static_cast<int16_t>(t);
           op_group.op = static_cast<int16_t>(o);
           op_group.subtask = static_cast<int16_t>(s);
           op_group.labels = op_labels;
           if (op.is_source) {
-            Group& partition = NewGroup(GroupKind::kSourcePartition, p);
+            Group& partition = NewGroup(GroupKind::kSourcePartition, p, job.index);
             partition.is_source = true;
             partition.task = static_cast<int16_t>(t);
             partition.op = static_cast<int16_t>(o);
             partition.subtask = static_cast<int16_t>(s);
             partition.labels = std::move(op_labels);
-            partition.labels.push_back({"topic", job_.topic});
+            partition.labels.push_back({"topic", job.topic});
             partition.labels.push_back({"partition", std::to_string(s)});
-            const bool reader = Traits(job_.version).kafka_source_reader;
+            const bool reader = Traits(job.version).kafka_source_reader;
             partition.key_value_path = std::string(reader ? "KafkaSourceReader" : "KafkaConsumer") +
-                                       ".topic." + job_.topic + ".partition." + std::to_string(s);
+                                       ".topic." + job.topic + ".partition." + std::to_string(s);
           } else if (latency_tracking_) {
             // Latency markers from the source, as the receiving operator
             // subtask's TaskManager reports them (granularity "operator").
-            Group& latency = NewGroup(GroupKind::kLatency, p);
+            Group& latency = NewGroup(GroupKind::kLatency, p, job.index);
             latency.task = static_cast<int16_t>(t);
             latency.op = static_cast<int16_t>(o);
             latency.subtask = static_cast<int16_t>(s);
             latency.labels = tm_job;
-            const std::string& source_id = job_.operators[0].id;
+            const std::string& source_id = job.operators[0].id;
             latency.labels.push_back({"source_id", source_id});
             latency.labels.push_back({"operator_id", op.id});
             latency.labels.push_back({"operator_subtask_index", std::to_string(s)});
@@ -160,9 +191,11 @@ class LayoutBuilder {
     }
   }
 
-  const SimJob& job_;
+  const FlinkCluster& cluster_;
+  std::span<const SimJob> jobs_;
+  JobStatusMetricSet status_metrics_;
   bool latency_tracking_;
-  JobLayout& layout_;
+  ClusterLayout& layout_;
 };
 
 }  // namespace
@@ -248,8 +281,9 @@ const std::string& Group::InfluxTags() const {
   return influx_tags_;
 }
 
-void BuildLayout(const SimJob& job, bool latency_tracking, JobLayout* layout) {
-  LayoutBuilder(job, latency_tracking, layout).Build();
+void BuildLayout(const FlinkCluster& cluster, std::span<const SimJob> jobs,
+                 JobStatusMetricSet status_metrics, bool latency_tracking, ClusterLayout* layout) {
+  LayoutBuilder(cluster, jobs, status_metrics, latency_tracking, layout).Build();
 }
 
 }  // namespace vitals::sim

@@ -1,19 +1,24 @@
 #pragma once
 
-// Which metric instances each process of a job currently reports: the
-// metric groups (with their Flink variables) and, per process, the
-// families (one MetricDef each) with the groups that carry them. Rebuilt
-// only when the job's topology or identities change; renderers walk it.
+// Which metric instances each process of a Flink cluster currently
+// reports: the metric groups (with their Flink variables) and, per
+// process, the families (one MetricDef each) with the groups that carry
+// them. A family holds the groups of every job the process hosts, as
+// Flink's reporters hold one collector per metric name. Rebuilt only when
+// the cluster's jobs, topology or identities change; renderers walk it.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "sim/job_status.h"
 #include "sim/metric_catalog.h"
 #include "sim/reading.h"
 
 namespace vitals::sim {
 
+struct FlinkCluster;
 struct SimJob;
 
 // One metric group instance (e.g. operator 2, subtask 5) with its
@@ -22,6 +27,10 @@ class Group {
  public:
   GroupKind kind = GroupKind::kJobManager;
   bool is_source = false;
+  // The fleet's job index for job-scoped groups; -1 for the process's own
+  // (jobmanager, taskmanager) groups.
+  int32_t job = -1;
+  // Index into FlinkCluster::processes.
   int16_t process = 0;
   int16_t task = -1;
   int16_t op = -1;
@@ -59,15 +68,19 @@ struct ProcessLayout {
   std::vector<Family> families;
 };
 
-struct JobLayout {
+struct ClusterLayout {
   std::vector<Group> groups;
   std::vector<uint32_t> members;
-  // Parallel to SimJob::processes.
+  // Parallel to FlinkCluster::processes.
   std::vector<ProcessLayout> processes;
 };
 
-// Lays out what `job` reports now: task and operator metrics only while it
-// is RUNNING, latency histograms only with `latency_tracking`.
-void BuildLayout(const SimJob& job, bool latency_tracking, JobLayout* layout);
+// Lays out what `cluster` reports now (`jobs` being the fleet's jobs): each
+// process's own metrics, plus those of each job it hosts that is not
+// closed; task and operator metrics only while their job is RUNNING, job
+// status gauges as `status_metrics` selects, latency histograms only with
+// `latency_tracking`.
+void BuildLayout(const FlinkCluster& cluster, std::span<const SimJob> jobs,
+                 JobStatusMetricSet status_metrics, bool latency_tracking, ClusterLayout* layout);
 
 }  // namespace vitals::sim

@@ -112,10 +112,14 @@ class CatalogBuilder {
       Add(S, K, "", "downtime", G, L, Field::kDowntime);
     }
     if (traits_.job_state_gauges) {
-      for (uint8_t s = 0; s < std::size(kJobStatusNames); ++s) {
+      // JobStatusMetrics: per status in declaration order, State, Time,
+      // TimeTotal; none for terminal statuses and RECONCILING.
+      for (uint8_t s = 0; s < kNumJobStatuses; ++s) {
+        if (!HasStatusMetrics(static_cast<JobStatus>(s))) continue;
         std::string state(kJobStatusNames[s]);
         Add(S, K, "", state + "State", G, L, Field::kStatusState, s);
         Add(S, K, "", state + "Time", G, L, Field::kStatusTime, s);
+        Add(S, K, "", state + "TimeTotal", G, L, Field::kStatusTimeTotal, s);
       }
     }
     Add(S, K, "", "numberOfCompletedCheckpoints", G, L, Field::kCompletedCheckpoints);

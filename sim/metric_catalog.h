@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/flink_version.h"
+#include "sim/job_status.h"
 
 namespace vitals::sim {
 
@@ -77,8 +78,9 @@ enum class Field : uint8_t {
   kRestarts,
   kUptime,
   kDowntime,
-  kStatusState,  // param: JobStatus
-  kStatusTime,   // param: JobStatus
+  kStatusState,      // param: JobStatus
+  kStatusTime,       // param: JobStatus
+  kStatusTimeTotal,  // param: JobStatus
   kCompletedCheckpoints,
   kFailedCheckpoints,
   kInProgressCheckpoints,
@@ -117,14 +119,6 @@ enum class Field : uint8_t {
   kLatency,
 };
 
-// Flink's JobStatus values in declaration order; their lower-case names
-// prefix the job state gauges (`runningState`, `restartingTime`).
-inline constexpr std::string_view kJobStatusNames[] = {
-    "initializing", "created",  "running",    "failing",   "failed",     "cancelling",
-    "canceled",     "finished", "restarting", "suspended", "reconciling"};
-inline constexpr uint8_t kStatusRunning = 2;
-inline constexpr uint8_t kStatusRestarting = 8;
-
 struct MetricDef {
   Scope scope;
   GroupKind group;
@@ -159,7 +153,9 @@ struct MetricDef {
   std::string statsd_name = {};
 };
 
-// Every metric a process of this Flink version reports, grouped by scope.
+// Every metric a process of this Flink version can report, grouped by
+// scope; the job status gauges of all three kinds (which of them a job
+// registers is FleetSpec::job_status_metrics' choice).
 const std::vector<MetricDef>& CatalogFor(FlinkVersion version);
 
 // Flink's Prometheus CHARACTER_FILTER: every character outside

@@ -35,8 +35,8 @@ void AppendSample(std::string_view family, std::string_view suffix, const std::s
 
 }  // namespace
 
-size_t AppendPrometheusText(const Fleet& fleet, int job, int process, std::string* out) {
-  const JobLayout& layout = fleet.layout(job);
+size_t AppendPrometheusText(const Fleet& fleet, int flink_cluster, int process, std::string* out) {
+  const ClusterLayout& layout = fleet.layout(flink_cluster);
   const bool filter = fleet.spec().reporter.filter_label_value_characters;
   size_t samples = 0;
   for (const Family& family : layout.processes[process].families) {
@@ -52,7 +52,7 @@ size_t AppendPrometheusText(const Fleet& fleet, int job, int process, std::strin
     for (uint32_t m = family.begin; m < family.end; ++m) {
       const Group& group = layout.groups[layout.members[m]];
       const std::string& labels = group.PrometheusLabels(filter);
-      const Reading reading = fleet.Read(job, group, def);
+      const Reading reading = fleet.Read(flink_cluster, group, def);
       if (!summary) {
         AppendSample(def.prom_family, "", labels, "", reading.number, out);
         ++samples;

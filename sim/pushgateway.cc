@@ -67,10 +67,18 @@ void AppendGroupingPair(std::string_view label, std::string_view value, std::str
   AppendUrlEncoded(value, out);
 }
 
+// PrometheusPushGatewayReporterFactory: the configured jobName, plus
+// `new AbstractID()` when randomJobNameSuffix.
 void AppendJobName(const ReporterSpec& reporter, std::string_view flink_job_name,
                    std::string_view suffix, std::string* name) {
-  name->append(reporter.push_job_name.empty() ? flink_job_name
-                                              : std::string_view(reporter.push_job_name));
+  std::string_view configured = reporter.push_job_name;
+  for (size_t at = configured.find(kJobNamePlaceholder); at != std::string_view::npos;
+       at = configured.find(kJobNamePlaceholder)) {
+    name->append(configured.substr(0, at));
+    name->append(flink_job_name);
+    configured.remove_prefix(at + kJobNamePlaceholder.size());
+  }
+  name->append(configured);
   if (reporter.random_job_name_suffix) name->append(suffix);
 }
 
@@ -96,18 +104,19 @@ RenderStats RenderPushes(const Fleet& fleet, std::vector<Push>* out, int only_no
   RenderStats stats;
   const ReporterSpec& reporter = fleet.spec().reporter;
   size_t used = 0;
-  for (const SimJob& job : fleet.jobs()) {
-    for (size_t p = 0; p < job.processes.size(); ++p) {
-      const SimProcess& process = job.processes[p];
+  for (const FlinkCluster& cluster : fleet.flink_clusters()) {
+    const SimJob& first = fleet.jobs()[cluster.jobs.front()];
+    for (size_t p = 0; p < cluster.processes.size(); ++p) {
+      const SimProcess& process = cluster.processes[p];
       if (only_node >= 0 && process.node != only_node) continue;
       Push& push = ReuseSlot(out, used++);
       push.node = fleet.nodes()[process.node];
       push.method = "PUT";
       push.path.clear();
-      AppendPushPath(reporter, job.name, job.cluster, TeamOf(fleet.spec(), job.index),
+      AppendPushPath(reporter, first.name, cluster.cluster, TeamOf(fleet.spec(), first.index),
                      process.push_suffix, &push.path);
       push.body.clear();
-      stats.samples += AppendPrometheusText(fleet, job.index, static_cast<int>(p), &push.body);
+      stats.samples += AppendPrometheusText(fleet, cluster.index, static_cast<int>(p), &push.body);
       push.content_type = kPrometheusTextContentType;
       stats.bytes += push.body.size();
     }
@@ -123,12 +132,8 @@ void AppendPushDeletes(const Fleet& fleet, std::span<const RetiredProcess> retir
     Push& push = out->emplace_back();
     push.node = fleet.nodes()[r.process.node];
     push.method = "DELETE";
-    std::string_view team;
-    for (const SimJob& job : fleet.jobs()) {
-      if (job.name == r.job_name) team = TeamOf(fleet.spec(), job.index);
-    }
-    AppendPushPath(fleet.spec().reporter, r.job_name, r.cluster, team, r.process.push_suffix,
-                   &push.path);
+    AppendPushPath(fleet.spec().reporter, r.job_name, r.cluster, TeamOf(fleet.spec(), r.job),
+                   r.process.push_suffix, &push.path);
   }
 }
 

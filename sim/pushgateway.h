@@ -2,8 +2,10 @@
 
 // PrometheusPushGatewayReporter requests: one PUT per Flink process per
 // report interval to /metrics/job/<jobName><randomJobNameSuffix>{/<k>/<v>},
-// the body being the process's Prometheus text; a DELETE of the same path
-// when a process shuts down gracefully (deleteOnShutdown).
+// the body being the process's Prometheus text (its own metrics and those
+// of every job it hosts); a DELETE of the same path when a process shuts
+// down gracefully (deleteOnShutdown). With Flink's defaults (jobName "",
+// randomJobNameSuffix true) the group's job is 32 hex characters alone.
 
 #include <span>
 #include <string>
@@ -26,14 +28,16 @@ struct Push {
 };
 
 // The group path of one process, as the Prometheus client's PushGateway
-// builds it: URL-encoded job name and grouping values, `<k>@base64/<v>`
-// for values containing `/` or empty.
+// builds it: the reporter's jobName (`{job_name}` replaced by
+// `flink_job_name`) plus `suffix` if randomJobNameSuffix, then the grouping
+// key; URL-encoded, `<k>@base64/<v>` for values containing `/` or empty.
 void AppendPushPath(const ReporterSpec& reporter, std::string_view flink_job_name,
                     std::string_view cluster, std::string_view team, std::string_view suffix,
                     std::string* out);
 
-// Fills `out` with one PUT per process (reusing its elements); with
-// `only_node` >= 0 only the processes placed on that node.
+// Fills `out` with one PUT per physical process (reusing its elements),
+// Flink cluster by cluster; with `only_node` >= 0 only the processes placed
+// on that node.
 RenderStats RenderPushes(const Fleet& fleet, std::vector<Push>* out, int only_node = -1);
 
 // Appends one DELETE per retired process (Fleet::TakeRetired).

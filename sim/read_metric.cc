@@ -1,5 +1,6 @@
 #include "sim/read_metric.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -26,17 +27,69 @@ Raw Gc(const ProcessState& p, int collector, bool count) {
                : Raw{.value = p.gc_time_ms[collector], .rate = p.gc_time_rate[collector]};
 }
 
-Raw ReadRaw(const SimJob& job, const JobRuntime& rt, const Group& group, const MetricDef& def) {
-  const int parallelism = job.parallelism();
-  const ProcessState& process = rt.processes[group.process];
-  const int64_t now = rt.now_ms;
-  const bool running = job.status == JobStatus::kRunning;
-  auto task = [&]() -> const TaskSubtaskState& {
-    return rt.tasks[static_cast<size_t>(group.task) * parallelism + group.subtask];
-  };
-  auto op = [&]() -> const OperatorSubtaskState& {
-    return rt.ops[static_cast<size_t>(group.op) * parallelism + group.subtask];
-  };
+// Dispatcher's numRunningJobs counts its JobManagerRunners: a job's stays
+// registered until the job is cleaned up after reaching a terminal status,
+// which the sim takes to be when its metric groups close.
+Raw ReadCluster(const FlinkCluster& cluster, const ClusterRuntime& crt,
+                std::span<const SimJob> jobs, const MetricDef& def) {
+  switch (def.field) {
+    case Field::kRegisteredTaskManagers:
+      return {.value = static_cast<double>(cluster.processes.size() - 1)};
+    case Field::kRunningJobs: {
+      double open = 0;
+      for (int j : cluster.jobs) open += jobs[j].closed ? 0 : 1;
+      return {.value = open};
+    }
+    case Field::kSlotsTotal:
+    case Field::kSlotsAvailable: {
+      double total = 0;
+      for (const ProcessState& p : crt.processes) total += p.slots;
+      if (def.field == Field::kSlotsTotal) return {.value = total};
+      // A job holds its slots until it reaches a terminal status.
+      double used = 0;
+      for (int j : cluster.jobs) {
+        if (!jobs[j].closed && !IsTerminal(jobs[j].status)) used += jobs[j].parallelism();
+      }
+      return {.value = total - used};
+    }
+    default:
+      return {};
+  }
+}
+
+// JobStatusMetrics' gauges for status `param`.
+Raw ReadStatus(const SimJob& job, const JobRuntime& rt, const MetricDef& def) {
+  const bool current = static_cast<int>(job.status) == def.param;
+  const int64_t stint = current ? std::max<int64_t>(rt.now_ms - rt.status_since_ms, 0) : 0;
+  switch (def.field) {
+    case Field::kStatusState:
+      return {.value = current ? 1.0 : 0.0};
+    case Field::kStatusTime:
+      return {.value = static_cast<double>(stint)};
+    case Field::kStatusTimeTotal:
+      return {.value = static_cast<double>(rt.status_total_ms[def.param] + stint)};
+    default:
+      return {};
+  }
+}
+
+// UpTimeGauge: ms since RUNNING while RUNNING, -1 once terminal, else 0.
+// DownTimeGauge: -1 once terminal; else ms since FAILING if FAILING was
+// entered after RUNNING last was, else 0 (a RESTARTING stint the job did
+// not go through FAILING for reads 0).
+Raw ReadUpDown(const SimJob& job, const JobRuntime& rt, const MetricDef& def) {
+  if (IsTerminal(job.status)) return {.value = -1};
+  const int64_t running = rt.status_entered_ms[static_cast<int>(JobStatus::kRunning)];
+  if (def.field == Field::kUptime) {
+    if (job.status != JobStatus::kRunning) return {.value = 0};
+    return {.value = static_cast<double>(std::max<int64_t>(rt.now_ms - running, 0))};
+  }
+  const int64_t failing = rt.status_entered_ms[static_cast<int>(JobStatus::kFailing)];
+  if (failing <= running) return {.value = 0};
+  return {.value = static_cast<double>(std::max<int64_t>(rt.now_ms - failing, 0))};
+}
+
+Raw ReadProcess(const ProcessState& process, const MetricDef& def) {
   switch (def.field) {
     case Field::kCpuLoad:
       return {.value = process.cpu_load};
@@ -70,30 +123,30 @@ Raw ReadRaw(const SimJob& job, const JobRuntime& rt, const Group& group, const M
       return {.value = process.segments_available};
     case Field::kSegmentsTotal:
       return {.value = process.segments_total};
-    case Field::kRegisteredTaskManagers:
-      return {.value = static_cast<double>(job.processes.size() - 1)};
-    case Field::kRunningJobs:
-      return {.value = 1};
-    case Field::kSlotsTotal:
-    case Field::kSlotsAvailable: {
-      double total = 0;
-      for (const ProcessState& p : rt.processes) total += p.slots;
-      return {.value = def.field == Field::kSlotsTotal ? total : total - parallelism};
-    }
+    default:
+      return {};
+  }
+}
+
+Raw ReadJob(const SimJob& job, const JobRuntime& rt, const Group& group, const MetricDef& def) {
+  const int parallelism = job.parallelism();
+  const int64_t now = rt.now_ms;
+  auto task = [&]() -> const TaskSubtaskState& {
+    return rt.tasks[static_cast<size_t>(group.task) * parallelism + group.subtask];
+  };
+  auto op = [&]() -> const OperatorSubtaskState& {
+    return rt.ops[static_cast<size_t>(group.op) * parallelism + group.subtask];
+  };
+  switch (def.field) {
     case Field::kRestarts:
       return {.value = static_cast<double>(job.restarts)};
     case Field::kUptime:
-      return {.value = running ? static_cast<double>(now - rt.running_since_ms) : 0.0};
     case Field::kDowntime:
-      return {.value = running ? 0.0 : static_cast<double>(now - rt.status_since_ms)};
+      return ReadUpDown(job, rt, def);
     case Field::kStatusState:
-    case Field::kStatusTime: {
-      const uint8_t current = running ? kStatusRunning : kStatusRestarting;
-      if (def.param != current) return {};
-      return {.value = def.field == Field::kStatusState
-                           ? 1.0
-                           : static_cast<double>(now - rt.status_since_ms)};
-    }
+    case Field::kStatusTime:
+    case Field::kStatusTimeTotal:
+      return ReadStatus(job, rt, def);
     case Field::kCompletedCheckpoints:
       return {.value = static_cast<double>(rt.completed_checkpoints)};
     case Field::kFailedCheckpoints:
@@ -157,7 +210,7 @@ Raw ReadRaw(const SimJob& job, const JobRuntime& rt, const Group& group, const M
       return {.value = op().watermark_ms};
     case Field::kRecordsLagMax:
       // The Kafka client has no lag sample until its first fetches.
-      if (now - rt.running_since_ms < 5'000) {
+      if (now - rt.status_entered_ms[static_cast<int>(JobStatus::kRunning)] < 5'000) {
         return {.value = std::numeric_limits<double>::quiet_NaN()};
       }
       return {.value = op().backlog_baseline + std::floor(op().backlog_excess)};
@@ -171,15 +224,31 @@ Raw ReadRaw(const SimJob& job, const JobRuntime& rt, const Group& group, const M
       return {.value = op().committed_offset};
     case Field::kLatency:
       return {.histogram = &op().latency};
+    default:
+      return {};
   }
-  return {};
+}
+
+Raw ReadRaw(const FlinkCluster& cluster, const ClusterRuntime& crt, std::span<const SimJob> jobs,
+            std::span<const JobRuntime> job_rts, const Group& group, const MetricDef& def) {
+  if (group.job >= 0) return ReadJob(jobs[group.job], job_rts[group.job], group, def);
+  switch (def.field) {
+    case Field::kRegisteredTaskManagers:
+    case Field::kRunningJobs:
+    case Field::kSlotsTotal:
+    case Field::kSlotsAvailable:
+      return ReadCluster(cluster, crt, jobs, def);
+    default:
+      return ReadProcess(crt.processes[group.process], def);
+  }
 }
 
 }  // namespace
 
-Reading ReadMetric(const SimJob& job, const JobRuntime& runtime, const Group& group,
-                   const MetricDef& def) {
-  const Raw raw = ReadRaw(job, runtime, group, def);
+Reading ReadMetric(const FlinkCluster& cluster, const ClusterRuntime& cluster_runtime,
+                   std::span<const SimJob> jobs, std::span<const JobRuntime> job_runtimes,
+                   const Group& group, const MetricDef& def) {
+  const Raw raw = ReadRaw(cluster, cluster_runtime, jobs, job_runtimes, group, def);
   Reading reading;
   switch (def.type) {
     case MetricType::kCounter:

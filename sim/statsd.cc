@@ -10,9 +10,10 @@ class DatagramWriter {
   DatagramWriter(const Fleet& fleet, std::vector<StatsdDatagram>* out)
       : out_(*out), max_bytes_(fleet.spec().reporter.statsd_max_datagram_bytes) {}
 
-  void StartProcess(const std::string& node) {
+  void StartProcess(const std::string& node, uint64_t process_uid) {
     Flush();
     node_ = &node;
+    process_uid_ = process_uid;
   }
 
   // One `identifier:value|g` line; `identifier` is prefix + name + suffix.
@@ -35,6 +36,7 @@ class DatagramWriter {
     Flush();
     current_ = &ReuseSlot(&out_, used_++);
     current_->node = *node_;
+    current_->process_uid = process_uid_;
     current_->payload.assign(line_);
     if (max_bytes_ == 0) Flush();
   }
@@ -54,6 +56,7 @@ class DatagramWriter {
   std::vector<StatsdDatagram>& out_;
   const int max_bytes_;
   const std::string* node_ = nullptr;
+  uint64_t process_uid_ = 0;
   StatsdDatagram* current_ = nullptr;
   std::string line_;
   size_t used_ = 0;
@@ -125,19 +128,19 @@ class ProcessRenderer {
 
 RenderStats RenderStatsd(const Fleet& fleet, std::vector<StatsdDatagram>* out, int only_node) {
   DatagramWriter writer(fleet, out);
-  for (const SimJob& job : fleet.jobs()) {
-    const JobLayout& layout = fleet.layout(job.index);
-    ProcessRenderer renderer(writer, Traits(job.version));
-    for (size_t p = 0; p < job.processes.size(); ++p) {
-      const SimProcess& process = job.processes[p];
+  for (const FlinkCluster& cluster : fleet.flink_clusters()) {
+    const ClusterLayout& layout = fleet.layout(cluster.index);
+    ProcessRenderer renderer(writer, Traits(cluster.version));
+    for (size_t p = 0; p < cluster.processes.size(); ++p) {
+      const SimProcess& process = cluster.processes[p];
       if (only_node >= 0 && process.node != only_node) continue;
-      writer.StartProcess(fleet.nodes()[process.node]);
+      writer.StartProcess(fleet.nodes()[process.node], process.uid);
       for (const Family& family : layout.processes[p].families) {
         const MetricDef& def = *family.def;
         for (uint32_t m = family.begin; m < family.end; ++m) {
           const Group& group = layout.groups[layout.members[m]];
           const std::string& prefix = group.StatsdPrefix();
-          const Reading reading = fleet.Read(job.index, group, def);
+          const Reading reading = fleet.Read(cluster.index, group, def);
           switch (def.type) {
             case MetricType::kCounter:
               renderer.SendInt(prefix, def.statsd_name, "", reading.integer);

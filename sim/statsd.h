@@ -8,6 +8,7 @@
 // From Flink 1.14 on, negative values are preceded by `name:0|g` and
 // numeric gauges are sent twice, as the reporter's code does.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,14 +20,18 @@ namespace vitals::sim {
 struct StatsdDatagram {
   // Node whose gateway receives it.
   std::string node;
+  // SimProcess::uid of the sender: each Flink process's StatsDReporter has
+  // a DatagramSocket of its own, so its datagrams come from its own
+  // address.
+  uint64_t process_uid = 0;
   // One or more lines, `\n`-separated, at most
   // ReporterSpec::statsd_max_datagram_bytes (a longer line goes alone).
   std::string payload;
 };
 
-// Fills `out` (reusing its elements); lines of one process share
-// datagrams, processes never do. With `only_node` >= 0 only the processes
-// placed on that node.
+// Fills `out` (reusing its elements); lines of one process (its own
+// metrics and those of every job it hosts) share datagrams, processes
+// never do. With `only_node` >= 0 only the processes placed on that node.
 RenderStats RenderStatsd(const Fleet& fleet, std::vector<StatsdDatagram>* out, int only_node = -1);
 
 }  // namespace vitals::sim

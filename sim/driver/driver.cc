@@ -58,11 +58,12 @@ absl::StatusOr<std::unique_ptr<SimulationDriver>> SimulationDriver::Create(Fleet
         addresses.push_back(absl::StrCat(parsed->host, ":8125"));
       }
       if (addresses.empty()) return absl::InvalidArgumentError("no StatsD address");
+      // Fail early on an address no process could send to.
       for (const std::string& address : addresses) {
         absl::StatusOr<UdpSender> sender = UdpSender::Open(address);
         if (!sender.ok()) return sender.status();
-        driver->statsd_senders_.push_back(std::move(*sender));
       }
+      driver->statsd_addresses_ = std::move(addresses);
       break;
     }
     case ReporterKind::kPrometheus: {
@@ -132,6 +133,15 @@ void SimulationDriver::RoundPushgateway(RoundStats* stats) {
   }
 }
 
+absl::StatusOr<UdpSender*> SimulationDriver::SenderFor(const StatsdDatagram& datagram) {
+  auto it = statsd_senders_.find(datagram.process_uid);
+  if (it != statsd_senders_.end()) return &it->second;
+  absl::StatusOr<UdpSender> sender =
+      UdpSender::Open(statsd_addresses_[NodeIndex(datagram.node) % statsd_addresses_.size()]);
+  if (!sender.ok()) return sender.status();
+  return &statsd_senders_.emplace(datagram.process_uid, std::move(*sender)).first->second;
+}
+
 void SimulationDriver::RoundStatsd(RoundStats* stats) {
   const RenderStats rendered = RenderStatsd(*fleet_, &datagrams_);
   fleet_->TakeRetired();  // StatsD has nothing to delete
@@ -139,12 +149,21 @@ void SimulationDriver::RoundStatsd(RoundStats* stats) {
   for (const StatsdDatagram& datagram : datagrams_) {
     ++stats->requests;
     stats->bytes += datagram.payload.size();
-    UdpSender& sender = statsd_senders_[NodeIndex(datagram.node) % statsd_senders_.size()];
-    if (absl::Status s = sender.Send(datagram.payload); !s.ok()) {
+    absl::StatusOr<UdpSender*> sender = SenderFor(datagram);
+    absl::Status sent = sender.ok() ? (*sender)->Send(datagram.payload) : sender.status();
+    if (!sent.ok()) {
       ++stats->failed;
-      if (stats->first_error.empty()) stats->first_error = std::string(s.message());
+      if (stats->first_error.empty()) stats->first_error = std::string(sent.message());
     }
   }
+  // Keep the sockets of processes that reported; the others have retired
+  // or crashed, and their sockets close with them.
+  std::map<uint64_t, UdpSender> live;
+  for (const StatsdDatagram& datagram : datagrams_) {
+    auto it = statsd_senders_.find(datagram.process_uid);
+    if (it != statsd_senders_.end()) live.insert(statsd_senders_.extract(it));
+  }
+  statsd_senders_.swap(live);
 }
 
 void SimulationDriver::RoundInflux(RoundStats* stats) {

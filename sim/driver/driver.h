@@ -6,6 +6,7 @@
 // Kept apart from sim/ so that the fleet model stays pure.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ struct DriverOptions {
   std::vector<std::string> gateway_urls;
   // kStatsd: the gateways' UDP addresses (host:port), node i to
   // statsd_addresses[i % size]; empty means each gateway URL's host, :8125.
+  // Every process sends from a socket of its own, as each Flink process's
+  // StatsDReporter does.
   std::vector<std::string> statsd_addresses;
   // kPrometheus: where the processes' endpoints are served, and the
   // file_sd files listing them (node i in file_sd_paths[i % size]).
@@ -59,6 +62,9 @@ class SimulationDriver {
   // down), send datagrams, write, or update the scraped endpoints.
   RoundStats Round(int64_t now_ms);
 
+  // kStatsd: the sockets open, one per live process.
+  size_t statsd_sockets() const { return statsd_senders_.size(); }
+
   // kPrometheus only: the endpoints' server (nullptr otherwise).
   const ScrapeEndpoints* scrape_endpoints() const { return endpoints_.get(); }
 
@@ -69,13 +75,19 @@ class SimulationDriver {
             const std::string& body, const std::string& content_type, RoundStats* stats);
   void RoundPushgateway(RoundStats* stats);
   void RoundStatsd(RoundStats* stats);
+  // The socket of the process that sent `datagram`, opened on its first
+  // datagram.
+  absl::StatusOr<UdpSender*> SenderFor(const StatsdDatagram& datagram);
   void RoundInflux(RoundStats* stats);
   void RoundPrometheus(RoundStats* stats);
 
   Fleet* fleet_;
   DriverOptions options_;
   std::vector<std::unique_ptr<http::HttpClient>> clients_;  // per gateway URL
-  std::vector<UdpSender> statsd_senders_;                   // per StatsD address
+  std::vector<std::string> statsd_addresses_;               // resolved
+  // Per live process (SimProcess::uid); a process that is gone closes its
+  // socket at the end of the round it stopped sending in.
+  std::map<uint64_t, UdpSender> statsd_senders_;
   std::unique_ptr<ScrapeEndpoints> endpoints_;
   std::vector<Push> pushes_;
   std::vector<StatsdDatagram> datagrams_;

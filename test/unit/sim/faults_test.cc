@@ -124,6 +124,8 @@ TEST(FaultsTest, CheckpointFailuresGrowWhileCompletedStalls) {
 
 TEST(FaultsTest, RestartsCountUpAndTheJobIsBrieflyRestarting) {
   FleetSpec spec = TwoJobs();
+  // metrics.job.status.enable: STATE too, for the <status>State gauges.
+  spec.job_status_metrics = {JobStatusMetric::kState, JobStatusMetric::kCurrentTime};
   Fleet fleet = MakeFleet(spec);
   fleet.AdvanceTo(kStart + 10'000);
   const std::string first_tm = fleet.jobs()[0].processes[1].tm_id;

@@ -39,12 +39,26 @@ std::string AllPayloads(Fleet& fleet) {
 
 TEST(FleetSpecTest, DefaultsAreValid) { EXPECT_TRUE(FleetSpec().Validate().ok()); }
 
+// Flink's defaults: PrometheusPushGatewayReporterOptions jobName "" and
+// randomJobNameSuffix true; MetricOptions.JOB_STATUS_METRICS CURRENT_TIME.
+TEST(FleetSpecTest, ReporterDefaultsAreFlinks) {
+  const FleetSpec spec;
+  EXPECT_EQ(spec.reporter.push_job_name, "");
+  EXPECT_TRUE(spec.reporter.random_job_name_suffix);
+  EXPECT_EQ(spec.job_status_metrics, JobStatusMetricSet({JobStatusMetric::kCurrentTime}));
+  EXPECT_EQ(spec.session_jobs, 1);
+}
+
 TEST(FleetSpecTest, ErrorsNameTheField) {
   struct Case {
     void (*mutate)(FleetSpec&);
     const char* field;
   } cases[] = {
       {[](FleetSpec& s) { s.jobs = 0; }, "jobs"},
+      {[](FleetSpec& s) { s.session_jobs = 0; }, "session_jobs"},
+      {[](FleetSpec& s) { s.cancel_duration_ms = -1; }, "cancel_duration_ms"},
+      {[](FleetSpec& s) { s.fail_duration_ms = -1; }, "fail_duration_ms"},
+      {[](FleetSpec& s) { s.terminal_linger_ms = -1; }, "terminal_linger_ms"},
       {[](FleetSpec& s) { s.nodes = 0; }, "nodes"},
       {[](FleetSpec& s) { s.parallelism = 0; }, "parallelism"},
       {[](FleetSpec& s) { s.task_managers = 0; }, "task_managers"},
@@ -219,7 +233,8 @@ TEST(FleetTest, CountersAreMonotonicWithinTheirSeries) {
           s.def->canonical == "Status_JVM_Threads_Count") {
         return;
       }
-      std::string key = std::to_string(s.job) + "/" + s.def->prom_family;
+      std::string key = std::to_string(s.flink_cluster) + "/" + std::to_string(s.process) + "/" +
+                        s.def->prom_family;
       for (const Label& label : s.labels) key += "/" + label.value;
       const double value = s.def->type == MetricType::kMeter
                                ? static_cast<double>(s.reading.integer)

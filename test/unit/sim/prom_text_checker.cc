@@ -79,6 +79,9 @@ absl::StatusOr<std::vector<PromFamily>> CheckPromText(std::string_view text) {
   }
   int line_number = 0;
   bool expect_type = false;
+  // Series (name and label set) of the current family: a collector holds
+  // one child per label set, so a family never repeats one.
+  std::set<std::string, std::less<>> series;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
@@ -94,6 +97,7 @@ absl::StatusOr<std::vector<PromFamily>> CheckPromText(std::string_view text) {
       if (!IsMetricName(name)) return LineError(line_number, "bad family name", line);
       if (!seen.insert(name).second) return LineError(line_number, "family repeated", line);
       PromFamily& family = families.emplace_back();
+      series.clear();
       family.name = name;
       family.help = std::string(rest.substr(space + 1));
       expect_type = true;
@@ -178,6 +182,9 @@ absl::StatusOr<std::vector<PromFamily>> CheckPromText(std::string_view text) {
     if (family.type == "summary" && !is_count &&
         (!has_quantile || sample.labels.back().first != "quantile")) {
       return LineError(line_number, "summary sample without a last quantile label", line);
+    }
+    if (!series.insert(std::string(line.substr(0, i + 1))).second) {
+      return LineError(line_number, "series repeated", line);
     }
     family.samples.push_back(std::move(sample));
   }

@@ -3,8 +3,9 @@
 // Test-only: a strict line checker for the Prometheus text that Flink's
 // reporters write, to read the simulator's output back. Not a general
 // parser: it demands exactly Flink's shape (`# HELP` then `# TYPE` per
-// family, samples of that family only, a trailing comma after every
-// label, no timestamps) and reports the first deviation.
+// family, every family once, samples of that family only, each series
+// once, a trailing comma after every label, no timestamps) and reports the
+// first deviation.
 
 #include <string>
 #include <string_view>

@@ -36,8 +36,10 @@ TEST(PromTextCheckerTest, RejectsDeviationsFromFlinksShape) {
       "# HELP f h\n# TYPE f gauge\nf{a=\"b\",} 1.0 123\n",
       // Not a Java double spelling.
       "# HELP f h\n# TYPE f gauge\nf{a=\"b\",} 1\n",
-      // A family twice.
+      // A family twice (as two jobs' series would come out unmerged).
       "# HELP f h\n# TYPE f gauge\nf{a=\"b\",} 1.0\n# HELP f h\n# TYPE f gauge\n",
+      // A series twice within its family.
+      "# HELP f h\n# TYPE f gauge\nf{a=\"b\",} 1.0\nf{a=\"c\",} 1.0\nf{a=\"b\",} 2.0\n",
       // A summary quantile sample without the quantile label.
       "# HELP f h\n# TYPE f summary\nf{a=\"b\",} 1.0\n",
       // No final newline.

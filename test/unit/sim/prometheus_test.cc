@@ -42,7 +42,10 @@ std::string Key(std::string_view family,
   return key;
 }
 
-TEST(PushGatewayTest, OnePutPerProcessOnItsNodeWithFlinksPath) {
+// Flink's defaults (PrometheusPushGatewayReporterOptions: jobName "",
+// randomJobNameSuffix true; the factory appends `new AbstractID()`): the
+// group's job is 32 lower-case hex characters and nothing else.
+TEST(PushGatewayTest, OnePutPerProcessOnItsNodeWithFlinksDefaultPath) {
   Fleet fleet = MakeFleet(ThreeJobs());
   fleet.AdvanceTo(kStart + 10'000);
   std::vector<Push> pushes;
@@ -52,8 +55,7 @@ TEST(PushGatewayTest, OnePutPerProcessOnItsNodeWithFlinksPath) {
   ASSERT_EQ(pushes.size(), processes);
   EXPECT_EQ(stats.payloads, processes);
 
-  const std::regex path_shape(
-      "/metrics/job/job-00[0-2][0-9a-f]{32}/cluster/(k8s-prod-eu|yarn-prod-1)");
+  const std::regex path_shape("/metrics/job/[0-9a-f]{32}/cluster/(k8s-prod-eu|yarn-prod-1)");
   std::set<std::string> paths;
   size_t i = 0;
   for (const SimJob& job : fleet.jobs()) {
@@ -63,13 +65,68 @@ TEST(PushGatewayTest, OnePutPerProcessOnItsNodeWithFlinksPath) {
       EXPECT_EQ(push.content_type, "text/plain; version=0.0.4; charset=utf-8");
       EXPECT_EQ(push.node, fleet.nodes()[process.node]);
       EXPECT_TRUE(std::regex_match(push.path, path_shape)) << push.path;
-      EXPECT_EQ(push.path,
-                "/metrics/job/" + job.name + process.push_suffix + "/cluster/" + job.cluster);
+      EXPECT_EQ(push.path, "/metrics/job/" + process.push_suffix + "/cluster/" + job.cluster);
       paths.insert(push.path);
     }
   }
   // randomJobNameSuffix: every process has a group of its own.
   EXPECT_EQ(paths.size(), processes);
+}
+
+// The job segment of every push path, for one reporter configuration.
+std::vector<std::string> JobSegments(const ReporterSpec& reporter) {
+  FleetSpec spec = ThreeJobs();
+  spec.reporter = reporter;
+  spec.reporter.cluster_grouping_label.clear();
+  Fleet fleet = MakeFleet(spec);
+  std::vector<Push> pushes;
+  RenderPushes(fleet, &pushes);
+  std::vector<std::string> segments;
+  for (const Push& push : pushes) {
+    EXPECT_EQ(push.path.rfind("/metrics/job/", 0), 0u) << push.path;
+    segments.push_back(push.path.substr(13));
+  }
+  return segments;
+}
+
+TEST(PushGatewayTest, JobNameIsTheConfiguredOnePlusTheRandomSuffix) {
+  ReporterSpec reporter;
+  // A fleet-wide flink-conf's fixed name: `flink` + AbstractID.
+  reporter.push_job_name = "flink";
+  for (const std::string& segment : JobSegments(reporter)) {
+    EXPECT_TRUE(std::regex_match(segment, std::regex("flink[0-9a-f]{32}"))) << segment;
+  }
+  // `{job_name}`, a per-job templated flink-conf: the job's name + AbstractID.
+  reporter.push_job_name = "{job_name}";
+  std::vector<std::string> segments = JobSegments(reporter);
+  ASSERT_EQ(segments.size(), 9u);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const std::string name = "job-00" + std::to_string(i / 3);
+    EXPECT_TRUE(std::regex_match(segments[i], std::regex(name + "[0-9a-f]{32}"))) << segments[i];
+  }
+  reporter.push_job_name = "flink-{job_name}-{job_name}";
+  EXPECT_TRUE(
+      std::regex_match(JobSegments(reporter)[3], std::regex("flink-job-001-job-001[0-9a-f]{32}")));
+  // randomJobNameSuffix off: the name alone, shared by a cluster's processes.
+  reporter.random_job_name_suffix = false;
+  reporter.push_job_name = "{job_name}";
+  segments = JobSegments(reporter);
+  EXPECT_EQ(segments[0], "job-000");
+  EXPECT_EQ(segments[2], "job-000");
+  EXPECT_EQ(segments[8], "job-002");
+  reporter.push_job_name = "flink";
+  EXPECT_EQ(JobSegments(reporter)[4], "flink");
+  // Both defaults' opposite: an empty job, sent base64-encoded (`=`) as
+  // the Prometheus client sends empty values.
+  reporter.push_job_name = "";
+  FleetSpec spec = ThreeJobs();
+  spec.reporter = reporter;
+  Fleet fleet = MakeFleet(spec);
+  std::vector<Push> pushes;
+  RenderPushes(fleet, &pushes);
+  for (const Push& push : pushes) {
+    EXPECT_EQ(push.path.rfind("/metrics/job@base64/=/cluster/", 0), 0u) << push.path;
+  }
 }
 
 TEST(PushGatewayTest, BodiesAreFlinkShapedTextWithTrailingCommas) {
@@ -220,13 +277,9 @@ TEST(PushGatewayTest, HistogramsAreSummariesWithCountAndEightQuantiles) {
   }
 }
 
-TEST(PushGatewayTest, RenderedValuesAreExactlyTheGroundTruth) {
-  FleetSpec spec = ThreeJobs();
-  spec.jobs = 4;
-  Fleet fleet = MakeFleet(spec);
-  ASSERT_TRUE(fleet.SetFault(1, FaultKind::kSourceLag, true).ok());
-  fleet.AdvanceTo(kStart + 30'000);
-
+// Every sample line of every push is a truth sample with the same value,
+// and every truth sample is rendered once.
+void ExpectPushesAreTheGroundTruth(const Fleet& fleet) {
   // Keyed by process too: JobManager-scope series carry only <host>, and
   // on Yarn two jobs' JobManagers can share a host; only the push group
   // (or scrape target) tells them apart, as with real Flink.
@@ -237,8 +290,8 @@ TEST(PushGatewayTest, RenderedValuesAreExactlyTheGroundTruth) {
     for (const Label& label : s.labels) labels.emplace_back(label.name, Filtered(label.value));
     const bool histogram = s.def->type == MetricType::kHistogram;
     histograms += histogram;
-    const std::string key = std::to_string(s.job) + "/" + std::to_string(s.process) + "/" +
-                            Key(s.def->prom_family + (histogram ? "_count" : ""), labels);
+    const std::string key = std::to_string(s.flink_cluster) + "/" + std::to_string(s.process) +
+                            "/" + Key(s.def->prom_family + (histogram ? "_count" : ""), labels);
     EXPECT_TRUE(truth.emplace(key, s.reading.number).second) << "duplicate series " << key;
   });
   EXPECT_EQ(truth.size(), InstanceCount(fleet));
@@ -247,17 +300,17 @@ TEST(PushGatewayTest, RenderedValuesAreExactlyTheGroundTruth) {
   RenderStats stats = RenderPushes(fleet, &pushes);
   EXPECT_EQ(stats.samples, InstanceCount(fleet) + 8 * histograms);
   size_t matched = 0;
-  double records_in = 0;
+  std::map<std::string, double> records_in;  // job_name → Σ task numRecordsIn
   size_t push_index = 0;
-  for (const SimJob& job : fleet.jobs()) {
-    for (size_t p = 0; p < job.processes.size(); ++p) {
+  for (const FlinkCluster& cluster : fleet.flink_clusters()) {
+    for (size_t p = 0; p < cluster.processes.size(); ++p) {
       const Push& push = pushes[push_index++];
       auto families = CheckPromText(push.body);
       ASSERT_TRUE(families.ok()) << families.status();
       for (const PromFamily& family : *families) {
         for (const PromSample& sample : family.samples) {
           if (!sample.Label("quantile").empty()) continue;
-          auto it = truth.find(std::to_string(job.index) + "/" + std::to_string(p) + "/" +
+          auto it = truth.find(std::to_string(cluster.index) + "/" + std::to_string(p) + "/" +
                                Key(sample.name, sample.labels));
           ASSERT_NE(it, truth.end()) << sample.name;
           if (std::isnan(it->second)) {
@@ -266,16 +319,44 @@ TEST(PushGatewayTest, RenderedValuesAreExactlyTheGroundTruth) {
             EXPECT_EQ(sample.value, it->second) << sample.name;
           }
           ++matched;
-          if (sample.name == "flink_taskmanager_job_task_numRecordsIn" && job.index == 1) {
-            records_in += sample.value;
+          if (sample.name == "flink_taskmanager_job_task_numRecordsIn") {
+            records_in[sample.Label("job_name")] += sample.value;
           }
         }
       }
     }
   }
   EXPECT_EQ(matched, truth.size());
-  EXPECT_GT(records_in, 0);
-  EXPECT_EQ(records_in, SumOf(fleet, 1, Scope::kTask, "numRecordsIn"));
+  for (const SimJob& job : fleet.jobs()) {
+    if (job.status != JobStatus::kRunning) continue;
+    EXPECT_GT(records_in[Filtered(job.name)], 0) << job.name;
+    EXPECT_EQ(records_in[Filtered(job.name)],
+              SumOf(fleet, job.index, Scope::kTask, "numRecordsIn"));
+  }
+}
+
+TEST(PushGatewayTest, RenderedValuesAreExactlyTheGroundTruth) {
+  FleetSpec spec = ThreeJobs();
+  spec.jobs = 4;
+  Fleet fleet = MakeFleet(spec);
+  ASSERT_TRUE(fleet.SetFault(1, FaultKind::kSourceLag, true).ok());
+  fleet.AdvanceTo(kStart + 30'000);
+  ExpectPushesAreTheGroundTruth(fleet);
+}
+
+TEST(PushGatewayTest, SessionClusterPushesAreExactlyTheGroundTruth) {
+  FleetSpec spec = ThreeJobs();
+  spec.jobs = 5;
+  spec.session_jobs = 3;
+  spec.job_status_metrics = {JobStatusMetric::kState, JobStatusMetric::kCurrentTime,
+                             JobStatusMetric::kTotalTime};
+  Fleet fleet = MakeFleet(spec);
+  ASSERT_TRUE(fleet.SetFault(1, FaultKind::kGcPressure, true).ok());
+  ASSERT_TRUE(fleet.SetFault(4, FaultKind::kRestarts, true).ok());
+  fleet.AdvanceTo(kStart + 30'000);
+  ASSERT_TRUE(fleet.EndJob(2, JobEnd::kCanceled).ok());
+  fleet.AdvanceTo(kStart + 40'000);
+  ExpectPushesAreTheGroundTruth(fleet);
 }
 
 TEST(PushGatewayTest, GroupingKeyIsEncodedAsThePrometheusClientDoes) {
@@ -352,7 +433,8 @@ TEST(ScrapeTest, ScrapeBodiesAreThePushBodies) {
   for (size_t i = 0; i < scrapes.size(); ++i) {
     EXPECT_EQ(scrapes[i].body, pushes[i].body);
     EXPECT_EQ(scrapes[i].node, pushes[i].node);
-    const SimProcess& process = fleet.jobs()[scrapes[i].job].processes[scrapes[i].process];
+    const SimProcess& process =
+        fleet.flink_clusters()[scrapes[i].flink_cluster].processes[scrapes[i].process];
     EXPECT_EQ(scrapes[i].pod, process.pod);
     EXPECT_EQ(scrapes[i].host, process.host);
   }

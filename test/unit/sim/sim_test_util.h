@@ -3,6 +3,7 @@
 // Test-only helpers: building fleets and reading the dimensions a scorer
 // would judge straight from the simulator's ground truth.
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <string_view>
@@ -27,16 +28,22 @@ inline std::string LabelOf(const TruthSample& sample, std::string_view name) {
   return "";
 }
 
-// Every instance of one metric of one job.
+// Every instance of one metric that job `job` is seen to report (its own,
+// and its processes' own).
 inline std::vector<TruthSample> SamplesOf(const Fleet& fleet, int job, Scope scope,
                                           std::string_view canonical) {
   std::vector<TruthSample> out;
-  ForEachSample(fleet, [&](const TruthSample& sample) {
-    if (sample.job == job && sample.def->scope == scope && sample.def->canonical == canonical) {
-      out.push_back(sample);
-    }
+  ForEachSampleOf(fleet, job, [&](const TruthSample& sample) {
+    if (sample.def->scope == scope && sample.def->canonical == canonical) out.push_back(sample);
   });
   return out;
+}
+
+// The value of a job-scoped metric of job `job` (NaN when it reports none).
+inline double JobGauge(const Fleet& fleet, int job, std::string_view canonical) {
+  std::vector<TruthSample> samples = SamplesOf(fleet, job, Scope::kJobManagerJob, canonical);
+  EXPECT_LE(samples.size(), 1u) << canonical;
+  return samples.empty() ? std::nan("") : samples[0].reading.number;
 }
 
 inline double MaxOf(const Fleet& fleet, int job, Scope scope, std::string_view canonical) {
@@ -106,8 +113,8 @@ inline Health Measure(const Fleet& fleet, int job) {
   h.last_checkpoint_duration = MaxOf(fleet, job, Scope::kJobManagerJob, "lastCheckpointDuration");
   h.max_cpu_load = MaxOf(fleet, job, Scope::kTaskManager, "Status_JVM_CPU_Load");
   h.min_cpu_load = MinOf(fleet, job, Scope::kTaskManager, "Status_JVM_CPU_Load");
-  ForEachSample(fleet, [&](const TruthSample& s) {
-    if (s.job != job || s.def->scope != Scope::kTaskManager) return;
+  ForEachSampleOf(fleet, job, [&](const TruthSample& s) {
+    if (s.def->scope != Scope::kTaskManager) return;
     const std::string& name = s.def->canonical;
     if (name.rfind("Status_JVM_GarbageCollector_", 0) == 0 && name.size() > 5 &&
         name.compare(name.size() - 5, 5, "_Time") == 0 && name.find("_All_") == std::string::npos) {

@@ -114,11 +114,15 @@ TEST(VersionsTest, Flink114HasBusyAndBackpressureTimeAndTheNewKafkaSource) {
   EXPECT_TRUE(names.count(std::string(kTmGc) + "G1_Young_Generation_Count"));
 }
 
-TEST(VersionsTest, Flink117HasJobStateGauges) {
+// JobStatusMetrics (1.15+) under metrics.job.status.enable's default,
+// CURRENT_TIME alone: `<status>Time` only.
+TEST(VersionsTest, Flink117HasJobStatusTimeGauges) {
   std::set<std::string> names = Families(FlinkVersion::k1_17);
-  EXPECT_TRUE(names.count(std::string(kJob) + "runningState"));
-  EXPECT_TRUE(names.count(std::string(kJob) + "restartingState"));
   EXPECT_TRUE(names.count(std::string(kJob) + "runningTime"));
+  EXPECT_TRUE(names.count(std::string(kJob) + "restartingTime"));
+  EXPECT_FALSE(names.count(std::string(kJob) + "runningState"));
+  EXPECT_FALSE(names.count(std::string(kJob) + "runningTimeTotal"));
+  EXPECT_TRUE(names.count(std::string(kJob) + "uptime"));
   EXPECT_TRUE(names.count(std::string(kJob) + "fullRestarts"));
   EXPECT_TRUE(names.count(std::string(kJob) + "lastCheckpointFullSize"));
   EXPECT_TRUE(names.count(std::string(kTask) + "softBackPressuredTimeMsPerSecond"));
@@ -141,7 +145,7 @@ TEST(VersionsTest, Flink20DropsDeprecatedJobMetrics) {
   EXPECT_FALSE(names.count(std::string(kJob) + "fullRestarts"));
   EXPECT_FALSE(names.count(std::string(kJob) + "uptime"));
   EXPECT_FALSE(names.count(std::string(kJob) + "downtime"));
-  EXPECT_TRUE(names.count(std::string(kJob) + "runningState"));
+  EXPECT_TRUE(names.count(std::string(kJob) + "runningTime"));
   EXPECT_TRUE(names.count(std::string(kTmGc) + "All_TimeMsPerSecond"));
 }
 

@@ -14,11 +14,14 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/http/client.h"
 #include "common/http/server.h"
@@ -147,6 +150,128 @@ TEST(SimulationDriverTest, StatsdSendsDatagramsToTheGivenAddress) {
   EXPECT_EQ(datagrams, stats.requests);
   EXPECT_THAT(all, HasSubstr("|g"));
   EXPECT_THAT(all, HasSubstr(".numRestarts:"));
+}
+
+// A bound loopback UDP socket that collects datagrams with their senders.
+class UdpCollector {
+ public:
+  UdpCollector() {
+    fd_ = socket(AF_INET, SOCK_DGRAM, 0);
+    EXPECT_GE(fd_, 0);
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&at), sizeof(at)), 0);
+    socklen_t len = sizeof(at);
+    EXPECT_EQ(getsockname(fd_, reinterpret_cast<sockaddr*>(&at), &len), 0);
+    port_ = ntohs(at.sin_port);
+    int buffer = 8 << 20;
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer));
+  }
+  ~UdpCollector() { close(fd_); }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+  // (sender port, payload) of every datagram until none comes for 500 ms.
+  std::vector<std::pair<uint16_t, std::string>> Drain() {
+    std::vector<std::pair<uint16_t, std::string>> out;
+    char payload[65536];
+    pollfd p{fd_, POLLIN, 0};
+    while (poll(&p, 1, 500) > 0) {
+      sockaddr_in from{};
+      socklen_t len = sizeof(from);
+      const ssize_t n =
+          recvfrom(fd_, payload, sizeof(payload), 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n <= 0) break;
+      out.emplace_back(ntohs(from.sin_port), std::string(payload, static_cast<size_t>(n)));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
+
+// The process a StatsD line is from, under the default scope formats:
+// `<host>.jobmanager` or `<host>.taskmanager.<tm_id>` (Kubernetes tm_ids
+// have no dots).
+std::string ProcessOf(std::string_view line) {
+  if (const size_t at = line.find(".jobmanager."); at != std::string_view::npos) {
+    return std::string(line.substr(0, at + 11));
+  }
+  if (const size_t at = line.find(".taskmanager."); at != std::string_view::npos) {
+    return std::string(line.substr(0, line.find('.', at + 13)));
+  }
+  return "";
+}
+
+// Flink's StatsDReporter opens a DatagramSocket per process: a gateway
+// tells processes apart by the sender's address.
+TEST(SimulationDriverTest, StatsdSendsEachProcessFromASocketOfItsOwn) {
+  UdpCollector collector;
+  FleetSpec spec;
+  spec.jobs = 4;
+  spec.session_jobs = 2;
+  spec.nodes = 1;
+  spec.clusters = {"k8s-test"};
+  spec.start_ms = 1'700'000'000'000;
+  spec.reporter.statsd_max_datagram_bytes = 512;
+  auto fleet = Fleet::Create(spec);
+  ASSERT_TRUE(fleet.ok()) << fleet.status();
+  DriverOptions options;
+  options.reporter = ReporterKind::kStatsd;
+  options.statsd_addresses = {collector.address()};
+  auto driver = SimulationDriver::Create(&*fleet, options);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  const RoundStats stats = (*driver)->Round(spec.start_ms + 10'000);
+  EXPECT_EQ(stats.failed, 0u) << stats.first_error;
+  // Two sessions of 1 JobManager and 2 TaskManagers each.
+  EXPECT_EQ((*driver)->statsd_sockets(), 6u);
+
+  std::map<uint16_t, std::set<std::string>> processes_by_port;
+  std::map<std::string, std::set<uint16_t>> ports_by_process;
+  const auto datagrams = collector.Drain();
+  EXPECT_EQ(datagrams.size(), stats.requests);
+  for (const auto& [port, payload] : datagrams) {
+    for (absl::string_view line : absl::StrSplit(payload, '\n')) {
+      const std::string process = ProcessOf(std::string_view(line.data(), line.size()));
+      ASSERT_FALSE(process.empty()) << line;
+      processes_by_port[port].insert(process);
+      ports_by_process[process].insert(port);
+    }
+  }
+  EXPECT_EQ(processes_by_port.size(), 6u);
+  EXPECT_EQ(ports_by_process.size(), 6u);
+  for (const auto& [port, processes] : processes_by_port) EXPECT_EQ(processes.size(), 1u) << port;
+
+  // The same sockets next round.
+  (*driver)->Round(spec.start_ms + 20'000);
+  for (const auto& [port, payload] : collector.Drain()) {
+    EXPECT_TRUE(processes_by_port.count(port)) << port;
+  }
+}
+
+// A process that is gone (crashed, or retired with its application
+// cluster) closes its socket; its replacement opens a new one.
+TEST(SimulationDriverTest, StatsdKeepsSocketsOfLiveProcessesOnly) {
+  UdpCollector collector;
+  Fleet fleet = MakeFleet();
+  DriverOptions options;
+  options.reporter = ReporterKind::kStatsd;
+  options.statsd_addresses = {collector.address()};
+  auto driver = SimulationDriver::Create(&fleet, options);
+  ASSERT_TRUE(driver.ok()) << driver.status();
+  const int64_t start = fleet.spec().start_ms;
+  (*driver)->Round(start + 10'000);
+  EXPECT_EQ((*driver)->statsd_sockets(), Processes(fleet));
+  ASSERT_TRUE(fleet.SetFault(0, FaultKind::kRestarts, true).ok());
+  (*driver)->Round(start + 40'000);  // a TaskManager of job 0 was replaced
+  EXPECT_EQ((*driver)->statsd_sockets(), Processes(fleet));
+  ASSERT_TRUE(fleet.EndJob(1, JobEnd::kFinished).ok());
+  (*driver)->Round(start + 60'000);  // job 1's cluster shut down
+  EXPECT_EQ(Processes(fleet), 3u);
+  EXPECT_EQ((*driver)->statsd_sockets(), 3u);
+  collector.Drain();
 }
 
 TEST(SimulationDriverTest, PrometheusServesEveryProcessListedInFileSd) {
