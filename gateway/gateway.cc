@@ -209,7 +209,8 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
   pushgateway_->Replay(*aggregator_, boundary_ms - 1);
   std::vector<v1::MetricBatch> batches =
       final_flush ? aggregator_->FlushAll(boundary_ms) : aggregator_->Flush(boundary_ms);
-  AnnotateSharing(boundary_ms, &batches);
+  processes_->Annotate(boundary_ms, &batches);
+  shared_processes_->Set(static_cast<double>(processes_->shared_processes()));
   view_->Update(batches);
   sink_->Publish(batches);
   intervals_flushed_->Increment();
@@ -242,19 +243,6 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
     kafka_retries_->Increment(static_cast<double>(producer_stats.retries - kafka_retries_seen_));
   }
   kafka_retries_seen_ = producer_stats.retries;
-}
-
-void Gateway::AnnotateSharing(int64_t boundary_ms, std::vector<v1::MetricBatch>* batches) {
-  const absl::flat_hash_map<std::string, JobSharing> sharing =
-      processes_->SharingByJob(boundary_ms);
-  shared_processes_->Set(static_cast<double>(processes_->shared_processes()));
-  for (v1::MetricBatch& batch : *batches) {
-    auto it = sharing.find(batch.job_name());
-    if (it == sharing.end()) continue;
-    batch.set_processes(it->second.processes);
-    batch.set_shared_processes(it->second.shared_processes);
-    batch.set_max_jobs_per_process(it->second.max_jobs_per_process);
-  }
 }
 
 void Gateway::FlushLoop() {

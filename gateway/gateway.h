@@ -54,9 +54,6 @@ class Gateway {
   void FlushInterval(int64_t boundary_ms, bool final_flush);
 
  private:
-  // Says on each job's batch how many processes its process-scope series
-  // come from and whether they run other jobs too.
-  void AnnotateSharing(int64_t boundary_ms, std::vector<v1::MetricBatch>* batches);
   void FlushLoop();
   void PumpLoop();
   http::Response ServeMetrics() const;

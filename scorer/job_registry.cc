@@ -41,6 +41,7 @@ std::vector<v1::HealthReport> JobRegistry::EvaluateAll(int64_t now_ms) {
       v1::RollbackVerdict verdict =
           DecideRollback(job.scorer->history(), job.migrations.back(), *config_, now_ms);
       report->set_rollback_recommended(verdict.verdict() == "rollback");
+      job.scorer->set_rollback_recommended(report->rollback_recommended());
     }
     reports.push_back(std::move(*report));
   }

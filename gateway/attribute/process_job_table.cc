@@ -110,6 +110,17 @@ AttributionCounts ProcessJobTable::counts() const {
   return counts_;
 }
 
+void ProcessJobTable::Annotate(int64_t now_ms, std::vector<v1::MetricBatch>* batches) {
+  const absl::flat_hash_map<std::string, JobSharing> sharing = SharingByJob(now_ms);
+  for (v1::MetricBatch& batch : *batches) {
+    auto it = sharing.find(batch.job_name());
+    if (it == sharing.end()) continue;
+    batch.set_processes(it->second.processes);
+    batch.set_shared_processes(it->second.shared_processes);
+    batch.set_max_jobs_per_process(it->second.max_jobs_per_process);
+  }
+}
+
 size_t ProcessJobTable::unattributed_processes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return unattributed_;

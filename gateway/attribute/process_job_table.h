@@ -29,6 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "vitals/v1/metrics.pb.h"
 
 namespace vitals::gateway {
 
@@ -96,6 +97,10 @@ class ProcessJobTable {
   // Per job name, over the processes with evidence within the TTL before
   // `now_ms`. Forgets what the TTL let go of.
   absl::flat_hash_map<std::string, JobSharing> SharingByJob(int64_t now_ms);
+  // Writes SharingByJob(now_ms) into each job's batch (processes,
+  // shared_processes, max_jobs_per_process): what the scorer says about
+  // process-wide figures of shared TaskManagers.
+  void Annotate(int64_t now_ms, std::vector<v1::MetricBatch>* batches);
   // Processes whose process-scope series found no job within the TTL
   // (as of the last SharingByJob).
   size_t unattributed_processes() const;

@@ -45,9 +45,12 @@ void ScoreMetrics::UpdateStateLocked(JobSeries& series, const v1::HealthReport& 
   std::map<std::string, std::string> labels = {
       {"job_name", report.job_name()}, {"cluster", report.cluster()}, {"state", report.state()}};
   if (series.state_labels == labels) return;
+  // The new series first: a scrape in between must not see the job without
+  // a state (that would restart the alerts' pending periods).
+  prometheus::Gauge* fresh = &state_.Add(labels);
+  fresh->Set(1);
   if (series.state != nullptr) state_.Remove(series.state);
-  series.state = &state_.Add(labels);
-  series.state->Set(1);
+  series.state = fresh;
   series.state_labels = std::move(labels);
 }
 

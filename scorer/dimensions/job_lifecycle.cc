@@ -248,7 +248,9 @@ void JobLifecycleTracker::Observe(const MergedInterval& interval) {
       entered_running_from_ = before;
     }
     running_share_ = 1.0;
-    if (r.in_state_ms >= 0 && interval.length_ms() > 0) {
+    // At first sight the time before RUNNING is time before the job was
+    // seen at all, not time it failed to run.
+    if (r.in_state_ms >= 0 && interval.length_ms() > 0 && before != JobLifecycle::kNotReporting) {
       running_share_ =
           std::clamp(r.in_state_ms / static_cast<double>(interval.length_ms()), 0.0, 1.0);
     }

@@ -51,6 +51,12 @@ class JobScorer {
   // that report once, when it changes.
   std::optional<v1::HealthReport> NoteSilence(int64_t now_ms, absl::Duration after);
 
+  // The registry's rollback verdict for the latest report (it holds the
+  // migrations); kept on the report the API serves.
+  void set_rollback_recommended(bool recommended) {
+    if (has_latest_) latest_.set_rollback_recommended(recommended);
+  }
+
   // Null before the first evaluation.
   const v1::HealthReport* latest() const { return has_latest_ ? &latest_ : nullptr; }
   // One point per closed interval with a score (oldest first), bounded by

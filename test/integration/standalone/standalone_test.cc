@@ -77,6 +77,20 @@ class StandaloneTest : public ::testing::Test {
     auto driver = sim::SimulationDriver::Create(fleet_, options);
     ASSERT_TRUE(driver.ok());
     driver_ = driver->release();
+
+    // A second fleet as many platforms configure the reporter: one fixed
+    // jobName for every process (`flink`, plus Flink's random suffix),
+    // where the first uses Flink's defaults (jobName "").
+    spec.jobs = 2;
+    spec.job_name_prefix = "fixed-";
+    spec.seed += 1;  // its own job ids and AbstractIDs
+    spec.reporter.push_job_name = "flink";
+    auto fixed = sim::Fleet::Create(spec);
+    ASSERT_TRUE(fixed.ok()) << fixed.status();
+    fixed_fleet_ = new sim::Fleet(std::move(*fixed));
+    auto fixed_driver = sim::SimulationDriver::Create(fixed_fleet_, options);
+    ASSERT_TRUE(fixed_driver.ok());
+    fixed_driver_ = fixed_driver->release();
   }
 
   static void TearDownTestSuite() {
@@ -85,6 +99,8 @@ class StandaloneTest : public ::testing::Test {
       std::optional<int> code = child_->Terminate(absl::Seconds(60));
       EXPECT_EQ(code, std::optional<int>(0)) << child_->Stderr();
     }
+    delete fixed_driver_;
+    delete fixed_fleet_;
     delete driver_;
     delete fleet_;
     delete child_;
@@ -92,9 +108,11 @@ class StandaloneTest : public ::testing::Test {
 
   // One simulator round now; fails the test on push errors.
   static void PushRound() {
-    sim::RoundStats stats = driver_->Round(absl::ToUnixMillis(absl::Now()));
-    ASSERT_EQ(stats.failed, 0u) << stats.first_error;
-    ASSERT_GT(stats.samples, 0u);
+    for (sim::SimulationDriver* driver : {driver_, fixed_driver_}) {
+      sim::RoundStats stats = driver->Round(absl::ToUnixMillis(absl::Now()));
+      ASSERT_EQ(stats.failed, 0u) << stats.first_error;
+      ASSERT_GT(stats.samples, 0u);
+    }
   }
 
   static std::map<std::string, v1::HealthReport> Reports() {
@@ -109,12 +127,21 @@ class StandaloneTest : public ::testing::Test {
 
   // Flink's PrometheusReporter (and so every path of the gateway) filters
   // label values to [a-zA-Z0-9:_]: `job-000` is known as `job_000`.
-  static std::string Identity(int job_index) {
-    std::string name = fleet_->jobs()[job_index].name;
+  static std::string Filtered(std::string name) {
     for (char& c : name) {
       if (!isalnum(static_cast<unsigned char>(c)) && c != ':') c = '_';
     }
     return name;
+  }
+  static std::string Identity(int job_index) { return Filtered(fleet_->jobs()[job_index].name); }
+
+  // Every Flink job of both fleets, as the gateway names them.
+  static std::set<std::string> FlinkJobs() {
+    std::set<std::string> jobs;
+    for (const sim::Fleet* fleet : {fleet_, fixed_fleet_}) {
+      for (const sim::SimJob& job : fleet->jobs()) jobs.insert(Filtered(job.name));
+    }
+    return jobs;
   }
 
   static std::string WorstDimension(const v1::HealthReport& report) {
@@ -130,6 +157,8 @@ class StandaloneTest : public ::testing::Test {
   static inline testing::ChildProcess* child_ = nullptr;
   static inline sim::Fleet* fleet_ = nullptr;
   static inline sim::SimulationDriver* driver_ = nullptr;
+  static inline sim::Fleet* fixed_fleet_ = nullptr;
+  static inline sim::SimulationDriver* fixed_driver_ = nullptr;
   static inline std::string gateway_url_, scorer_jobs_url_, bootstrap_;
 };
 
@@ -172,6 +201,67 @@ TEST_F(StandaloneTest, FaultedJobScoresLowerWithCheckpointWorstWithinThreeInterv
   EXPECT_THAT(metrics->body, ::testing::HasSubstr(absl::StrCat("job_name=\"", faulted, "\"")));
 }
 
+// The name a reporter pushes under is the reporter's (jobName + a random
+// 32-hex suffix; jobName defaults to "" and is often one fixed name): it
+// must never show up as a job, wherever jobs are listed.
+TEST_F(StandaloneTest, NoReporterGroupNameIsEverAJob) {
+  const std::set<std::string> flink_jobs = FlinkJobs();
+  std::map<std::string, v1::HealthReport> reports;
+  const absl::Time deadline = absl::Now() + 20 * kInterval;
+  while (absl::Now() < deadline) {
+    PushRound();
+    absl::SleepFor(kInterval);
+    reports = Reports();
+    if (reports.size() >= flink_jobs.size()) break;
+  }
+  std::set<std::string> listed;
+  for (const auto& [name, report] : reports) {
+    listed.insert(name);
+    // GC and CPU reached every job: its processes' JVM figures.
+    for (const auto& d : report.dimensions()) {
+      if (d.dimension() == "gc" || d.dimension() == "cpu") {
+        EXPECT_NE(d.state(), v1::DIMENSION_STATE_UNKNOWN) << name << ": " << d.explanation();
+      }
+    }
+    EXPECT_EQ(report.state(), "running") << name;
+  }
+  EXPECT_EQ(listed, flink_jobs) << child_->Stderr();
+
+  // The scorer's /metrics: every job_name label is a Flink job.
+  auto metrics =
+      http::Fetch("GET", scorer_jobs_url_.substr(0, scorer_jobs_url_.find("/api")) + "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  std::set<std::string> in_metrics;
+  for (size_t at = metrics->body.find("job_name=\""); at != std::string::npos;
+       at = metrics->body.find("job_name=\"", at + 1)) {
+    const size_t begin = at + 10;
+    in_metrics.insert(metrics->body.substr(begin, metrics->body.find('"', begin) - begin));
+  }
+  EXPECT_EQ(in_metrics, flink_jobs);
+  EXPECT_THAT(metrics->body, ::testing::HasSubstr("flink_job_state{"));
+
+  // flink.health: every report's key and job name.
+  auto consumer = kafka::KafkaConsumer::Create({{"bootstrap.servers", bootstrap_},
+                                                {"group.id", "integration-health-reader"},
+                                                {"auto.offset.reset", "earliest"}},
+                                               {"flink.health"});
+  ASSERT_TRUE(consumer.ok()) << consumer.status();
+  std::set<std::string> in_health;
+  const absl::Time read_until = absl::Now() + absl::Seconds(20);
+  while (in_health.size() < flink_jobs.size() && absl::Now() < read_until) {
+    auto message = (*consumer)->Poll(absl::Milliseconds(200));
+    ASSERT_TRUE(message.ok()) << message.status();
+    if (!message->has_value()) continue;
+    v1::HealthReport report;
+    ASSERT_TRUE(report.ParseFromString((*message)->value));
+    EXPECT_EQ((*message)->key, report.job_name());
+    EXPECT_TRUE(flink_jobs.contains(report.job_name())) << report.job_name();
+    in_health.insert(report.job_name());
+  }
+  EXPECT_EQ(in_health, flink_jobs);
+  (*consumer)->Close();
+}
+
 TEST_F(StandaloneTest, AnOutsideConsumerDecodesMetricBatchesKeyedByJobName) {
   PushRound();
   auto consumer = kafka::KafkaConsumer::Create({{"bootstrap.servers", bootstrap_},
@@ -182,7 +272,7 @@ TEST_F(StandaloneTest, AnOutsideConsumerDecodesMetricBatchesKeyedByJobName) {
   std::set<std::string> job_ids;
   std::set<std::string> keys;
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (job_ids.size() < 2 && absl::Now() < deadline) {
+  while (job_ids.size() < FlinkJobs().size() && absl::Now() < deadline) {
     auto message = (*consumer)->Poll(absl::Milliseconds(200));
     ASSERT_TRUE(message.ok()) << message.status();
     if (!message->has_value()) continue;
@@ -214,7 +304,9 @@ TEST_F(StandaloneTest, KcatReadsTheMetricsTopic) {
   const int status = pclose(pipe);
   EXPECT_EQ(status, 0) << output.substr(0, 500);
   // A serialized MetricBatch carries the job's name as a plain string.
-  EXPECT_NE(output.find("job_00"), std::string::npos) << output.substr(0, 500);
+  bool named = false;
+  for (const std::string& job : FlinkJobs()) named = named || output.find(job) != std::string::npos;
+  EXPECT_TRUE(named) << output.substr(0, 500);
 }
 
 }  // namespace

@@ -160,6 +160,19 @@ TEST_F(ProcessAttributorTest, ASessionClusterTaskManagerGivesItsJvmToEveryJobOnI
   EXPECT_EQ(sharing.at("ledger").shared_processes, 0u);
   EXPECT_EQ(sharing.at("ledger").max_jobs_per_process, 1u);
   EXPECT_EQ(table_.shared_processes(), 1u);
+
+  // The figures reach each job's batch.
+  std::vector<v1::MetricBatch> batches(3);
+  batches[0].set_job_name("orders");
+  batches[1].set_job_name("ledger");
+  batches[2].set_job_name("unknown-job");
+  table_.Annotate(kNow, &batches);
+  EXPECT_EQ(batches[0].processes(), 1u);
+  EXPECT_EQ(batches[0].shared_processes(), 1u);
+  EXPECT_EQ(batches[0].max_jobs_per_process(), 3u);
+  EXPECT_EQ(batches[1].shared_processes(), 0u);
+  EXPECT_EQ(batches[1].max_jobs_per_process(), 1u);
+  EXPECT_EQ(batches[2].processes(), 0u);
 }
 
 TEST_F(ProcessAttributorTest, EvidenceOfAnEarlierBatchCountsUntilItsTtl) {
