@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Runs a real AlertManager with alerts/alertmanager.yml, posts a set of
 alerts and checks what amtool cannot: inhibition (critical silences the
-warnings of the same job, the critical twin silences its warning twin, an
-absent component silences its per-target "down" alerts) and grouping (one
-group per job).
+warnings of the same job, a job that does not run silences its health
+critical, the critical twin silences its warning twin, an absent component
+silences its per-target "down" alerts, absent gateways silence "not
+running" in their cluster or, when none is up anywhere, everywhere) and
+grouping (one group per job).
 
 usage: alertmanager_live_test.py [ALERTMANAGER_BINARY] [CONFIG]
 Nothing is ever notified: the test ends long before group_wait (30s).
@@ -37,6 +39,13 @@ def job_alert(name, severity, job_name, cluster, team, **extra):
     return labels
 
 
+def not_running_alert(job_name, cluster, team):
+    # flink_job_state has no job_id, so neither has FlinkJobNotRunning.
+    labels = job_alert("FlinkJobNotRunning", "critical", job_name, cluster, team)
+    del labels["job_id"]
+    return labels
+
+
 def infra_alert(name, severity, component, **extra):
     labels = dict(alertname=name, severity=severity, component=component, team="flink-platform")
     labels.update(extra)
@@ -58,6 +67,21 @@ ALERTS = {
     # Another job: not silenced.
     "degraded_other": (job_alert("FlinkJobHealthDegraded", "warning", "clicks-sessionize", "k8s-prod-eu",
                                  "flink-platform"), []),
+    # ledger does not run: its health critical adds nothing and is silenced;
+    # its checkpoints-stalled alert stays (the recovery point's age matters
+    # to a restart), and its warnings are silenced by any of its criticals.
+    "not_running": (not_running_alert("ledger", "k8s-prod-eu", "payments"), []),
+    "ledger_crit": (job_alert("FlinkJobHealthCritical", "critical", "ledger", "k8s-prod-eu", "payments"),
+                    ["not_running"]),
+    "ledger_stalled": (job_alert("FlinkCheckpointsStalled", "critical", "ledger", "k8s-prod-eu", "payments"), []),
+    "ledger_degraded": (job_alert("FlinkJobHealthDegraded", "warning", "ledger", "k8s-prod-eu", "payments"),
+                        ["not_running", "ledger_crit", "ledger_stalled"]),
+    # The same job name on another cluster: not silenced.
+    "ledger_crit_old_cluster": (job_alert("FlinkJobHealthCritical", "critical", "ledger", "yarn-prod-1",
+                                          "payments"), []),
+    # No gateway up in yarn-prod-1 (gw_absent below): every job there is
+    # not_reporting, its "not running" alert is silenced.
+    "not_running_no_gateway": (not_running_alert("sessions", "yarn-prod-1", "search"), ["gw_absent"]),
     # Two-level alert: the critical twin silences the warning twin of the
     # same replica only.
     "lag_crit": (infra_alert("VitalsScorerLagging", "critical", "vitals-scorer", job="vitals-scorer",
@@ -78,6 +102,18 @@ ALERTS = {
                             cluster="yarn-prod-1", instance="node-1:9091"), ["gw_absent"]),
     "gw_down_other": (infra_alert("VitalsTargetDown", "warning", "vitals-gateway", job="vitals-gateway",
                                   cluster="k8s-prod-eu", instance="node-7:9091"), []),
+}
+
+
+# Posted after the alerts above have settled: no gateway is up anywhere
+# (VitalsGatewayAbsent without a cluster label). It silences every "not
+# running" alert, and nothing else of the set above.
+FLEET_WIDE = {
+    "gw_absent_everywhere": (infra_alert("VitalsGatewayAbsent", "critical", "vitals-gateway"), []),
+}
+FLEET_WIDE_CHANGES = {
+    "not_running": ["gw_absent_everywhere"],
+    "not_running_no_gateway": ["gw_absent", "gw_absent_everywhere"],
 }
 
 
@@ -127,36 +163,44 @@ def main():
                     time.sleep(0.2)
 
             now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
-            http("POST", base + "/api/v2/alerts",
-                 [{"labels": labels, "annotations": {"summary": key}, "startsAt": now}
-                  for key, (labels, _) in ALERTS.items()])
 
-            # Inhibition is settled asynchronously: poll until stable.
-            fingerprints = {}
-            states = {}
-            deadline = time.time() + 20
-            while time.time() < deadline:
-                got = http("GET", base + "/api/v2/alerts")
-                by_key = {a["annotations"]["summary"]: a for a in got}
-                fingerprints = {k: a["fingerprint"] for k, a in by_key.items()}
-                states = {k: a["status"] for k, a in by_key.items()}
-                if len(by_key) == len(ALERTS) and all(
-                        settled(states[k], fingerprints, inh) for k, (_, inh) in ALERTS.items()):
-                    break
-                time.sleep(0.3)
+            def post(alerts):
+                http("POST", base + "/api/v2/alerts",
+                     [{"labels": labels, "annotations": {"summary": key}, "startsAt": now}
+                      for key, (labels, _) in alerts.items()])
 
-            for key, (_, inhibitors) in ALERTS.items():
-                status = states.get(key)
-                if status is None:
-                    failures.append(f"{key}: not known to alertmanager")
-                    continue
-                want_state = "suppressed" if inhibitors else "active"
-                if not settled(status, fingerprints, inhibitors):
-                    names = {v: k for k, v in fingerprints.items()}
-                    failures.append(f"{key}: want {want_state} by one of {inhibitors}, got {status['state']} "
-                                    f"by {[names.get(f, f) for f in status['inhibitedBy']]}")
-                else:
-                    print(f"ok    {key}: {want_state}" + (f" by {' or '.join(inhibitors)}" if inhibitors else ""))
+            def check(expected, phase):
+                """expected: key -> expected inhibitors ([] = active)."""
+                # Inhibition is settled asynchronously: poll until stable.
+                fingerprints = {}
+                states = {}
+                deadline = time.time() + 20
+                while time.time() < deadline:
+                    got = http("GET", base + "/api/v2/alerts")
+                    by_key = {a["annotations"]["summary"]: a for a in got}
+                    fingerprints = {k: a["fingerprint"] for k, a in by_key.items()}
+                    states = {k: a["status"] for k, a in by_key.items()}
+                    if len(by_key) == len(expected) and all(
+                            k in states and settled(states[k], fingerprints, inh) for k, inh in expected.items()):
+                        break
+                    time.sleep(0.3)
+
+                for key, inhibitors in expected.items():
+                    status = states.get(key)
+                    if status is None:
+                        failures.append(f"{phase}{key}: not known to alertmanager")
+                        continue
+                    want_state = "suppressed" if inhibitors else "active"
+                    if not settled(status, fingerprints, inhibitors):
+                        names = {v: k for k, v in fingerprints.items()}
+                        failures.append(f"{phase}{key}: want {want_state} by one of {inhibitors}, "
+                                        f"got {status['state']} by {[names.get(f, f) for f in status['inhibitedBy']]}")
+                    else:
+                        print(f"ok    {phase}{key}: {want_state}"
+                              + (f" by {' or '.join(inhibitors)}" if inhibitors else ""))
+
+            post(ALERTS)
+            check({k: inh for k, (_, inh) in ALERTS.items()}, "")
 
             # Grouping: both critical alerts of orders-enrich in one group of
             # the payments pager, keyed by cluster and job_name; the
@@ -182,6 +226,14 @@ def main():
                 failures.append(f"infra group: got {g and g['receiver']['name']} {g and g['labels']}")
             else:
                 print("ok    infrastructure alerts grouped by alertname, cluster")
+
+            # No gateway anywhere: every "not running" alert is silenced,
+            # the rest as before.
+            post(FLEET_WIDE)
+            expected = {k: inh for k, (_, inh) in ALERTS.items()}
+            expected.update({k: inh for k, (_, inh) in FLEET_WIDE.items()})
+            expected.update(FLEET_WIDE_CHANGES)
+            check(expected, "no gateway anywhere: ")
         finally:
             proc.terminate()
             try:

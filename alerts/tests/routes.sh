@@ -40,6 +40,12 @@ expect flink-platform-tickets    alertname=FlinkCheckpointsFailing component=fli
 # "-dev" must be a whole name segment: yarn-devops-1 is production.
 expect flink-platform-yarn-pager $job team=flink-platform severity=critical cluster=yarn-devops-1
 
+# A job that does not run pages its owner like any critical job alert; it
+# has no job_id (flink_job_state has none).
+expect payments-pager            alertname=FlinkJobNotRunning component=flink-job job_name=orders-enrich team=payments severity=critical cluster=k8s-prod-eu
+expect flink-platform-yarn-pager alertname=FlinkJobNotRunning component=flink-job job_name=clicks team=flink-platform severity=critical cluster=yarn-prod-1
+expect flink-nonprod             alertname=FlinkJobNotRunning component=flink-job job_name=clicks team=search severity=critical cluster=k8s-staging
+
 # Non-production clusters never page, whoever owns the job.
 expect flink-nonprod             $job team=payments severity=critical cluster=k8s-staging
 expect flink-nonprod             $job team=flink-platform severity=critical cluster=k8s-staging-eu

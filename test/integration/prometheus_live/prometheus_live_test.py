@@ -3,8 +3,10 @@
 simulator with faulted jobs (as Flink's PrometheusReporter endpoints that
 the gateway scrapes, each job owned by a team), scraped by Debian's real
 Prometheus with the rules of alerts/rules loaded. Asserts that every dashboard panel query
-returns data, that job alerts are pending or firing for the faulted jobs,
-and that none is for the healthy ones.
+returns data, that every simulated job (they all run) has flink_job_state
+with state="running" and the state panels show it, that job alerts are
+pending or firing for the faulted jobs, that none is for the healthy ones,
+and that FlinkJobNotRunning is loaded and silent for all of them.
 
 usage: prometheus_live_test.py VITALS_BINARY PROMETHEUS_BINARY REPO_ROOT
 """
@@ -26,8 +28,13 @@ import export_panel_queries  # noqa: E402
 
 HEALTHY = ["job_000", "job_003"]
 FAULTED = {"job_001": "checkpoint", "job_002": "backpressure"}
+ALL_JOBS = sorted(HEALTHY + list(FAULTED))
 JOB_ALERTS = {"FlinkJobHealthCritical", "FlinkJobHealthDegraded", "FlinkCheckpointsFailing",
-              "FlinkCheckpointsStalled", "FlinkJobBackpressureSustained"}
+              "FlinkCheckpointsStalled", "FlinkJobBackpressureSustained", "FlinkJobNotRunning"}
+# The panels on flink_job_state: (dashboard, panel title, refId).
+STATE_PANELS = {"per_state": ("fleet-health.json", "Jobs per state", "A"),
+                "table": ("fleet-health.json", "Worst $top jobs", "D"),
+                "timeline": ("job-drilldown.json", "Job state", "A")}
 # Panels that are empty by design while nothing is wrong in that respect.
 EMPTY_WHEN_HEALTHY = ["flink_job_rollback_recommended", "vitals_gateway_rejected_total",
                       "vitals_gateway_overload_rejected_total",
@@ -58,6 +65,36 @@ def query(base, expr):
 def alerts(base):
     with urllib.request.urlopen(f"{base}/api/v1/alerts", timeout=10) as r:
         return json.load(r)["data"]["alerts"]
+
+
+def job_states(base):
+    """job_name -> sorted states of its flink_job_state series."""
+    states = {}
+    for r in query(base, "flink_job_state"):
+        states.setdefault(r["metric"].get("job_name"), []).append(r["metric"].get("state"))
+    return {job: sorted(s) for job, s in states.items()}
+
+
+def panel_query(key):
+    """The PromQL of one of STATE_PANELS, as export_panel_queries prints it."""
+    name, title, ref = STATE_PANELS[key]
+    found = [q for _, _, t, r, q in export_panel_queries.queries(REPO / "dashboards" / name)
+             if t == title and r == ref]
+    if len(found) != 1:
+        raise ValueError(f"{name}: want one query of panel {title!r} {ref}, found {len(found)}")
+    return found[0]
+
+
+def timeline_code(state):
+    """The number the "Job state" timeline maps to `state` (its value mappings)."""
+    name, title, _ = STATE_PANELS["timeline"]
+    d = json.loads((REPO / "dashboards" / name).read_text())
+    panel = next(p for p in export_panel_queries.panels(d["panels"]) if p.get("title") == title)
+    for m in panel["fieldConfig"]["defaults"]["mappings"]:
+        for value, shown in m.get("options", {}).items():
+            if shown.get("text") == state:
+                return float(value)
+    raise ValueError(f"{name}: panel {title!r} maps no value to {state!r}")
 
 
 def main():
@@ -129,6 +166,22 @@ def main():
             for job in FAULTED:
                 if scores.get(job, 10) > 4:
                     failures.append(f"faulted {job} scored {scores.get(job)}")
+
+            # Every simulated job runs: one flink_job_state series each, with
+            # state="running" (a job may pass through created or
+            # initializing first, and its state may come after its score).
+            deadline = time.time() + 60
+            want_states = {job: ["running"] for job in ALL_JOBS}
+            states = {}
+            while time.time() < deadline:
+                states = job_states(base)
+                if states == want_states:
+                    break
+                time.sleep(2)
+            print(f"job states: {states}")
+            if states != want_states:
+                failures.append(f"flink_job_state: want {want_states}, got {states}")
+
             time.sleep(15)  # rate() windows and the rules' first evaluations
 
             # Every dashboard panel query against live data.
@@ -153,6 +206,26 @@ def main():
                 print(f"SKIP  {expr[:150]}")
             failures += [f"panel query returned no data: {e}" for e in empty]
 
+            # The state panels show the running jobs, not just any data.
+            try:
+                per_state = {r["metric"].get("state"): float(r["value"][1])
+                             for r in query(base, panel_query("per_state"))}
+                if per_state != {"running": float(len(ALL_JOBS))}:
+                    failures.append(f"Jobs per state: want {len(ALL_JOBS)} running, got {per_state}")
+                table = {r["metric"].get("job_name"): r["metric"].get("state")
+                         for r in query(base, panel_query("table"))}
+                if table != {job: "running" for job in ALL_JOBS}:
+                    failures.append(f"Worst jobs table, state column: want every job running, got {table}")
+                running = timeline_code("running")
+                timeline = {r["metric"].get("job_name"): float(r["value"][1])
+                            for r in query(base, panel_query("timeline"))}
+                if timeline != {job: running for job in ALL_JOBS}:
+                    failures.append(f"Job state timeline: want {running} (running) for every job, "
+                                    f"got {timeline}")
+                print(f"state panels: per state {per_state}, table {table}, timeline {timeline}")
+            except ValueError as e:
+                failures.append(str(e))
+
             # Job alerts: pending or firing for the faulted jobs, none for the healthy.
             active = [a for a in alerts(base) if a["labels"].get("alertname") in JOB_ALERTS]
             by_job = {}
@@ -165,12 +238,26 @@ def main():
                     failures.append(f'{a["labels"]["alertname"]} for {a["labels"].get("job_name")} '
                                     f'has team {a["labels"].get("team")!r}, not {team!r}')
             print(f"job alerts: {by_job}")
+            loaded = {}
             with urllib.request.urlopen(f"{base}/api/v1/rules", timeout=10) as r:
                 for group in json.load(r)["data"]["groups"]:
                     for rule in group["rules"]:
+                        loaded[rule.get("name")] = rule
                         if rule.get("health") != "ok" or rule.get("name") in JOB_ALERTS:
                             print(f'rule {rule.get("name")}: health={rule.get("health")} '
                                   f'state={rule.get("state")} error={rule.get("lastError", "")}')
+                        # An error only live data shows (e.g. a join that
+                        # is not one-to-one) would silence the rule.
+                        if rule.get("health") == "err":
+                            failures.append(f'rule {rule.get("name")} fails on live data: '
+                                            f'{rule.get("lastError", "")}')
+            not_running = loaded.get("FlinkJobNotRunning")
+            if not not_running or not_running.get("type") != "alerting" or not_running.get("health") != "ok":
+                failures.append(f"FlinkJobNotRunning is not loaded as a healthy alerting rule: {not_running}")
+            # Every simulated job runs: no FlinkJobNotRunning, not even pending.
+            for job in ALL_JOBS:
+                if any(a.startswith("FlinkJobNotRunning") for a in by_job.get(job, ())):
+                    failures.append(f"FlinkJobNotRunning for running {job}: {by_job[job]}")
             for job in FAULTED:
                 if not any(a.startswith("FlinkJobHealthCritical") for a in by_job.get(job, ())):
                     failures.append(f"no FlinkJobHealthCritical pending or firing for {job}")
