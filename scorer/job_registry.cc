@@ -35,7 +35,10 @@ std::vector<v1::HealthReport> JobRegistry::EvaluateAll(int64_t now_ms) {
   std::vector<v1::HealthReport> reports;
   for (auto& [key, job] : jobs_) {
     std::optional<v1::HealthReport> report = job.scorer->Evaluate(now_ms);
-    if (!report) report = job.scorer->NoteSilence(now_ms, config_->not_reporting_after);
+    if (report) data_now_ms_ = std::max(data_now_ms_, job.scorer->last_interval_end_ms());
+    if (!report) {
+      report = job.scorer->NoteSilence(data_now_ms_, now_ms, config_->not_reporting_after);
+    }
     if (!report) continue;
     if (!job.migrations.empty()) {
       v1::RollbackVerdict verdict =

@@ -95,6 +95,10 @@ class JobRegistry {
   const ScoringConfig* config_;
   mutable std::mutex mu_;
   JobMap jobs_;
+  // The newest interval end graded for any job: the clock a job's silence
+  // is measured by, which stands still when the whole pipeline does (a
+  // Kafka outage, a lagging replica) so that no job is called silent then.
+  int64_t data_now_ms_ = 0;
   std::map<std::string, std::string, std::less<>> key_by_job_id_;
 };
 

@@ -208,9 +208,10 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
   has_latest_ = true;
 }
 
-std::optional<v1::HealthReport> JobScorer::NoteSilence(int64_t now_ms, absl::Duration after) {
+std::optional<v1::HealthReport> JobScorer::NoteSilence(int64_t data_now_ms, int64_t now_ms,
+                                                       absl::Duration after) {
   if (!has_latest_ || last_interval_end_ms_ <= 0) return std::nullopt;
-  if (now_ms - last_interval_end_ms_ < absl::ToInt64Milliseconds(after)) return std::nullopt;
+  if (data_now_ms - last_interval_end_ms_ < absl::ToInt64Milliseconds(after)) return std::nullopt;
   const std::string_view not_reporting = JobLifecycleName(JobLifecycle::kNotReporting);
   if (latest_.state() == not_reporting) return std::nullopt;
   for (JobLifecycle ended :

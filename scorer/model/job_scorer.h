@@ -45,11 +45,16 @@ class JobScorer {
   // point). Returns the newest report when any interval closed.
   std::optional<v1::HealthReport> Evaluate(int64_t now_ms);
 
-  // A job whose batches stopped coming: once `after` has passed since the
-  // end of its newest interval, its latest report says not_reporting
-  // (unless the job had ended: then silence is what comes next). Returns
-  // that report once, when it changes.
-  std::optional<v1::HealthReport> NoteSilence(int64_t now_ms, absl::Duration after);
+  // A job whose batches stopped coming: once `after` has passed between
+  // the end of its newest interval and `data_now_ms` (the newest interval
+  // of any job: a data clock, so that a stalled pipeline silences no job),
+  // its latest report says not_reporting (unless the job had ended: then
+  // silence is what comes next). Returns that report once, when it
+  // changes; `now_ms` stamps it.
+  std::optional<v1::HealthReport> NoteSilence(int64_t data_now_ms, int64_t now_ms,
+                                              absl::Duration after);
+  // End of the newest interval graded, epoch ms; 0 before any.
+  int64_t last_interval_end_ms() const { return last_interval_end_ms_; }
 
   // The registry's rollback verdict for the latest report (it holds the
   // migrations); kept on the report the API serves.

@@ -426,7 +426,8 @@ TEST(JobScorerTest, AFinishedJobIsNotGradedAndSaysSo) {
   EXPECT_THAT(r.diagnosis(), HasSubstr("job finished"));
   EXPECT_THAT(r.diagnosis(), HasSubstr("not graded"));
   // Its metrics stop: it stays finished, never "not reporting".
-  EXPECT_FALSE(scorer.NoteSilence(kT0 + 60 * job.interval_ms, absl::Minutes(1)).has_value());
+  const int64_t later = kT0 + 60 * job.interval_ms;
+  EXPECT_FALSE(scorer.NoteSilence(later, later, absl::Minutes(1)).has_value());
 }
 
 TEST(JobScorerTest, ASilentJobTurnsNotReportingOnce) {
@@ -435,13 +436,15 @@ TEST(JobScorerTest, ASilentJobTurnsNotReportingOnce) {
   SyntheticJob job;
   Feed(scorer, job, 0, 10);
   const int64_t last_end = kT0 + 10 * job.interval_ms;
-  EXPECT_FALSE(scorer.NoteSilence(last_end + 30'000, absl::Minutes(1)).has_value());
-  std::optional<v1::HealthReport> silent = scorer.NoteSilence(last_end + 61'000, absl::Minutes(1));
+  EXPECT_FALSE(scorer.NoteSilence(last_end + 30'000, last_end, absl::Minutes(1)).has_value());
+  std::optional<v1::HealthReport> silent =
+      scorer.NoteSilence(last_end + 61'000, last_end + 61'000, absl::Minutes(1));
   ASSERT_TRUE(silent.has_value());
   EXPECT_EQ(silent->state(), "not_reporting");
   EXPECT_EQ(silent->state_since_ms(), last_end);
   EXPECT_THAT(silent->diagnosis(), HasSubstr("job not reporting: no metrics since 61 s ago"));
-  EXPECT_FALSE(scorer.NoteSilence(last_end + 90'000, absl::Minutes(1)).has_value());
+  EXPECT_FALSE(
+      scorer.NoteSilence(last_end + 90'000, last_end + 90'000, absl::Minutes(1)).has_value());
   // Data again: the state comes from the gauges.
   EXPECT_EQ(Feed(scorer, job, 20, 1).back().state(), "running");
 }
