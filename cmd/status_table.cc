@@ -37,7 +37,7 @@ std::string RenderStatusTable(const std::vector<v1::HealthReport>& reports, bool
     if (!a_nan && a->score() != b->score()) return a->score() < b->score();
     return a->job_name() < b->job_name();
   });
-  std::string out = absl::StrFormat("%-24s %-14s %-13s %6s  %-10s %-13s %s\n", "JOB", "CLUSTER",
+  std::string out = absl::StrFormat("%-24s %-14s %-13s %6s  %-10s %-17s %s\n", "JOB", "CLUSTER",
                                     "STATE", "SCORE", "GRADE", "WORST", "DIAGNOSIS");
   for (const v1::HealthReport* r : sorted) {
     const v1::DimensionScore* worst = Worst(*r);
@@ -50,7 +50,7 @@ std::string RenderStatusTable(const std::vector<v1::HealthReport>& reports, bool
     if (ansi && !std::isnan(r->score())) {
       score = absl::StrCat(Colour(r->score()), score, "\x1b[0m");
     }
-    absl::StrAppend(&out, absl::StrFormat("%-24s %-14s %-13s %s  %-10s %-13s %s\n", r->job_name(),
+    absl::StrAppend(&out, absl::StrFormat("%-24s %-14s %-13s %s  %-10s %-17s %s\n", r->job_name(),
                                           r->cluster(), r->state().empty() ? "-" : r->state(),
                                           score, r->grade(), worst_text, diagnosis));
   }
