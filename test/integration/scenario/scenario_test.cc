@@ -122,6 +122,17 @@ class Pipeline {
   std::set<std::string> report_jobs_;
 };
 
+// `jobs` jobs on one node and cluster, running for 15 minutes when the
+// test starts (no start-up warm-up), reporting with Flink's defaults.
+sim::FleetSpec RunningFleet(int jobs, std::string cluster) {
+  sim::FleetSpec spec;
+  spec.jobs = jobs;
+  spec.nodes = 1;
+  spec.clusters = {std::move(cluster)};
+  spec.start_ms = kT0 - 15 * 60'000;
+  return spec;
+}
+
 // Renders every process's push (and the DELETEs of processes that shut
 // down) at `now_ms`, as the reporter would send them.
 std::vector<sim::Push> Report(sim::Fleet& fleet, int64_t now_ms) {
@@ -187,13 +198,9 @@ TEST_P(ScenarioTest, EachFaultIsFoundOnItsDimensionAndNoReporterNameBecomesAJob)
   const std::vector<Scenario> scenarios = Scenarios();
 
   // Application clusters, one per job, one fault each.
-  sim::FleetSpec spec;
-  spec.jobs = static_cast<int>(scenarios.size());
-  spec.nodes = 1;
-  spec.clusters = {"k8s-test"};
+  sim::FleetSpec spec = RunningFleet(static_cast<int>(scenarios.size()), "k8s-test");
   spec.version = version;
   spec.reporter.push_job_name = job_name.push_job_name;
-  spec.start_ms = kT0 - 15 * 60'000;  // running for 15 minutes: no start-up warm-up
   auto fleet = sim::Fleet::Create(spec);
   ASSERT_TRUE(fleet.ok()) << fleet.status();
   for (size_t j = 0; j < scenarios.size(); ++j) {
@@ -309,12 +316,8 @@ INSTANTIATE_TEST_SUITE_P(EveryNamingAndJobName, ScenarioTest,
 class RestartTest : public ::testing::TestWithParam<sim::FlinkVersion> {};
 
 TEST_P(RestartTest, RestartingThenRunningThenAWarmUpThenJudgedAgain) {
-  sim::FleetSpec spec;
-  spec.jobs = 1;
-  spec.nodes = 1;
-  spec.clusters = {"k8s-test"};
+  sim::FleetSpec spec = RunningFleet(1, "k8s-test");
   spec.version = GetParam();
-  spec.start_ms = kT0 - 15 * 60'000;
   auto fleet = sim::Fleet::Create(spec);
   ASSERT_TRUE(fleet.ok()) << fleet.status();
   const std::string job = Filtered(fleet->jobs()[0].name);
@@ -365,9 +368,13 @@ TEST_P(RestartTest, RestartingThenRunningThenAWarmUpThenJudgedAgain) {
   bool judged_again = false;
   for (size_t i = 33; i < history.size(); ++i) {
     const int64_t end = history[i].interval_start_ms() + kInterval;
-    if (end < warm_until) EXPECT_TRUE(history[i].warming_up()) << i;
+    if (end < warm_until) {
+      EXPECT_TRUE(history[i].warming_up()) << i;
+    }
     if (!history[i].warming_up()) judged_again = true;
-    if (judged_again) EXPECT_FALSE(history[i].warming_up()) << i;
+    if (judged_again) {
+      EXPECT_FALSE(history[i].warming_up()) << i;
+    }
   }
   EXPECT_TRUE(judged_again);
   const v1::HealthReport& judged = history.back();
@@ -393,12 +400,7 @@ INSTANTIATE_TEST_SUITE_P(Flink115AndLater, RestartTest,
 // warm-up here), nothing was judged there and the verdict must wait; once
 // judged, it is a rollback naming backpressure.
 TEST(MigrationTest, TheVerdictWaitsForJudgedEvaluationsThenRollsBack) {
-  sim::FleetSpec spec;
-  spec.jobs = 1;
-  spec.nodes = 1;
-  spec.clusters = {"yarn-prod-1"};
-  spec.start_ms = kT0 - 15 * 60'000;
-  auto fleet = sim::Fleet::Create(spec);
+  auto fleet = sim::Fleet::Create(RunningFleet(1, "yarn-prod-1"));
   ASSERT_TRUE(fleet.ok()) << fleet.status();
   const std::string job = Filtered(fleet->jobs()[0].name);
   scorer::ScoringConfig scoring;
@@ -447,11 +449,7 @@ TEST(MigrationTest, TheVerdictWaitsForJudgedEvaluationsThenRollsBack) {
 // status gauge at 0 then), then its metrics go. Not graded, not "not
 // reporting".
 TEST(LifecycleTest, ACanceledJobIsNotGradedAndStaysCanceled) {
-  sim::FleetSpec spec;
-  spec.jobs = 2;
-  spec.nodes = 1;
-  spec.clusters = {"k8s-test"};
-  spec.start_ms = kT0 - 15 * 60'000;
+  sim::FleetSpec spec = RunningFleet(2, "k8s-test");
   spec.terminal_linger_ms = 15'000;  // a report falls between the end and the shutdown
   auto fleet = sim::Fleet::Create(spec);
   ASSERT_TRUE(fleet.ok()) << fleet.status();

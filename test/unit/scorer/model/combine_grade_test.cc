@@ -140,8 +140,12 @@ TEST_F(GradeTest, GradeNeverContradictsTheScoreBand) {
     x = x * 6364136223846793005ULL + 1442695040888963407ULL;
     const double score = static_cast<double>(x >> 33) / static_cast<double>(1ULL << 31) * 10;
     const Grade g = Next(score);
-    if (score <= config_.critical) EXPECT_NE(g, Grade::kHealthy) << i << ": " << score;
-    if (score >= config_.healthy) EXPECT_NE(g, Grade::kCritical) << i << ": " << score;
+    if (score <= config_.critical) {
+      EXPECT_NE(g, Grade::kHealthy) << i << ": " << score;
+    }
+    if (score >= config_.healthy) {
+      EXPECT_NE(g, Grade::kCritical) << i << ": " << score;
+    }
   }
 }
 
