@@ -28,7 +28,7 @@
 #include "absl/status/statusor.h"
 #include "gateway/aggregate/aggregator_config.h"
 #include "gateway/aggregate/aggregator_stats.h"
-#include "gateway/normalize/flink_sample.h"
+#include "gateway/flink_sample.h"
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::gateway {

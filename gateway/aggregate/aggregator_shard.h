@@ -20,11 +20,11 @@
 #include "absl/container/node_hash_map.h"
 #include "gateway/aggregate/aggregator_config.h"
 #include "gateway/aggregate/aggregator_stats.h"
+#include "gateway/aggregate/metric_catalog.h"
 #include "gateway/aggregate/series_accumulator.h"
 #include "gateway/aggregate/source_key.h"
 #include "gateway/aggregate/source_series_table.h"
-#include "gateway/normalize/flink_sample.h"
-#include "gateway/normalize/metric_catalog.h"
+#include "gateway/flink_sample.h"
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::gateway {

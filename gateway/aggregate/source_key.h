@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/parsers/sample.h"
+#include "gateway/receivers/sample.h"
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::gateway {

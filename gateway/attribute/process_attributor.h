@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "gateway/attribute/process_job_table.h"
-#include "gateway/normalize/flink_sample.h"
+#include "gateway/flink_sample.h"
 
 namespace vitals::gateway {
 

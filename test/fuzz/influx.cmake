@@ -1,4 +1,4 @@
-# Influx line protocol parser (gateway/parsers/influx).
+# Influx line protocol parser (gateway/receivers/influx).
 vitals_fuzzer(influx_fuzzer
   SOURCE ${CMAKE_CURRENT_LIST_DIR}/influx_fuzzer.cc
   DEPS vitals_influx_parser

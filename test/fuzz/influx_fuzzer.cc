@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "gateway/parsers/influx/parser.h"
+#include "gateway/receivers/influx/parser.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-# Prometheus text 0.0.4 / OpenMetrics parser (gateway/parsers/promtext).
+# Prometheus text 0.0.4 / OpenMetrics parser (gateway/receivers/promtext).
 vitals_fuzzer(promtext_fuzzer
   SOURCE ${CMAKE_CURRENT_LIST_DIR}/promtext_fuzzer.cc
   DEPS vitals_promtext_parser

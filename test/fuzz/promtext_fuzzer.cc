@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "gateway/parsers/promtext/parser.h"
+#include "gateway/receivers/promtext/parser.h"
 
 namespace {
 

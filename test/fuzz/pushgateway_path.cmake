@@ -1,4 +1,4 @@
-# Pushgateway grouping-key path decoder (gateway/parsers/pushgateway_path).
+# Pushgateway grouping-key path decoder (gateway/receivers/pushgateway).
 vitals_fuzzer(pushgateway_path_fuzzer
   SOURCE ${CMAKE_CURRENT_LIST_DIR}/pushgateway_path_fuzzer.cc
   DEPS vitals_pushgateway_path absl::strings

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "absl/strings/escaping.h"
-#include "gateway/parsers/pushgateway_path/path.h"
+#include "gateway/receivers/pushgateway/path.h"
 
 namespace {
 

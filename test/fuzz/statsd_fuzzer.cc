@@ -1,4 +1,4 @@
-// Fuzz targets for gateway/parsers/statsd. Beyond "no crash", each checks
+// Fuzz targets for the StatsD parsers (gateway/receivers/statsd). Beyond "no crash", each checks
 // the parsers' contracts and aborts when one breaks:
 // - lines: views stay inside the input, limits hold, and a datagram parses
 //   exactly as its lines parsed one by one (a bad line affects no other);
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/parsers/statsd/parser.h"
-#include "gateway/parsers/statsd/scope_format.h"
+#include "gateway/receivers/statsd/parser.h"
+#include "gateway/receivers/statsd/scope_format.h"
 
 namespace {
 

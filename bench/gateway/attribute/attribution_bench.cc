@@ -11,8 +11,8 @@
 
 #include "benchmark/benchmark.h"
 #include "gateway/attribute/process_attributor.h"
-#include "gateway/normalize/prom_normalizer.h"
-#include "gateway/parsers/promtext/parser.h"
+#include "gateway/receivers/promtext/normalizer.h"
+#include "gateway/receivers/promtext/parser.h"
 #include "sim/fleet.h"
 #include "sim/pushgateway.h"
 

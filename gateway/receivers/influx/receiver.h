@@ -22,9 +22,9 @@
 #include "common/config/yaml_reader.h"
 #include "common/http/server.h"
 #include "gateway/attribute/process_job_table.h"
-#include "gateway/normalize/flink_sample.h"
-#include "gateway/normalize/influx_normalizer.h"
-#include "gateway/parsers/influx/parser.h"
+#include "gateway/flink_sample.h"
+#include "gateway/receivers/influx/normalizer.h"
+#include "gateway/receivers/influx/parser.h"
 #include "gateway/receivers/ingest_metrics.h"
 
 namespace vitals::gateway {

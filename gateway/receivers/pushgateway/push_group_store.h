@@ -16,8 +16,8 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "gateway/parsers/promtext/parser.h"
-#include "gateway/parsers/pushgateway_path/path.h"
+#include "gateway/receivers/promtext/parser.h"
+#include "gateway/receivers/pushgateway/path.h"
 
 namespace vitals::gateway {
 

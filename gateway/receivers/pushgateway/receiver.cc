@@ -17,8 +17,8 @@
 #include "common/base/strings.h"
 #include "common/http/gzip.h"
 #include "gateway/attribute/process_attributor.h"
-#include "gateway/normalize/extra_labels.h"
-#include "gateway/normalize/prom_normalizer.h"
+#include "gateway/receivers/promtext/extra_labels.h"
+#include "gateway/receivers/promtext/normalizer.h"
 
 namespace vitals::gateway {
 namespace {

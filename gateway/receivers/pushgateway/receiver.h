@@ -16,7 +16,7 @@
 
 #include "common/http/server.h"
 #include "gateway/attribute/process_job_table.h"
-#include "gateway/normalize/flink_sample.h"
+#include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/pushgateway/push_group_store.h"
 

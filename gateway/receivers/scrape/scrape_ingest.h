@@ -26,8 +26,8 @@
 
 #include "absl/status/statusor.h"
 #include "gateway/attribute/process_job_table.h"
-#include "gateway/normalize/flink_sample.h"
-#include "gateway/parsers/promtext/parser.h"
+#include "gateway/flink_sample.h"
+#include "gateway/receivers/promtext/parser.h"
 #include "gateway/receivers/scrape/target.h"
 
 namespace vitals::gateway {

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "gateway/normalize/flink_sample.h"
+#include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/scrape/scrape_metrics.h"
 #include "gateway/receivers/scrape/scrape_options.h"

@@ -19,7 +19,7 @@
 #include <string>
 #include <thread>
 
-#include "gateway/normalize/flink_sample.h"
+#include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/scrape/scrape_ingest.h"
 #include "gateway/receivers/scrape/scrape_metrics.h"

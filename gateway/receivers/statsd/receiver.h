@@ -22,10 +22,10 @@
 #include "absl/status/status.h"
 #include "common/config/yaml_reader.h"
 #include "gateway/attribute/process_job_table.h"
-#include "gateway/normalize/flink_sample.h"
-#include "gateway/normalize/statsd_normalizer.h"
-#include "gateway/parsers/statsd/parser.h"
+#include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
+#include "gateway/receivers/statsd/normalizer.h"
+#include "gateway/receivers/statsd/parser.h"
 
 namespace vitals::gateway {
 

@@ -1,4 +1,4 @@
-#include "gateway/normalize/metric_catalog.h"
+#include "gateway/aggregate/metric_catalog.h"
 
 #include "gtest/gtest.h"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "gateway/aggregate/aggregator_config.h"
-#include "gateway/normalize/flink_sample.h"
+#include "gateway/flink_sample.h"
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::gateway::testing {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/normalize/flink_sample.h"
+#include "gateway/flink_sample.h"
 
 namespace vitals::gateway {
 

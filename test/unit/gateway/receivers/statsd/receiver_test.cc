@@ -1,0 +1,260 @@
+#include "gateway/receivers/statsd/receiver.h"
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include "prometheus/registry.h"
+#include "test/unit/gateway/receivers/test_support.h"
+
+namespace vitals::gateway {
+namespace {
+
+using ::testing::StartsWith;
+
+constexpr char kTm[] = "10.0.0.7.taskmanager.orders-taskmanager-1-1.";
+// A task of job `orders` on that TaskManager (Flink's default task scope
+// format, <host>.taskmanager.<tm_id>.<job_name>.<task_name>.<subtask_index>).
+constexpr char kTask[] = "10.0.0.7.taskmanager.orders-taskmanager-1-1.orders.Map.0.";
+
+// A plain UDP client socket, as Flink's reporter has one.
+class UdpClient {
+ public:
+  UdpClient() : fd_(socket(AF_INET, SOCK_DGRAM, 0)) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
+      ADD_FAILURE() << "cannot bind the test's UDP client";
+    }
+    socklen_t len = sizeof(local);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &len);
+    port_ = ntohs(local.sin_port);
+  }
+  ~UdpClient() { close(fd_); }
+
+  void Send(uint16_t port, std::string_view payload) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(sendto(fd_, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                     sizeof(to)),
+              static_cast<ssize_t>(payload.size()));
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  int fd_;
+  uint16_t port_ = 0;
+};
+
+class StatsdReceiverTest : public ::testing::Test {
+ protected:
+  StatsdReceiverTest() : metrics_(registry_) {}
+
+  void Start(StatsdReceiverOptions options = {}) {
+    options.listen = "127.0.0.1:0";
+    receiver_ = std::make_unique<StatsdReceiver>(options, &sink_, &processes_, &metrics_,
+                                                 [this] { return now_ms_.load(); });
+    ASSERT_TRUE(receiver_->Start().ok());
+    ASSERT_NE(receiver_->port(), 0);
+  }
+
+  double Overloaded() {
+    return CounterValue(registry_, "vitals_gateway_overload_rejected_total",
+                        {{"format", "statsd"}});
+  }
+
+  prometheus::Registry registry_;
+  IngestMetrics metrics_;
+  LockedRecordingSink sink_;
+  ProcessJobTable processes_{ProcessJobTable::Options{}};
+  std::atomic<int64_t> now_ms_{1'700'000'000'000};
+  std::unique_ptr<StatsdReceiver> receiver_;
+};
+
+TEST_F(StatsdReceiverTest, DatagramsBecomeSamplesWithTheSenderAsSource) {
+  Start();
+  UdpClient client;
+  client.Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:400|g");
+  ASSERT_TRUE(WaitFor([&] { return sink_.size() == 1; }));
+  client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.CPU.Load:0.25|g");
+  client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.Threads.Count:42|g\n" + kTm +
+                                     "Status.JVM.Memory.Heap.Used:5.5132808E7|g");
+  ASSERT_TRUE(WaitFor([&] { return sink_.size() == 4; }));
+  const std::vector<RecordedSample> samples = sink_.samples();
+  EXPECT_EQ(samples[1].metric, "Status_JVM_CPU_Load");
+  EXPECT_EQ(samples[1].scope, v1::SCOPE_TASKMANAGER);
+  EXPECT_EQ(samples[1].source, "statsd:127.0.0.1:" + std::to_string(client.port()));
+  EXPECT_EQ(samples[1].timestamp_ms, now_ms_.load());
+  // The TaskManager's own lines go to the job its task lines named.
+  EXPECT_EQ(samples[1].job_name, "orders");
+  EXPECT_DOUBLE_EQ(samples[3].value, 5.5132808e7);
+  ASSERT_TRUE(WaitFor([&] { return metrics_.received("statsd") == 4; }));
+  EXPECT_EQ(receiver_->datagrams(), 3u);
+}
+
+TEST_F(StatsdReceiverTest, AProcessWithoutJobLinesGivesNoJob) {
+  // A TaskManager with no slot in use sends only its own lines.
+  Start();
+  UdpClient client;
+  client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.CPU.Load:0.25|g");
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 1; }));
+  receiver_->Shutdown();
+  EXPECT_EQ(sink_.size(), 0u);
+  EXPECT_EQ(processes_.counts().unattributed, 1u);
+}
+
+TEST_F(StatsdReceiverTest, BadLinesAreCountedByReasonAndGoodOnesKept) {
+  Start();
+  UdpClient client;
+  client.Send(receiver_->port(),
+              "10.0.0.5.jobmanager.orders.lastCheckpointExternalPath:s3://x|g\n"
+              "10.0.0.5.jobmanager.orders.numRestarts:3|g\n"
+              "not.a.flink.identifier:1|g\n"
+              "broken line\n"
+              "10.0.0.5.jobmanager.orders.numRestarts:1|c");
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 1; }));
+  receiver_->Shutdown();  // publishes what the lane counted
+  EXPECT_EQ(sink_.size(), 1u);
+  EXPECT_EQ(metrics_.received("statsd"), 1);
+  EXPECT_EQ(metrics_.rejected("statsd", "invalid_value"), 1);
+  EXPECT_EQ(metrics_.rejected("statsd", "scope"), 1);
+  EXPECT_EQ(metrics_.rejected("statsd", "parse_error"), 1);
+  EXPECT_EQ(metrics_.rejected("statsd", "unsupported_type"), 1);
+}
+
+TEST_F(StatsdReceiverTest, FlinksResetZeroIsDroppedAndALoneZeroReleasedByTheTimer) {
+  Start();
+  UdpClient client;
+  const std::string lag = std::string(kTask) + "checkpointStartDelayNanos:";
+  client.Send(receiver_->port(), lag + "0|g");
+  client.Send(receiver_->port(), lag + "-1|g");
+  client.Send(receiver_->port(), lag + "-1|g");
+  // A zero with nothing after it is a reading, once the hold time is over.
+  client.Send(receiver_->port(), "10.0.0.5.jobmanager.orders.numRestarts:0|g");
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 4; }));
+  EXPECT_EQ(sink_.size(), 1u);
+  now_ms_ += 100;  // the hold time passes on the receiver's clock
+  ASSERT_TRUE(WaitFor([&] { return sink_.size() == 2; }));
+  const std::vector<RecordedSample> samples = sink_.samples();
+  EXPECT_EQ(samples[0].metric, "checkpointStartDelayNanos");
+  EXPECT_EQ(samples[0].value, -1);
+  EXPECT_EQ(samples[1].metric, "numRestarts");
+  EXPECT_EQ(samples[1].value, 0);
+}
+
+TEST_F(StatsdReceiverTest, DatagramsThatFindTheBufferFullAreCountedAsOverload) {
+  StatsdReceiverOptions options;
+  options.receive_buffer_bytes = 4096;  // the kernel keeps only a few datagrams
+  Start(options);
+  UdpClient client;
+  sink_.Block();
+  constexpr int kSent = 2000;
+  for (int i = 0; i < kSent; ++i) {
+    client.Send(receiver_->port(),
+                std::string(kTask) + "busyTimeMsPerSecond:" + std::to_string(i + 1) + "|g");
+  }
+  sink_.Unblock();
+  // Drops are reported with the next datagram that gets in.
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() > 0; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  client.Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:999999|g");
+  ASSERT_TRUE(WaitFor([&] {
+    return receiver_->datagrams() + receiver_->overloaded() == kSent + 1;
+  })) << receiver_->datagrams()
+      << " read, " << receiver_->overloaded() << " dropped";
+  EXPECT_GT(receiver_->overloaded(), 0u);
+  EXPECT_EQ(Overloaded(), static_cast<double>(receiver_->overloaded()));
+  ASSERT_TRUE(WaitFor([&] { return sink_.size() == receiver_->datagrams(); }));
+}
+
+TEST_F(StatsdReceiverTest, OversizedDatagramIsRefused) {
+  StatsdReceiverOptions options;
+  options.max_datagram_bytes = 512;
+  Start(options);
+  UdpClient client;
+  client.Send(receiver_->port(),
+              std::string(kTask) + "busyTimeMsPerSecond:" + std::string(600, '1') + "|g");
+  client.Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:500|g");
+  ASSERT_TRUE(WaitFor([&] { return sink_.size() == 1; }));
+  EXPECT_EQ(metrics_.rejected("statsd", "too_large"), 1);
+}
+
+TEST_F(StatsdReceiverTest, SeveralLanesShareThePort) {
+  StatsdReceiverOptions options;
+  options.threads = 3;
+  Start(options);
+  std::vector<std::unique_ptr<UdpClient>> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(std::make_unique<UdpClient>());
+    // A repeat from each sender: dropped only if it reaches the same lane.
+    for (int r = 0; r < 2; ++r) {
+      clients.back()->Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:500|g");
+    }
+  }
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 16; }));
+  receiver_->Shutdown();
+  EXPECT_EQ(sink_.size(), 8u);
+  for (const RecordedSample& s : sink_.samples()) EXPECT_THAT(s.source, StartsWith("statsd:127."));
+}
+
+TEST_F(StatsdReceiverTest, ShutdownIsSafeTwiceAndWithoutStart) {
+  StatsdReceiver never_started({}, &sink_, &processes_, &metrics_, [] { return int64_t{0}; });
+  never_started.Shutdown();
+  never_started.Shutdown();
+  Start();
+  UdpClient client;
+  // Shutdown hands on a held zero.
+  client.Send(receiver_->port(), "10.0.0.5.jobmanager.orders.numRestarts:0|g");
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 1; }));
+  receiver_->Shutdown();
+  EXPECT_EQ(sink_.size(), 1u);
+  receiver_->Shutdown();
+  EXPECT_FALSE(receiver_->Start().ok());
+}
+
+TEST(StatsdReceiverOptions, ValidateNamesTheKey) {
+  StatsdReceiverOptions options;
+  options.listen = "nonsense";
+  EXPECT_THAT(std::string(options.Validate().message()), StartsWith("statsd.listen"));
+  options = {};
+  options.threads = 0;
+  EXPECT_THAT(std::string(options.Validate().message()), StartsWith("statsd.threads"));
+  options = {};
+  options.normalize.scope_formats.delimiter = ':';
+  EXPECT_THAT(std::string(options.Validate().message()), StartsWith("statsd.scope_formats"));
+}
+
+TEST(StatsdReceiverOptions, ParsedFromYamlRejectingUnknownKeys) {
+  config::ConfigErrors errors;
+  YAML::Node node = YAML::Load(
+      "listen: 127.0.0.1:9125\n"
+      "threads: 2\n"
+      "hold: 50ms\n"
+      "scope_formats:\n"
+      "  delimiter: '|'\n"
+      "  operator: <host>.taskmanager.<tm_id>.<job_name>.<task_name>.<operator_name>."
+      "<subtask_index>\n"
+      "  tm_jb: oops\n"
+      "recieve_buffer_bytes: 1\n");
+  config::YamlMap map(node, "gateway.statsd", &errors);
+  StatsdReceiverOptions options = ParseStatsdReceiverOptions(map);
+  EXPECT_EQ(options.listen, "127.0.0.1:9125");
+  EXPECT_EQ(options.threads, 2);
+  EXPECT_EQ(options.normalize.hold_ms, 50);
+  EXPECT_EQ(options.normalize.scope_formats.delimiter, '|');
+  ASSERT_EQ(errors.errors().size(), 2u);
+  EXPECT_THAT(errors.errors()[0], ::testing::HasSubstr("gateway.statsd.scope_formats.tm_jb"));
+  EXPECT_THAT(errors.errors()[1], ::testing::HasSubstr("gateway.statsd.recieve_buffer_bytes"));
+}
+
+}  // namespace
+}  // namespace vitals::gateway
