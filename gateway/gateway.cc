@@ -3,18 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/base/clock.h"
 #include "common/http/url.h"
 #include "common/log/log.h"
 #include "common/metrics/text_exposition.h"
 #include "gateway/sinks/producer_statistics.h"
 
 namespace vitals::gateway {
-namespace {
-
-int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
-
-}  // namespace
-
 Gateway::Gateway(GatewayConfig config)
     : config_(std::move(config)), registry_(std::make_shared<prometheus::Registry>()) {
   ingest_metrics_ = std::make_unique<IngestMetrics>(*registry_);
@@ -22,14 +17,14 @@ Gateway::Gateway(GatewayConfig config)
   push_groups_ = std::make_unique<PushGroupStore>(config_.EffectivePushGroupTtl());
   pushgateway_ = std::make_unique<PushgatewayReceiver>(push_groups_.get(), processes_.get(),
                                                        ingest_metrics_.get(),
-                                                       config_.http.max_body_bytes, NowMs);
+                                                       config_.http.max_body_bytes, WallClockMs);
   AggregatorConfig aggregation = config_.aggregation;
   aggregation.gateway = config_.node;
   aggregation.cluster = config_.cluster;
   aggregator_ = std::make_unique<Aggregator>(aggregation);
   if (config_.influx.enabled) {
     influx_ = std::make_unique<InfluxReceiver>(config_.influx, aggregator_.get(), processes_.get(),
-                                               ingest_metrics_.get(), NowMs);
+                                               ingest_metrics_.get(), WallClockMs);
   }
   view_ = std::make_unique<PrometheusView>();
   intervals_flushed_ = &prometheus::BuildCounter()
@@ -138,7 +133,7 @@ absl::Status Gateway::Start() {
   if (absl::Status s = server_->Start(); !s.ok()) return s;
   if (config_.statsd.enabled) {
     statsd_ = std::make_unique<StatsdReceiver>(config_.statsd, aggregator_.get(), processes_.get(),
-                                               ingest_metrics_.get(), NowMs);
+                                               ingest_metrics_.get(), WallClockMs);
     if (absl::Status s = statsd_->Start(); !s.ok()) {
       server_->Shutdown();
       return s;
@@ -146,7 +141,7 @@ absl::Status Gateway::Start() {
   }
   if (config_.scrape.enabled) {
     scraper_ = std::make_unique<Scraper>(config_.scrape, aggregator_.get(), processes_.get(),
-                                         ingest_metrics_.get(), *registry_, NowMs);
+                                         ingest_metrics_.get(), *registry_, WallClockMs);
     if (absl::Status s = scraper_->Start(); !s.ok()) {
       if (statsd_) statsd_->Shutdown();
       server_->Shutdown();
@@ -249,10 +244,10 @@ void Gateway::FlushLoop() {
   const int64_t interval_ms = absl::ToInt64Milliseconds(config_.aggregation.interval);
   // Wall-clock aligned boundaries, so gateways on different nodes cut the
   // same intervals.
-  next_boundary_ms_ = (NowMs() / interval_ms + 1) * interval_ms;
+  next_boundary_ms_ = (WallClockMs() / interval_ms + 1) * interval_ms;
   std::unique_lock<std::mutex> lock(loop_mu_);
   while (!stopping_) {
-    const int64_t now = NowMs();
+    const int64_t now = WallClockMs();
     if (now < next_boundary_ms_) {
       if (loop_cv_.wait_for(lock, std::chrono::milliseconds(next_boundary_ms_ - now),
                             [this] { return stopping_; })) {
@@ -308,7 +303,7 @@ absl::Status Gateway::Shutdown() {
   if (flush_thread_.joinable()) flush_thread_.join();
   if (pump_thread_.joinable()) pump_thread_.join();
   const int64_t interval_ms = absl::ToInt64Milliseconds(config_.aggregation.interval);
-  const int64_t boundary = (NowMs() / interval_ms + 1) * interval_ms;
+  const int64_t boundary = (WallClockMs() / interval_ms + 1) * interval_ms;
   // Boundaries the loop had not reached yet, then the open interval.
   for (int64_t b = next_boundary_ms_;
        b > 0 && b < boundary && boundary - b <= kMaxCatchUpIntervals * interval_ms;

@@ -47,12 +47,23 @@ GatewayConfig ParseGatewayConfig(config::YamlMap& map) {
   {
     config::YamlMap kafka = map.Child("kafka");
     kafka.Get("topic", &c.kafka_sink.topic);
+    // Read wide, refused rather than clamped: a buffer smaller than one
+    // message would drop every interval.
     int64_t buffer = static_cast<int64_t>(c.kafka_sink.buffer_bytes);
     kafka.Get("buffer_bytes", &buffer);
-    c.kafka_sink.buffer_bytes = static_cast<size_t>(std::max<int64_t>(buffer, 0));
+    if (buffer < static_cast<int64_t>(c.kafka_sink.max_message_bytes)) {
+      kafka.Error("buffer_bytes", absl::StrCat("must be at least one message, ",
+                                               c.kafka_sink.max_message_bytes, " bytes"));
+    } else {
+      c.kafka_sink.buffer_bytes = static_cast<size_t>(buffer);
+    }
     int64_t in_flight = c.kafka_sink.max_in_flight;
     kafka.Get("max_in_flight", &in_flight);
-    c.kafka_sink.max_in_flight = static_cast<int>(in_flight);
+    if (in_flight < 1 || in_flight > 1'000'000) {
+      kafka.Error("max_in_flight", "must be between 1 and 1000000");
+    } else {
+      c.kafka_sink.max_in_flight = static_cast<int>(in_flight);
+    }
     kafka.Get("properties", &c.kafka_properties);
     kafka.RejectUnknownKeys();
   }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/base/clock.h"
 #include "common/http/url.h"
 #include "common/log/log.h"
 #include "common/metrics/text_exposition.h"
@@ -12,8 +13,6 @@
 
 namespace vitals::scorer {
 namespace {
-
-int64_t NowMs() { return absl::ToUnixMillis(absl::Now()); }
 
 // How long a revoke waits for the state of the jobs it hands over to be
 // acknowledged: the next owner restores whatever is there.
@@ -26,7 +25,7 @@ Scorer::Scorer(ScorerConfig config)
   registry_ = std::make_unique<JobRegistry>(&config_.scoring);
   score_metrics_ = std::make_unique<ScoreMetrics>(*registry_metrics_);
   job_info_ = std::make_unique<JobInfoMetrics>(*registry_metrics_);
-  api_ = std::make_unique<JobsApi>(registry_.get(), NowMs, [this](const std::string& key) {
+  api_ = std::make_unique<JobsApi>(registry_.get(), WallClockMs, [this](const std::string& key) {
     // A migration is what a rollback verdict hinges on: it must survive a
     // failover that comes before the next coalesced state record.
     if (!state_writer_) return;
@@ -169,7 +168,7 @@ absl::Status Scorer::StartState() {
                                                     config_.state_restore_timeout);
   state_writer_ = std::make_unique<StateWriter>(
       state_sink_.get(), config_.state_publish_interval,
-      [this](const std::string& key) { return registry_->State(key); }, NowMs);
+      [this](const std::string& key) { return registry_->State(key); }, WallClockMs);
   return absl::OkStatus();
 }
 
@@ -187,7 +186,7 @@ void Scorer::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
 void Scorer::RestorePartitions(const std::vector<int32_t>& partitions) {
   RestoreOutcome outcome = state_restorer_->Restore(partitions);
   state_restore_duration_->Observe(absl::ToDoubleSeconds(outcome.took));
-  const int64_t now = NowMs();
+  const int64_t now = WallClockMs();
   for (const RestoredJob& job : outcome.jobs) {
     if (!registry_->Restore(job.key, job.partition, job.state, now)) continue;
     job_info_->Update(job.key, job.state);
@@ -260,12 +259,12 @@ void Scorer::IngestLoop() {
         batches_consumed_->Increment();
         const std::string key = JobKey(batch.tenant(), batch.job_name());
         job_info_->Update(key, batch);
-        if (!registry_->Add(key, std::move(batch), message.partition, NowMs())) {
+        if (!registry_->Add(key, std::move(batch), message.partition, WallClockMs())) {
           batches_late_->Increment();
         }
       }
     }
-    if (const int64_t now = NowMs(); now - last_lag_ms >= 1000) {
+    if (const int64_t now = WallClockMs(); now - last_lag_ms >= 1000) {
       last_lag_ms = now;
       consumer_lag_->Set(static_cast<double>(consumer_->Lag()));
       assigned_partitions_->Set(static_cast<double>(consumer_->Assignment().size()));
@@ -286,7 +285,7 @@ void Scorer::EvaluateLoop() {
     }
     lock.unlock();
     const absl::Time start = absl::Now();
-    std::vector<v1::HealthReport> reports = registry_->EvaluateAll(NowMs());
+    std::vector<v1::HealthReport> reports = registry_->EvaluateAll(WallClockMs());
     if (!reports.empty()) {
       evaluation_duration_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
       Publish(reports);

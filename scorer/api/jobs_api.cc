@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/json_string.h"
 #include "common/base/strings.h"
 #include "common/http/url.h"
 #include "google/protobuf/util/json_util.h"
@@ -13,12 +14,10 @@ namespace {
 constexpr std::string_view kJobsPath = "/api/v1/jobs";
 
 http::Response JsonError(int status, std::string_view message) {
-  std::string escaped;
-  for (char c : message) {
-    if (c == '"' || c == '\\') escaped.push_back('\\');
-    escaped.push_back(c == '\n' ? ' ' : c);
-  }
-  return http::Response::Json(status, absl::StrCat("{\"error\":\"", escaped, "\"}\n"));
+  std::string body = "{\"error\":";
+  AppendJsonString(message, &body);
+  body.append("}\n");
+  return http::Response::Json(status, std::move(body));
 }
 
 http::Response ToJson(const google::protobuf::Message& message) {

@@ -20,7 +20,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/ascii.h"
 #include "common/base/strings.h"
+#include "common/base/utf8.h"
 #include "gateway/receivers/parse_error.h"
 
 namespace vitals::gateway {
@@ -94,51 +96,6 @@ std::string Quoted(std::string_view text) {
   out += absl::CHexEscape(AsAbsl(text.substr(0, kMax)));
   out += text.size() > kMax ? "...\"" : "\"";
   return out;
-}
-
-bool EqualsIgnoreCase(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
-// Go's utf8.ValidString: no overlong forms, no surrogates, nothing past U+10FFFF.
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    const uint8_t c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    size_t n;
-    uint8_t lo = 0x80, hi = 0xBF;  // bounds of the second byte
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (static_cast<size_t>(end - p) < n) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (size_t i = 2; i < n; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    }
-    p += n;
-  }
-  return true;
 }
 
 size_t CountCodePoints(std::string_view s) {
@@ -218,12 +175,12 @@ bool ParseNumber(std::string_view s, bool special, double& out) {
     return true;
   }
   if (!special) return false;
-  if (EqualsIgnoreCase(rest, "inf") || EqualsIgnoreCase(rest, "infinity")) {
+  if (AsciiEqualsIgnoreCase(rest, "inf") || AsciiEqualsIgnoreCase(rest, "infinity")) {
     out = negative ? -std::numeric_limits<double>::infinity()
                    : std::numeric_limits<double>::infinity();
     return true;
   }
-  if (rest.size() == s.size() && EqualsIgnoreCase(rest, "nan")) {
+  if (rest.size() == s.size() && AsciiEqualsIgnoreCase(rest, "nan")) {
     out = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
@@ -791,18 +748,18 @@ class Text004Parser : public LineParserBase {
       return Fail(absl::StrCat("second TYPE line for \"", AsAbsl(r.family_name),
                                "\", or TYPE after its samples"));
     }
-    if (EqualsIgnoreCase(text, "counter")) {
+    if (AsciiEqualsIgnoreCase(text, "counter")) {
       family.type = SampleType::kCounter;
-    } else if (EqualsIgnoreCase(text, "gauge")) {
+    } else if (AsciiEqualsIgnoreCase(text, "gauge")) {
       family.type = SampleType::kGauge;
-    } else if (EqualsIgnoreCase(text, "untyped")) {
+    } else if (AsciiEqualsIgnoreCase(text, "untyped")) {
       family.type = SampleType::kUntyped;
-    } else if (EqualsIgnoreCase(text, "summary")) {
+    } else if (AsciiEqualsIgnoreCase(text, "summary")) {
       family.type = SampleType::kSummary;
-    } else if (EqualsIgnoreCase(text, "histogram")) {
+    } else if (AsciiEqualsIgnoreCase(text, "histogram")) {
       family.type = SampleType::kHistogram;
-    } else if (EqualsIgnoreCase(text, "gaugehistogram") ||
-               EqualsIgnoreCase(text, "gauge_histogram")) {
+    } else if (AsciiEqualsIgnoreCase(text, "gaugehistogram") ||
+               AsciiEqualsIgnoreCase(text, "gauge_histogram")) {
       // Not in the 0.0.4 spec, but current expfmt reads both spellings.
       family.type = SampleType::kGaugeHistogram;
     } else {
@@ -1428,8 +1385,8 @@ TextFormat TextFormatFromContentType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
   while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
-  return EqualsIgnoreCase(media, "application/openmetrics-text") ? TextFormat::kOpenMetrics100
-                                                                 : TextFormat::kPrometheus004;
+  return AsciiEqualsIgnoreCase(media, "application/openmetrics-text") ? TextFormat::kOpenMetrics100
+                                                                      : TextFormat::kPrometheus004;
 }
 
 PromTextParser::PromTextParser(TextFormat format, PromTextLimits limits)

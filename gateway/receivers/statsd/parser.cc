@@ -6,66 +6,13 @@
 #include <system_error>
 
 #include "absl/strings/charconv.h"
+#include "common/base/ascii.h"
+#include "common/base/utf8.h"
 
 namespace vitals::gateway {
 namespace {
 
 namespace reject = statsd_reject;
-
-// Go's utf8.ValidString, which statsd_exporter applies to the whole line:
-// no overlongs, no surrogates, nothing above U+10FFFF.
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  while (p < end) {
-    // Flink's identifiers are ASCII: skip eight bytes at a time.
-    while (end - p >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p, 8);
-      if (word & 0x8080808080808080ull) break;
-      p += 8;
-    }
-    if (p >= end) break;
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int extra;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      return false;
-    }
-    if (end - p <= extra) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (int i = 2; i <= extra; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-    }
-    p += extra + 1;
-  }
-  return true;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 // Decimal floats with an optional sign and exponent, plus NaN/Inf/Infinity
 // in any case (Java's Double.toString gives "NaN", "-Infinity", "1.0E-5").
@@ -85,8 +32,8 @@ bool ParseNumber(std::string_view s, double* out) {
           (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
       if (!ok) return false;
     }
-  } else if (!EqualsIgnoreCase(s, "nan") && !EqualsIgnoreCase(s, "inf") &&
-             !EqualsIgnoreCase(s, "infinity")) {
+  } else if (!AsciiEqualsIgnoreCase(s, "nan") && !AsciiEqualsIgnoreCase(s, "inf") &&
+             !AsciiEqualsIgnoreCase(s, "infinity")) {
     return false;
   }
   double v = 0;

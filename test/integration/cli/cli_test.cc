@@ -67,6 +67,15 @@ TEST(CliTest, CheckConfigNamesEveryMisspelledKeyByPath) {
   EXPECT_THAT(run.err, HasSubstr("linger.mss"));
 }
 
+TEST(CliTest, CheckConfigRefusesOutOfRangeValuesByPath) {
+  CommandResult run =
+      Vitals({"check-config", SourceDir() + "/test/data/configs/out_of_range.yaml"});
+  EXPECT_EQ(run.code, 1);
+  EXPECT_THAT(run.err, HasSubstr("gateway.kafka.buffer_bytes: must be at least one message"));
+  EXPECT_THAT(run.err, HasSubstr("gateway.kafka.max_in_flight: must be between 1 and 1000000"));
+  EXPECT_THAT(run.err, HasSubstr("scorer.scoring.not_reporting_after: must be longer than 0"));
+}
+
 TEST(CliTest, CheckConfigReportsMissingFilesAndSyntaxErrors) {
   CommandResult run = Vitals({"check-config", "/nonexistent/vitals.yaml"});
   EXPECT_EQ(run.code, 1);

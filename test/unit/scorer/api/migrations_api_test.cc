@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "scorer/api/jobs_api.h"
 #include "test/unit/scorer/model/synthetic_job.h"
@@ -89,6 +90,18 @@ TEST(JobLookupTest, TheNameAsFlinkWritesItFindsTheFilteredJob) {
   const http::Response r =
       api.Handle(http::Request("GET", "/api/v1/jobs/Fraud%3A%20detection-v2/migrations", {}, {}));
   EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(MigrationsApiTest, ErrorBodiesAreJsonWhateverTheNameHolds) {
+  // A job name with a quote, a backslash and control characters, echoed in
+  // the 404's message: the body must still be one JSON object.
+  http::Response r = Call("GET", "/api/v1/jobs/a%22b%5Cc%01d%0Ae");
+  EXPECT_EQ(r.status, 404);
+  google::protobuf::Struct body;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &body).ok()) << r.body;
+  EXPECT_EQ(body.fields().at("error").string_value(),
+            "no report for job a\"b\\c\x01"
+            "d\ne");
 }
 
 }  // namespace
