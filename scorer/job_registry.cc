@@ -1,6 +1,7 @@
 #include "scorer/job_registry.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/base/prom_chars.h"
@@ -8,50 +9,78 @@
 
 namespace vitals::scorer {
 
+void JobRegistry::SetJobId(const std::string& key, const std::string& job_id) {
+  std::string& current = job_id_by_key_[key];
+  if (current == job_id) return;
+  if (auto it = key_by_job_id_.find(current); it != key_by_job_id_.end() && it->second == key) {
+    key_by_job_id_.erase(it);
+  }
+  current = job_id;
+  key_by_job_id_[job_id] = key;
+}
+
 bool JobRegistry::Add(const std::string& key, v1::MetricBatch batch, int32_t partition,
                       int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Job& job = jobs_[key];
-  if (!job.scorer) job.scorer = std::make_unique<JobScorer>(config_);
-  job.partition = partition;
-  job.last_seen_ms = std::max(job.last_seen_ms, now_ms);
-  if (!batch.job_id().empty() && batch.job_id() != job.job_id) {
-    key_by_job_id_.erase(job.job_id);
-    job.job_id = batch.job_id();
-    key_by_job_id_[job.job_id] = key;
+  std::shared_ptr<Job> job;
+  {
+    absl::MutexLock lock(&mu_);
+    std::shared_ptr<Job>& slot = jobs_[key];
+    if (!slot) {
+      slot = std::make_shared<Job>();
+      absl::MutexLock job_lock(&slot->mu);
+      slot->scorer = std::make_unique<JobScorer>(config_);
+    }
+    job = slot;
+    if (!batch.job_id().empty()) SetJobId(key, batch.job_id());
   }
-  if (!batch.job_name().empty()) job.job_name = batch.job_name();
-  if (!batch.tenant().empty()) job.tenant = batch.tenant();
-  if (!batch.cluster().empty()) job.cluster = batch.cluster();
+  // Decoding and merging the batch holds this job only.
+  absl::MutexLock lock(&job->mu);
+  job->partition = partition;
+  job->last_seen_ms = std::max(job->last_seen_ms, now_ms);
+  if (!batch.job_name().empty()) job->job_name = batch.job_name();
+  if (!batch.tenant().empty()) job->tenant = batch.tenant();
+  if (!batch.cluster().empty()) job->cluster = batch.cluster();
   if (!batch.job_labels().empty()) {
-    job.labels.clear();
-    job.labels.insert(batch.job_labels().begin(), batch.job_labels().end());
+    job->labels.clear();
+    job->labels.insert(batch.job_labels().begin(), batch.job_labels().end());
   }
-  return job.scorer->Add(std::move(batch));
+  return job->scorer->Add(std::move(batch));
 }
 
 std::vector<v1::HealthReport> JobRegistry::EvaluateAll(int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<Job>> jobs;
+  {
+    absl::MutexLock lock(&mu_);
+    jobs.reserve(jobs_.size());
+    for (const auto& [key, job] : jobs_) jobs.push_back(job);
+  }
   std::vector<v1::HealthReport> reports;
-  for (auto& [key, job] : jobs_) {
-    std::optional<v1::HealthReport> report = job.scorer->Evaluate(now_ms);
-    if (report) data_now_ms_ = std::max(data_now_ms_, job.scorer->last_interval_end_ms());
-    if (!report) {
-      report = job.scorer->NoteSilence(data_now_ms_, now_ms, config_->not_reporting_after);
+  for (const std::shared_ptr<Job>& job : jobs) {
+    absl::MutexLock lock(&job->mu);
+    if (job->dropped) continue;
+    std::optional<v1::HealthReport> report = job->scorer->Evaluate(now_ms);
+    if (report) {
+      const int64_t end = job->scorer->last_interval_end_ms();
+      int64_t seen = data_now_ms_.load(std::memory_order_relaxed);
+      while (end > seen && !data_now_ms_.compare_exchange_weak(seen, end)) {
+      }
+    } else {
+      report = job->scorer->NoteSilence(data_now_ms_.load(std::memory_order_relaxed), now_ms,
+                                        config_->not_reporting_after);
     }
     if (!report) continue;
-    if (!job.migrations.empty()) {
-      v1::RollbackVerdict verdict =
-          DecideRollback(job.scorer->history(), job.migrations.back(), *config_, now_ms);
-      report->set_rollback_recommended(verdict.verdict() == "rollback");
-      job.scorer->set_rollback_recommended(report->rollback_recommended());
+    if (!job->migrations.empty()) {
+      const v1::RollbackVerdict verdict =
+          DecideRollback(job->scorer->history(), job->migrations, *config_, now_ms);
+      report->set_rollback_recommended(verdict.verdict() == kVerdictRollback);
+      job->scorer->set_rollback_recommended(report->rollback_recommended());
     }
     reports.push_back(std::move(*report));
   }
   return reports;
 }
 
-v1::JobState JobRegistry::StateOf(const Job& job) const {
+v1::JobState JobRegistry::StateOf(const Job& job, const std::string& job_id) const {
   v1::JobState state;
   state.set_job_name(job.job_name);
   state.set_tenant(job.tenant);
@@ -64,7 +93,7 @@ v1::JobState JobRegistry::StateOf(const Job& job) const {
     state.set_last_cluster(latest->cluster());
     *state.mutable_latest() = *latest;
   }
-  if (state.last_job_id().empty()) state.set_last_job_id(job.job_id);
+  if (state.last_job_id().empty()) state.set_last_job_id(job_id);
   if (state.last_cluster().empty()) state.set_last_cluster(job.cluster);
   state.mutable_job_labels()->insert(job.labels.begin(), job.labels.end());
   return state;
@@ -73,44 +102,56 @@ v1::JobState JobRegistry::StateOf(const Job& job) const {
 template <typename Pred>
 std::vector<DroppedJob> JobRegistry::DropIf(Pred pred) {
   std::vector<DroppedJob> dropped;
+  absl::MutexLock lock(&mu_);
   for (auto it = jobs_.begin(); it != jobs_.end();) {
-    const Job& job = it->second;
+    // Held past the erase below: the job's mutex must outlive its lock.
+    const std::shared_ptr<Job> held = it->second;
+    Job& job = *held;
+    absl::MutexLock job_lock(&job.mu);
     if (!pred(job)) {
       ++it;
       continue;
     }
+    const std::string key = it->first;
+    std::string job_id;
+    if (auto id = job_id_by_key_.find(key); id != job_id_by_key_.end()) {
+      job_id = id->second;
+      if (auto by_id = key_by_job_id_.find(job_id);
+          by_id != key_by_job_id_.end() && by_id->second == key) {
+        key_by_job_id_.erase(by_id);
+      }
+      job_id_by_key_.erase(id);
+    }
     DroppedJob& d = dropped.emplace_back();
-    d.key = it->first;
+    d.key = key;
     d.partition = job.partition;
     d.job_name = job.job_name;
     if (const v1::HealthReport* latest = job.scorer->latest()) d.latest = *latest;
-    d.state = StateOf(job);
-    if (auto id = key_by_job_id_.find(job.job_id);
-        id != key_by_job_id_.end() && id->second == it->first) {
-      key_by_job_id_.erase(id);
-    }
+    d.state = StateOf(job, job_id);
+    job.dropped = true;
     it = jobs_.erase(it);
   }
   return dropped;
 }
 
 std::vector<DroppedJob> JobRegistry::DropPartitions(const std::vector<int32_t>& partitions) {
-  std::lock_guard<std::mutex> lock(mu_);
   return DropIf([&](const Job& job) {
     return std::find(partitions.begin(), partitions.end(), job.partition) != partitions.end();
   });
 }
 
 std::vector<DroppedJob> JobRegistry::Expire(int64_t now_ms, int64_t expiry_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
   return DropIf([&](const Job& job) { return now_ms - job.last_seen_ms >= expiry_ms; });
 }
 
 bool JobRegistry::Restore(const std::string& key, int32_t partition, const v1::JobState& state,
                           int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [it, inserted] = jobs_.try_emplace(key);
-  Job& job = it->second;
+  absl::MutexLock lock(&mu_);
+  std::shared_ptr<Job>& slot = jobs_[key];
+  const bool inserted = slot == nullptr;
+  if (inserted) slot = std::make_shared<Job>();
+  Job& job = *slot;
+  absl::MutexLock job_lock(&job.mu);
   if (!inserted) {
     if (job.scorer->latest() != nullptr || !job.scorer->history().empty()) return false;
   } else {
@@ -123,9 +164,8 @@ bool JobRegistry::Restore(const std::string& key, int32_t partition, const v1::J
   if (job.tenant.empty()) job.tenant = state.tenant();
   if (job.cluster.empty()) job.cluster = state.last_cluster();
   if (job.labels.empty()) job.labels.insert(state.job_labels().begin(), state.job_labels().end());
-  if (job.job_id.empty() && !state.last_job_id().empty()) {
-    job.job_id = state.last_job_id();
-    key_by_job_id_[job.job_id] = key;
+  if (job_id_by_key_[key].empty() && !state.last_job_id().empty()) {
+    SetJobId(key, state.last_job_id());
   }
   // Migrations recorded here before the restore (none, normally) are newer.
   std::vector<v1::Migration> migrations(state.migrations().begin(), state.migrations().end());
@@ -135,12 +175,19 @@ bool JobRegistry::Restore(const std::string& key, int32_t partition, const v1::J
 }
 
 std::optional<OwnedState> JobRegistry::State(const std::string& key) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = jobs_.find(key);
-  if (it == jobs_.end()) return std::nullopt;
+  std::shared_ptr<Job> job;
+  std::string job_id;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = jobs_.find(key);
+    if (it == jobs_.end()) return std::nullopt;
+    job = it->second;
+    if (auto id = job_id_by_key_.find(key); id != job_id_by_key_.end()) job_id = id->second;
+  }
+  absl::MutexLock lock(&job->mu);
   OwnedState owned;
-  owned.partition = it->second.partition;
-  owned.state = StateOf(it->second);
+  owned.partition = job->partition;
+  owned.state = StateOf(*job, job_id);
   return owned;
 }
 
@@ -157,35 +204,39 @@ JobRegistry::JobMap::const_iterator JobRegistry::FindEntry(std::string_view name
   return jobs_.end();
 }
 
-const JobRegistry::Job* JobRegistry::Find(std::string_view name_or_id) const {
+std::shared_ptr<JobRegistry::Job> JobRegistry::Find(std::string_view name_or_id) const {
+  absl::MutexLock lock(&mu_);
   auto it = FindEntry(name_or_id);
-  return it == jobs_.end() ? nullptr : &it->second;
-}
-
-JobRegistry::Job* JobRegistry::Find(std::string_view name_or_id) {
-  return const_cast<Job*>(std::as_const(*this).Find(name_or_id));
+  return it == jobs_.end() ? nullptr : it->second;
 }
 
 std::vector<v1::HealthReport> JobRegistry::Latest() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<Job>> jobs;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [key, job] : jobs_) jobs.push_back(job);
+  }
   std::vector<v1::HealthReport> out;
-  for (const auto& [key, job] : jobs_) {
-    if (const v1::HealthReport* latest = job.scorer->latest()) out.push_back(*latest);
+  for (const std::shared_ptr<Job>& job : jobs) {
+    absl::MutexLock lock(&job->mu);
+    if (job->dropped) continue;
+    if (const v1::HealthReport* latest = job->scorer->latest()) out.push_back(*latest);
   }
   return out;
 }
 
 std::optional<v1::HealthReport> JobRegistry::Latest(std::string_view name_or_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  const Job* job = Find(name_or_id);
-  if (job == nullptr || job->scorer->latest() == nullptr) return std::nullopt;
+  std::shared_ptr<Job> job = Find(name_or_id);
+  if (job == nullptr) return std::nullopt;
+  absl::MutexLock lock(&job->mu);
+  if (job->scorer->latest() == nullptr) return std::nullopt;
   return *job->scorer->latest();
 }
 
 std::optional<v1::JobHistory> JobRegistry::History(std::string_view name_or_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  const Job* job = Find(name_or_id);
+  std::shared_ptr<Job> job = Find(name_or_id);
   if (job == nullptr) return std::nullopt;
+  absl::MutexLock lock(&job->mu);
   v1::JobHistory history;
   history.set_job_name(job->job_name);
   for (const v1::HistoryPoint& point : job->scorer->history()) *history.add_points() = point;
@@ -194,9 +245,9 @@ std::optional<v1::JobHistory> JobRegistry::History(std::string_view name_or_id) 
 }
 
 std::optional<v1::MigrationList> JobRegistry::Migrations(std::string_view name_or_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  const Job* job = Find(name_or_id);
+  std::shared_ptr<Job> job = Find(name_or_id);
   if (job == nullptr) return std::nullopt;
+  absl::MutexLock lock(&job->mu);
   v1::MigrationList list;
   list.set_job_name(job->job_name);
   for (const v1::Migration& m : job->migrations) *list.add_migrations() = m;
@@ -205,29 +256,30 @@ std::optional<v1::MigrationList> JobRegistry::Migrations(std::string_view name_o
 
 absl::StatusOr<std::string> JobRegistry::AddMigration(std::string_view name_or_id,
                                                       const v1::Migration& migration) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = FindEntry(name_or_id);
-  if (it == jobs_.end()) {
-    return absl::NotFoundError(absl::StrCat("no job ", AsAbsl(name_or_id), " on this replica"));
+  std::shared_ptr<Job> job;
+  std::string key;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = FindEntry(name_or_id);
+    if (it == jobs_.end()) {
+      return absl::NotFoundError(absl::StrCat("no job ", AsAbsl(name_or_id), " on this replica"));
+    }
+    key = it->first;
+    job = it->second;
   }
-  const std::string key = it->first;
-  jobs_.find(key)->second.migrations.push_back(migration);
+  absl::MutexLock lock(&job->mu);
+  job->migrations.push_back(migration);
   return key;
 }
 
 std::optional<v1::RollbackVerdict> JobRegistry::Rollback(std::string_view name_or_id,
                                                          int64_t now_ms) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  const Job* job = Find(name_or_id);
+  std::shared_ptr<Job> job = Find(name_or_id);
   if (job == nullptr) return std::nullopt;
-  if (job->migrations.empty()) {
-    v1::RollbackVerdict verdict;
-    verdict.set_verdict("insufficient_data");
-    verdict.add_reasons("no migration recorded for this job");
-    return verdict;
-  }
+  absl::MutexLock lock(&job->mu);
   v1::RollbackVerdict verdict =
-      DecideRollback(job->scorer->history(), job->migrations.back(), *config_, now_ms);
+      DecideRollback(job->scorer->history(), job->migrations, *config_, now_ms);
+  if (job->migrations.empty()) return verdict;
   verdict.set_job_name(job->job_name);
   if (const v1::HealthReport* latest = job->scorer->latest()) {
     verdict.set_job_name(latest->job_name());
@@ -237,12 +289,12 @@ std::optional<v1::RollbackVerdict> JobRegistry::Rollback(std::string_view name_o
 }
 
 size_t JobRegistry::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return jobs_.size();
 }
 
 std::vector<std::string> JobRegistry::Keys() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::vector<std::string> keys;
   keys.reserve(jobs_.size());
   for (const auto& [key, job] : jobs_) keys.push_back(key);

@@ -3,18 +3,23 @@
 // Every job this scorer replica owns, by stable identity (job name,
 // qualified by tenant), with a lookup from the current job id. Thread-safe:
 // the ingest loop adds batches, the evaluation loop grades, the HTTP API
-// reads.
+// reads. Locking: the registry's mutex guards which jobs there are (and the
+// job-id lookup); each job has its own mutex for its scorer and facts, taken
+// after the registry's, never before. Grading holds one job's mutex at a
+// time, so ingest and the API wait for at most one job's evaluation.
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "scorer/model/job_scorer.h"
 #include "scorer/model/rollback.h"
 #include "scorer/model/scoring_config.h"
@@ -72,34 +77,45 @@ class JobRegistry {
 
  private:
   struct Job {
-    std::unique_ptr<JobScorer> scorer;
-    int32_t partition = -1;
-    std::string job_id;
-    std::string job_name;
-    std::string tenant;
-    std::string cluster;
-    std::map<std::string, std::string> labels;
-    std::vector<v1::Migration> migrations;
+    mutable absl::Mutex mu;
+    // Set when the registry let the job go: an evaluation that took the
+    // job before that must not report it.
+    bool dropped ABSL_GUARDED_BY(mu) = false;
+    std::unique_ptr<JobScorer> scorer ABSL_GUARDED_BY(mu);
+    int32_t partition ABSL_GUARDED_BY(mu) = -1;
+    std::string job_name ABSL_GUARDED_BY(mu);
+    std::string tenant ABSL_GUARDED_BY(mu);
+    std::string cluster ABSL_GUARDED_BY(mu);
+    std::map<std::string, std::string> labels ABSL_GUARDED_BY(mu);
+    std::vector<v1::Migration> migrations ABSL_GUARDED_BY(mu);
     // Wall clock of the newest batch, or of the restore.
-    int64_t last_seen_ms = 0;
+    int64_t last_seen_ms ABSL_GUARDED_BY(mu) = 0;
   };
-  using JobMap = std::map<std::string, Job, std::less<>>;
-  // Caller holds mu_.
-  JobMap::const_iterator FindEntry(std::string_view name_or_id) const;
-  const Job* Find(std::string_view name_or_id) const;
-  Job* Find(std::string_view name_or_id);
-  v1::JobState StateOf(const Job& job) const;
+  using JobMap = std::map<std::string, std::shared_ptr<Job>, std::less<>>;
+
+  // The job by stable key, by name as Flink or its PrometheusReporter
+  // writes it, or by current job id; null when not owned.
+  std::shared_ptr<Job> Find(std::string_view name_or_id) const ABSL_LOCKS_EXCLUDED(mu_);
+  JobMap::const_iterator FindEntry(std::string_view name_or_id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Points the job-id lookup of `key` at `job_id`.
+  void SetJobId(const std::string& key, const std::string& job_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  v1::JobState StateOf(const Job& job, const std::string& job_id) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(job.mu);
+  // Drops the jobs `pred` picks; `pred` runs with the job's mutex held.
   template <typename Pred>
-  std::vector<DroppedJob> DropIf(Pred pred);
+  std::vector<DroppedJob> DropIf(Pred pred) ABSL_LOCKS_EXCLUDED(mu_);
 
   const ScoringConfig* config_;
-  mutable std::mutex mu_;
-  JobMap jobs_;
+  mutable absl::Mutex mu_;
+  JobMap jobs_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string, std::less<>> key_by_job_id_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::string, std::less<>> job_id_by_key_ ABSL_GUARDED_BY(mu_);
   // The newest interval end graded for any job: the clock a job's silence
   // is measured by, which stands still when the whole pipeline does (a
   // Kafka outage, a lagging replica) so that no job is called silent then.
-  int64_t data_now_ms_ = 0;
-  std::map<std::string, std::string, std::less<>> key_by_job_id_;
+  std::atomic<int64_t> data_now_ms_{0};
 };
 
 }  // namespace vitals::scorer

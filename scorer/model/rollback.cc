@@ -172,4 +172,16 @@ v1::RollbackVerdict DecideRollback(const std::deque<v1::HistoryPoint>& history,
   return verdict;
 }
 
+v1::RollbackVerdict DecideRollback(const std::deque<v1::HistoryPoint>& history,
+                                   std::span<const v1::Migration> migrations,
+                                   const ScoringConfig& config, int64_t now_ms) {
+  if (migrations.empty()) {
+    v1::RollbackVerdict verdict;
+    verdict.set_verdict(kVerdictInsufficientData);
+    verdict.add_reasons("no migration recorded for this job");
+    return verdict;
+  }
+  return DecideRollback(history, migrations.back(), config, now_ms);
+}
+
 }  // namespace vitals::scorer

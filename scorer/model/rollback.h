@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <span>
 
 #include "scorer/model/scoring_config.h"
 #include "vitals/v1/health.pb.h"
@@ -32,5 +33,10 @@ inline constexpr char kVerdictInsufficientData[] = "insufficient_data";
 v1::RollbackVerdict DecideRollback(const std::deque<v1::HistoryPoint>& history,
                                    const v1::Migration& migration, const ScoringConfig& config,
                                    int64_t now_ms);
+// The verdict about the newest of a job's recorded `migrations` (oldest
+// first); insufficient_data when none is recorded.
+v1::RollbackVerdict DecideRollback(const std::deque<v1::HistoryPoint>& history,
+                                   std::span<const v1::Migration> migrations,
+                                   const ScoringConfig& config, int64_t now_ms);
 
 }  // namespace vitals::scorer

@@ -3,6 +3,7 @@
 #include <deque>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -164,6 +165,21 @@ TEST(RollbackTest, UnjudgedBaselineDoesNotCountEither) {
   v1::RollbackVerdict v = Decide(h);
   EXPECT_EQ(v.verdict(), "insufficient_data");
   EXPECT_EQ(v.baseline_intervals(), 0u);
+}
+
+TEST(RollbackTest, NoMigrationRecordedIsInsufficientDataAndTheNewestOneCounts) {
+  History h;
+  h.Before(360, {8.8}).After(120, [](int) { return Point{2}; });
+  v1::RollbackVerdict none =
+      DecideRollback(h.points(), std::span<const v1::Migration>(), ScoringConfig(), h.now());
+  EXPECT_EQ(none.verdict(), "insufficient_data");
+  EXPECT_THAT(none.reasons(), ElementsAre("no migration recorded for this job"));
+
+  v1::Migration older = Move();
+  older.set_at(kAt - 7'200'000);
+  older.set_to("yarn-prod-1");
+  const std::vector<v1::Migration> migrations = {older, Move()};
+  EXPECT_EQ(DecideRollback(h.points(), migrations, ScoringConfig(), h.now()).verdict(), "rollback");
 }
 
 TEST(RollbackTest, NoBaselineIsInsufficientData) {
