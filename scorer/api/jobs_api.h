@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "common/base/clock.h"
 #include "common/http/server.h"
 #include "scorer/job_registry.h"
 
@@ -19,7 +20,7 @@ namespace vitals::scorer {
 
 class JobsApi {
  public:
-  using Clock = std::function<int64_t()>;
+  using Clock = vitals::Clock;
   // Hears the stable key of a job a migration was recorded for.
   using MigrationListener = std::function<void(const std::string& key)>;
   JobsApi(JobRegistry* registry, Clock clock, MigrationListener on_migration = nullptr)

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/base/clock.h"
 #include "scorer/state/owned_state.h"
 #include "scorer/state/state_sink.h"
 
@@ -29,7 +30,7 @@ class StateWriter {
   // Called with the writer's lock held: it must not call back into the
   // writer.
   using Snapshot = std::function<std::optional<OwnedState>(const std::string& key)>;
-  using Clock = std::function<int64_t()>;
+  using Clock = vitals::Clock;
 
   // `sink` must outlive the writer.
   StateWriter(StateSink* sink, absl::Duration min_interval, Snapshot snapshot, Clock clock);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/base/clock.h"
 #include "common/config/yaml_reader.h"
 #include "common/http/server.h"
 #include "gateway/attribute/process_job_table.h"
@@ -48,7 +49,7 @@ InfluxReceiverOptions ParseInfluxReceiverOptions(config::YamlMap& map);
 
 class InfluxReceiver {
  public:
-  using Clock = std::function<int64_t()>;  // epoch milliseconds
+  using Clock = vitals::Clock;
 
   // `sink` must be thread-safe: requests are handled on the server's
   // threads, each through process attribution with `processes`.

@@ -14,6 +14,7 @@
 #include <functional>
 #include <string>
 
+#include "common/base/clock.h"
 #include "common/http/server.h"
 #include "gateway/attribute/process_job_table.h"
 #include "gateway/flink_sample.h"
@@ -24,7 +25,7 @@ namespace vitals::gateway {
 
 class PushgatewayReceiver {
  public:
-  using Clock = std::function<int64_t()>;  // epoch milliseconds
+  using Clock = vitals::Clock;
 
   // Replays go through process attribution with `processes` (the
   // gateway's table, shared with the other receivers).

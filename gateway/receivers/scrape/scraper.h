@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/base/clock.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/scrape/scrape_metrics.h"
@@ -38,7 +39,7 @@ namespace vitals::gateway {
 
 class Scraper {
  public:
-  using Clock = std::function<int64_t()>;  // epoch milliseconds
+  using Clock = vitals::Clock;
 
   // `sink` must be thread-safe (the aggregator is): targets feed it
   // concurrently, through process attribution with `processes`. The

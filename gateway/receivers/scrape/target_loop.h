@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "common/base/clock.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/scrape/scrape_ingest.h"
@@ -35,7 +36,7 @@ class TargetLoop {
     IngestMetrics* ingest = nullptr;
     ScrapeMetrics* metrics = nullptr;
     size_t max_body_bytes = 8 << 20;
-    std::function<int64_t()> clock;  // epoch ms, for sample timestamps
+    Clock clock;  // for sample timestamps
   };
 
   // Registers the target's series (down until its first scrape) and starts

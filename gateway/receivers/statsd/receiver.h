@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/base/clock.h"
 #include "common/config/yaml_reader.h"
 #include "gateway/attribute/process_job_table.h"
 #include "gateway/flink_sample.h"
@@ -51,7 +52,7 @@ StatsdReceiverOptions ParseStatsdReceiverOptions(config::YamlMap& map);
 
 class StatsdReceiver {
  public:
-  using Clock = std::function<int64_t()>;  // epoch milliseconds
+  using Clock = vitals::Clock;
 
   // `sink` must be thread-safe when threads > 1 (the aggregator is). Each
   // lane's samples go through process attribution with `processes`: the
