@@ -47,13 +47,13 @@ GatewayConfig ParseGatewayConfig(config::YamlMap& map) {
   {
     config::YamlMap kafka = map.Child("kafka");
     kafka.Get("topic", &c.kafka_sink.topic);
-    // Read wide, refused rather than clamped: a buffer smaller than one
-    // message would drop every interval.
+    // Read wide, refused rather than clamped: a buffer of nothing would
+    // drop every interval.
+    constexpr int64_t kMinBuffer = 64 << 10;
     int64_t buffer = static_cast<int64_t>(c.kafka_sink.buffer_bytes);
     kafka.Get("buffer_bytes", &buffer);
-    if (buffer < static_cast<int64_t>(c.kafka_sink.max_message_bytes)) {
-      kafka.Error("buffer_bytes", absl::StrCat("must be at least one message, ",
-                                               c.kafka_sink.max_message_bytes, " bytes"));
+    if (buffer < kMinBuffer) {
+      kafka.Error("buffer_bytes", absl::StrCat("must be at least ", kMinBuffer, " bytes"));
     } else {
       c.kafka_sink.buffer_bytes = static_cast<size_t>(buffer);
     }
