@@ -22,6 +22,13 @@ const char* UiLevel(double ratio) {
 
 }  // namespace
 
+void BackpressureDimension::DeclareReads(MetricSelector& reads) const {
+  reads.AddName("backPressuredTimeMsPerSecond");
+  reads.AddName("isBackPressured");
+  reads.AddName("busyTimeMsPerSecond");
+  reads.AddName("idleTimeMsPerSecond");
+}
+
 void BackpressureDimension::Observe(const MergedInterval& interval) {
   Sample sample;
   double job_sum = 0, job_count = 0;

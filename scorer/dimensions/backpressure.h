@@ -34,6 +34,7 @@ class BackpressureDimension : public Dimension {
   explicit BackpressureDimension(const BackpressureConfig* config) : config_(config) {}
   std::string_view name() const override { return "backpressure"; }
   double weight() const override { return config_->weight; }
+  void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
   void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;

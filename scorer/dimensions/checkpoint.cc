@@ -17,6 +17,12 @@ double Or0(double v) { return Has(v) ? v : 0.0; }
 
 }  // namespace
 
+void CheckpointDimension::DeclareReads(MetricSelector& reads) const {
+  reads.AddName("numberOfCompletedCheckpoints");
+  reads.AddName("numberOfFailedCheckpoints");
+  reads.AddName("lastCheckpointDuration");
+}
+
 void CheckpointDimension::Observe(const MergedInterval& interval) {
   Sample sample;
   sample.completed =

@@ -8,6 +8,10 @@
 
 namespace vitals::scorer {
 
+void CpuDimension::DeclareReads(MetricSelector& reads) const {
+  reads.AddName("Status_JVM_CPU_Load");
+}
+
 void CpuDimension::Observe(const MergedInterval& interval) {
   sharing_ = interval.sharing();
   double load = kMissing;

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "scorer/dimensions/band.h"
 #include "scorer/window/merged_interval.h"
+#include "scorer/window/metric_selector.h"
 #include "scorer/window/sample_window.h"
 #include "vitals/v1/health.pb.h"
 
@@ -46,6 +47,9 @@ class Dimension {
   virtual ~Dimension() = default;
   virtual std::string_view name() const = 0;
   virtual double weight() const = 0;
+  // The metrics (canonical names, common/flink/catalog.h) it reads: the
+  // scorer keeps those of a batch and drops the rest.
+  virtual void DeclareReads(MetricSelector& reads) const = 0;
   // Digests one closed interval (every gateway merged), oldest first.
   virtual void Observe(const MergedInterval& interval) = 0;
   // Forgets samples of intervals that started before `window_start_ms`.

@@ -44,6 +44,10 @@ double GcShareOf(const MergedInterval& interval) {
   return std::min(1.0, gc_ms / static_cast<double>(interval.length_ms()));
 }
 
+void GcDimension::DeclareReads(MetricSelector& reads) const {
+  reads.AddPrefix("Status_JVM_GarbageCollector_");
+}
+
 void GcDimension::Observe(const MergedInterval& interval) {
   sharing_ = interval.sharing();
   const double share = GcShareOf(interval);

@@ -101,6 +101,16 @@ bool IsTerminal(JobLifecycle state) {
   return EndedOnPurpose(state) || state == JobLifecycle::kFailed;
 }
 
+void JobLifecycleTracker::DeclareReads(MetricSelector& reads) {
+  reads.AddName("uptime");
+  reads.AddName("downtime");
+  for (const GaugeStatus& status : kGaugeStatuses) {
+    reads.AddName(status.state_gauge);
+    reads.AddName(status.time_gauge);
+    reads.AddName(status.total_gauge);
+  }
+}
+
 JobLifecycleTracker::Reading JobLifecycleTracker::Read(const MergedInterval& interval) {
   Reading r;
   // Totals first: they are kept up to date whichever gauges decide.

@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "scorer/window/merged_interval.h"
+#include "scorer/window/metric_selector.h"
 #include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
@@ -53,6 +54,8 @@ class JobLifecycleTracker {
   // to not_reporting (a single late JobManager batch must not flip it).
   static constexpr int kSilentIntervals = 3;
 
+  // The job-status gauges it reads.
+  static void DeclareReads(MetricSelector& reads);
   // Digests one closed interval, oldest first.
   void Observe(const MergedInterval& interval);
 

@@ -65,6 +65,17 @@ double InputRateOf(const MergedInterval& interval, const SourceBacklog& b) {
 
 }  // namespace
 
+void LatencyDimension::DeclareReads(MetricSelector& reads) const {
+  reads.AddName("pendingRecords");
+  reads.AddName("KafkaSourceReader_KafkaConsumer_records_lag_max");
+  reads.AddName("KafkaConsumer_records_lag_max");
+  reads.AddName("currentEmitEventTimeLag");
+  reads.AddName("watermarkLag");
+  reads.AddName("millisBehindLatest");
+  reads.AddName("numRecordsInPerSecond");
+  reads.AddName("numRecordsOutPerSecond");
+}
+
 void LatencyDimension::Observe(const MergedInterval& interval) {
   Sample sample;
   for (std::string_view metric : kEventLagMetrics) {

@@ -37,6 +37,7 @@ class LatencyDimension : public Dimension {
   explicit LatencyDimension(const LatencyConfig* config) : config_(config) {}
   std::string_view name() const override { return "latency"; }
   double weight() const override { return config_->weight; }
+  void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
   void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;

@@ -12,6 +12,11 @@ double RestartCounter::Observe(const MergedInterval& interval) {
   return CounterIncrease(interval, "fullRestarts", &previous_full_);
 }
 
+void RestartsDimension::DeclareReads(MetricSelector& reads) const {
+  reads.AddName("numRestarts");
+  reads.AddName("fullRestarts");
+}
+
 void RestartsDimension::Observe(const MergedInterval& interval) {
   Sample sample;
   sample.restarts = counter_.Observe(interval);

@@ -46,6 +46,7 @@ class RestartsDimension : public Dimension {
       : config_(config), lifecycle_(lifecycle) {}
   std::string_view name() const override { return "restarts"; }
   double weight() const override { return config_->weight; }
+  void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
   void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;

@@ -23,6 +23,10 @@ double SkewPercent(std::span<const double> rates) {
   return std::min(100.0, deviation / mean * 100.0);
 }
 
+void SkewDimension::DeclareReads(MetricSelector& reads) const {
+  reads.AddName("numRecordsInPerSecond");
+}
+
 void SkewDimension::Observe(const MergedInterval& interval) {
   Sample sample;
   auto& by_subtask = by_subtask_;

@@ -43,6 +43,10 @@ bool UserDefinedDimension::Matches(const v1::SeriesAggregate& s) const {
   return true;
 }
 
+void UserDefinedDimension::DeclareReads(MetricSelector& reads) const {
+  reads.AddName(config_->metric);
+}
+
 void UserDefinedDimension::Observe(const MergedInterval& interval) {
   Sample sample;
   const bool drop_negative = config_->negative_is_missing;

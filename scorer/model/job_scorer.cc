@@ -20,36 +20,12 @@
 namespace vitals::scorer {
 namespace {
 
-// Every metric a built-in dimension or the warm-up reads, by canonical name.
-constexpr std::string_view kBuiltinMetrics[] = {
-    // restarts, warm-up, job lifecycle (job_lifecycle.h)
-    "numRestarts", "fullRestarts", "uptime", "downtime", "initializingState", "initializingTime",
-    "initializingTimeTotal", "createdState", "createdTime", "createdTimeTotal", "runningState",
-    "runningTime", "runningTimeTotal", "failingState", "failingTime", "failingTimeTotal",
-    "cancellingState", "cancellingTime", "cancellingTimeTotal", "restartingState", "restartingTime",
-    "restartingTimeTotal",
-    // checkpoint
-    "numberOfCompletedCheckpoints", "numberOfFailedCheckpoints", "lastCheckpointDuration",
-    "lastCheckpointRestoreTimestamp",
-    // cpu
-    "Status_JVM_CPU_Load",
-    // backpressure
-    "backPressuredTimeMsPerSecond", "isBackPressured", "busyTimeMsPerSecond", "idleTimeMsPerSecond",
-    // skew, latency
-    "numRecordsInPerSecond", "numRecordsOutPerSecond", "pendingRecords",
-    "KafkaSourceReader_KafkaConsumer_records_lag_max", "KafkaConsumer_records_lag_max",
-    "currentEmitEventTimeLag", "watermarkLag", "millisBehindLatest"};
-
 constexpr std::string_view kCarriedPrefix = "before the restart: ";
 
 }  // namespace
 
 JobScorer::JobScorer(const ScoringConfig* config)
     : config_(config), window_(&selector_), warmup_(config->warmup), grade_(&config->grades) {
-  for (std::string_view metric : kBuiltinMetrics) selector_.AddName(metric);
-  selector_.AddPrefix("Status_JVM_GarbageCollector_");  // gc: every collector
-  for (const UserDefinedConfig& d : config->user_defined) selector_.AddName(d.metric);
-
   if (config->latency.enabled)
     dimensions_.push_back(std::make_unique<LatencyDimension>(&config->latency));
   if (config->checkpoint.enabled) {
@@ -67,6 +43,11 @@ JobScorer::JobScorer(const ScoringConfig* config)
   for (const UserDefinedConfig& d : config->user_defined) {
     dimensions_.push_back(std::make_unique<UserDefinedDimension>(&d));
   }
+  // What the dimensions, the lifecycle and the warm-up read is all a batch
+  // needs to keep.
+  JobLifecycleTracker::DeclareReads(selector_);
+  WarmupTracker::DeclareReads(selector_);
+  for (const auto& dimension : dimensions_) dimension->DeclareReads(selector_);
 }
 
 bool JobScorer::Add(const v1::MetricBatch& batch) {

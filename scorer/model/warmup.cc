@@ -19,6 +19,12 @@ double JobGauge(const MergedInterval& interval, std::string_view metric) {
 
 }  // namespace
 
+void WarmupTracker::DeclareReads(MetricSelector& reads) {
+  reads.AddName("numRestarts");
+  reads.AddName("fullRestarts");
+  reads.AddName("lastCheckpointRestoreTimestamp");
+}
+
 void WarmupTracker::Restarted(int64_t at_ms, std::string_view reason) {
   // Signs of one restart arrive in different intervals (a restore
   // timestamp a little before the restart counter): keep them ordered.

@@ -28,6 +28,8 @@ class WarmupTracker {
  public:
   explicit WarmupTracker(absl::Duration warmup) : warmup_ms_(absl::ToInt64Milliseconds(warmup)) {}
 
+  // The metrics it reads besides the job lifecycle's.
+  static void DeclareReads(MetricSelector& reads);
   // `lifecycle` has observed `interval` already.
   void Observe(const MergedInterval& interval, const JobLifecycleTracker& lifecycle);
   // From a restored state: a different job id later is a restart.

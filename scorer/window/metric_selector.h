@@ -20,6 +20,9 @@ class MetricSelector {
   void AddPrefix(std::string_view prefix);
   bool Wants(std::string_view canonical_metric) const;
 
+  const absl::flat_hash_set<std::string>& names() const { return names_; }
+  const std::vector<std::string>& prefixes() const { return prefixes_; }
+
  private:
   absl::flat_hash_set<std::string> names_;
   std::vector<std::string> prefixes_;

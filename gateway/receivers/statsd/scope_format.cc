@@ -4,10 +4,10 @@
 #include <array>
 #include <tuple>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/strings.h"
+#include "common/flink/catalog.h"
 
 namespace vitals::gateway {
 namespace {
@@ -64,128 +64,15 @@ constexpr std::array<int, kFlinkScopeCount> kParent = {
     static_cast<int>(FlinkScope::kTask),
 };
 
+// The catalog's scope bits are these scopes' positions.
 constexpr uint8_t ScopeBit(FlinkScope s) { return static_cast<uint8_t>(1u << static_cast<int>(s)); }
-constexpr uint8_t kJm = ScopeBit(FlinkScope::kJobManager);
-constexpr uint8_t kJmJob = ScopeBit(FlinkScope::kJobManagerJob);
-constexpr uint8_t kTm = ScopeBit(FlinkScope::kTaskManager);
-constexpr uint8_t kTmJob = ScopeBit(FlinkScope::kTaskManagerJob);
-constexpr uint8_t kTaskBit = ScopeBit(FlinkScope::kTask);
-constexpr uint8_t kOpBit = ScopeBit(FlinkScope::kOperator);
-constexpr uint8_t kTaskOrOp = kTaskBit | kOpBit;
-
-struct KnownMetric {
-  std::string_view name;
-  uint8_t scopes;
-};
-
-// Flink's built-in metrics by the scope that registers them (Flink docs,
-// "System metrics", 1.10 … 2.x). A metric listed for some scopes rules out
-// readings that put it anywhere else; an unlisted one rules out nothing.
-// When unsure whether a metric is task- or operator-level, list both.
-constexpr KnownMetric kExactMetrics[] = {
-    // JobManager
-    {"numRegisteredTaskManagers", kJm},
-    {"numPendingTaskManagers", kJm},
-    {"numRunningJobs", kJm},
-    {"taskSlotsAvailable", kJm},
-    {"taskSlotsTotal", kJm},
-    // Job on the JobManager: availability and checkpointing
-    {"numRestarts", kJmJob},
-    {"fullRestarts", kJmJob},
-    {"restartingTime", kJmJob},
-    {"uptime", kJmJob},
-    {"downtime", kJmJob},
-    {"numberOfCompletedCheckpoints", kJmJob},
-    {"numberOfFailedCheckpoints", kJmJob},
-    {"numberOfInProgressCheckpoints", kJmJob},
-    {"totalNumberOfCheckpoints", kJmJob},
-    {"lastCheckpointDuration", kJmJob},
-    {"lastCheckpointSize", kJmJob},
-    {"lastCheckpointFullSize", kJmJob},
-    {"lastCheckpointExternalPath", kJmJob},
-    {"lastCheckpointRestoreTimestamp", kJmJob},
-    {"lastCheckpointAlignmentBuffered", kJmJob},
-    {"lastCheckpointProcessedData", kJmJob},
-    {"lastCheckpointPersistedData", kJmJob},
-    {"lastCompletedCheckpointId", kJmJob},
-    // Task
-    {"idleTimeMsPerSecond", kTaskBit},
-    {"busyTimeMsPerSecond", kTaskBit},
-    {"backPressuredTimeMsPerSecond", kTaskBit},
-    {"softBackPressuredTimeMsPerSecond", kTaskBit},
-    {"hardBackPressuredTimeMsPerSecond", kTaskBit},
-    {"maxSoftBackPressureTimeMs", kTaskBit},
-    {"maxHardBackPressureTimeMs", kTaskBit},
-    {"accumulatedBusyTime", kTaskBit},
-    {"accumulatedIdleTime", kTaskBit},
-    {"accumulatedBackpressuredTime", kTaskBit},
-    {"isBackPressured", kTaskBit},
-    {"checkpointAlignmentTime", kTaskBit},
-    {"checkpointStartDelayNanos", kTaskBit},
-    {"mailboxMailsPerSecond", kTaskBit},
-    {"mailboxLatencyMs", kTaskBit},
-    {"mailboxQueueSize", kTaskBit},
-    {"numBytesInLocal", kTaskBit},
-    {"numBytesInRemote", kTaskBit},
-    {"numBytesInLocalPerSecond", kTaskBit},
-    {"numBytesInRemotePerSecond", kTaskBit},
-    {"numBuffersInLocal", kTaskBit},
-    {"numBuffersInRemote", kTaskBit},
-    {"numBuffersInLocalPerSecond", kTaskBit},
-    {"numBuffersInRemotePerSecond", kTaskBit},
-    {"numBuffersOut", kTaskBit},
-    {"numBuffersOutPerSecond", kTaskBit},
-    {"currentLowWatermark", kTaskBit},
-    {"debloatedBufferSize", kTaskBit},
-    {"estimatedTimeToConsumeBuffersMs", kTaskBit},
-    // Both: a task's IO counters mirror its head/tail operator's.
-    {"numRecordsIn", kTaskOrOp},
-    {"numRecordsOut", kTaskOrOp},
-    {"numRecordsInPerSecond", kTaskOrOp},
-    {"numRecordsOutPerSecond", kTaskOrOp},
-    {"numBytesIn", kTaskOrOp},
-    {"numBytesOut", kTaskOrOp},
-    {"numBytesInPerSecond", kTaskOrOp},
-    {"numBytesOutPerSecond", kTaskOrOp},
-    {"currentInputWatermark", kTaskOrOp},
-    // Operator: watermarks, sources and sinks (FLIP-33)
-    {"currentOutputWatermark", kOpBit},
-    {"currentInput1Watermark", kOpBit},
-    {"currentInput2Watermark", kOpBit},
-    {"watermarkAlignmentDrift", kOpBit},
-    {"numLateRecordsDropped", kOpBit},
-    {"lateRecordsDroppedRate", kOpBit},
-    {"currentEmitEventTimeLag", kOpBit},
-    {"currentFetchEventTimeLag", kOpBit},
-    {"watermarkLag", kOpBit},
-    {"sourceIdleTime", kOpBit},
-    {"pendingRecords", kOpBit},
-    {"pendingBytes", kOpBit},
-    {"numRecordsInErrors", kOpBit},
-    {"numRecordsOutErrors", kOpBit},
-    {"numRecordsSend", kOpBit},
-    {"numRecordsSendErrors", kOpBit},
-    {"numBytesSend", kOpBit},
-    {"currentSendTime", kOpBit},
-    {"millisBehindLatest", kOpBit},
-};
-
-// Metric groups: the first group of the metric decides its scope.
-constexpr KnownMetric kGroupPrefixes[] = {
-    {"Status", kJm | kTm},  // Status.JVM.*, Status.Flink.Memory.*, Status.Shuffle.*
-    {"System", kJm | kTm},  // metrics.system-resource
-    {"Shuffle", kTaskBit},  // Shuffle.Netty.Input|Output.*
-    {"buffers", kTaskBit},  // pre-1.11 buffer metrics
-    {"Network", kTaskBit},  // pre-1.11 per-gate metrics
-    {"latency", kTmJob},    // latency[.source_id.<id>].operator_id.<id>.….latency
-    {"KafkaSourceReader", kOpBit}, {"KafkaConsumer", kOpBit}, {"KafkaProducer", kOpBit},
-};
-
-// Job status gauges (1.15+): <state>State, <state>Time, <state>TimeTotal.
-constexpr std::string_view kJobStates[] = {
-    "initializing", "created",  "running", "failing",   "cancelling",  "restarting",
-    "finished",     "canceled", "failed",  "suspended", "reconciling",
-};
+static_assert(ScopeBit(FlinkScope::kJobManager) == flink::kJobManagerBit);
+static_assert(ScopeBit(FlinkScope::kJobManagerJob) == flink::kJobManagerJobBit);
+static_assert(ScopeBit(FlinkScope::kJobManagerOperator) == flink::kJobManagerOperatorBit);
+static_assert(ScopeBit(FlinkScope::kTaskManager) == flink::kTaskManagerBit);
+static_assert(ScopeBit(FlinkScope::kTaskManagerJob) == flink::kTaskManagerJobBit);
+static_assert(ScopeBit(FlinkScope::kTask) == flink::kTaskBit);
+static_assert(ScopeBit(FlinkScope::kOperator) == flink::kOperatorBit);
 
 // What StatsDReporter appends with a literal '.' whatever the delimiter:
 // meters (.rate, .count) and histogram statistics.
@@ -193,29 +80,13 @@ constexpr std::string_view kReporterSuffixes[] = {
     "rate", "count", "max", "min", "mean", "stddev", "p50", "p75", "p95", "p98", "p99", "p999",
 };
 
-const absl::flat_hash_map<absl::string_view, uint8_t>& ExactMetricTable() {
-  static const auto* table = [] {
-    auto* t = new absl::flat_hash_map<absl::string_view, uint8_t>();
-    for (const KnownMetric& m : kExactMetrics) (*t)[AsAbsl(m.name)] |= m.scopes;
-    static std::vector<std::string> state_names;  // owns the generated keys
-    state_names.reserve(std::size(kJobStates) * 3);
-    for (std::string_view state : kJobStates) {
-      for (std::string_view suffix : {"State", "Time", "TimeTotal"}) {
-        state_names.push_back(absl::StrCat(AsAbsl(state), AsAbsl(suffix)));
-      }
-    }
-    for (const std::string& name : state_names) (*t)[name] |= kJmJob;
-    return t;
-  }();
-  return *table;
-}
-
 bool IsReporterSuffix(std::string_view s) {
   return std::find(std::begin(kReporterSuffixes), std::end(kReporterSuffixes), s) !=
          std::end(kReporterSuffixes);
 }
 
-// The scopes where Flink registers `metric`, 0 when we do not know it.
+// The scopes where Flink registers `metric` (common/flink/catalog.h), 0
+// when we do not know it.
 uint8_t KnownScopes(std::string_view metric, char delimiter) {
   // "numRecordsInPerSecond.rate" is the meter numRecordsInPerSecond;
   // "latency.p99" is no "latency" group.
@@ -225,9 +96,8 @@ uint8_t KnownScopes(std::string_view metric, char delimiter) {
     base = metric.substr(0, dot);
   }
   if (const size_t group_end = base.find(delimiter); group_end != std::string_view::npos) {
-    const std::string_view group = base.substr(0, group_end);
-    for (const KnownMetric& p : kGroupPrefixes) {
-      if (group == p.name) return p.scopes;
+    if (const uint8_t scopes = flink::GroupScopes(base.substr(0, group_end)); scopes != 0) {
+      return scopes;
     }
   }
   // Flink's own names are short; anything longer is a user metric.
@@ -235,9 +105,11 @@ uint8_t KnownScopes(std::string_view metric, char delimiter) {
   if (metric.size() > sizeof(buffer)) return 0;
   std::copy(metric.begin(), metric.end(), buffer);
   if (delimiter != '.') std::replace(buffer, buffer + metric.size(), delimiter, '.');
-  const auto& table = ExactMetricTable();
   for (const size_t size : {metric.size(), base.size()}) {
-    if (auto it = table.find(absl::string_view(buffer, size)); it != table.end()) return it->second;
+    if (const uint8_t scopes = flink::FixedNameScopes(std::string_view(buffer, size));
+        scopes != 0) {
+      return scopes;
+    }
   }
   return 0;
 }

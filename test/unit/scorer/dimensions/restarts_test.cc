@@ -21,6 +21,10 @@ class RestartsWithLifecycle : public Dimension {
  public:
   std::string_view name() const override { return dim_.name(); }
   double weight() const override { return dim_.weight(); }
+  void DeclareReads(MetricSelector& reads) const override {
+    JobLifecycleTracker::DeclareReads(reads);
+    dim_.DeclareReads(reads);
+  }
   void Observe(const MergedInterval& interval) override {
     lifecycle_.Observe(interval);
     dim_.Observe(interval);

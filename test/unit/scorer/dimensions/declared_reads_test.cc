@@ -1,0 +1,76 @@
+// Every metric a built-in dimension, the job lifecycle or the warm-up reads
+// is one Flink registers, by the one catalog (common/flink/catalog.h): a
+// misspelled name (`RUNNINGState` for JobStatusMetrics' `runningState`)
+// would otherwise read nothing and pass every test fed the same spelling.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+#include "common/flink/catalog.h"
+#include "scorer/dimensions/backpressure.h"
+#include "scorer/dimensions/checkpoint.h"
+#include "scorer/dimensions/cpu.h"
+#include "scorer/dimensions/gc.h"
+#include "scorer/dimensions/job_lifecycle.h"
+#include "scorer/dimensions/latency.h"
+#include "scorer/dimensions/restarts.h"
+#include "scorer/dimensions/skew.h"
+
+namespace vitals::scorer {
+namespace {
+
+TEST(DeclaredReadsTest, EveryBuiltInDimensionReadsOnlyMetricsFlinkRegisters) {
+  const LatencyConfig latency;
+  const CheckpointConfig checkpoint;
+  const RestartsConfig restarts;
+  const GcConfig gc;
+  const CpuConfig cpu;
+  const BackpressureConfig backpressure;
+  const SkewConfig skew;
+  JobLifecycleTracker lifecycle;
+  std::vector<std::unique_ptr<Dimension>> dimensions;
+  dimensions.push_back(std::make_unique<LatencyDimension>(&latency));
+  dimensions.push_back(std::make_unique<CheckpointDimension>(&checkpoint));
+  dimensions.push_back(std::make_unique<RestartsDimension>(&restarts, &lifecycle));
+  dimensions.push_back(std::make_unique<GcDimension>(&gc));
+  dimensions.push_back(std::make_unique<CpuDimension>(&cpu));
+  dimensions.push_back(std::make_unique<BackpressureDimension>(&backpressure));
+  dimensions.push_back(std::make_unique<SkewDimension>(&skew));
+
+  for (const auto& dimension : dimensions) {
+    MetricSelector reads;
+    dimension->DeclareReads(reads);
+    EXPECT_FALSE(reads.names().empty() && reads.prefixes().empty()) << dimension->name();
+    for (const std::string& name : reads.names()) {
+      EXPECT_TRUE(flink::IsKnownCanonical(name)) << dimension->name() << " reads " << name;
+    }
+    for (const std::string& prefix : reads.prefixes()) {
+      EXPECT_TRUE(flink::IsKnownCanonicalPrefix(prefix))
+          << dimension->name() << " reads " << prefix;
+    }
+  }
+  MetricSelector state_reads;
+  JobLifecycleTracker::DeclareReads(state_reads);
+  EXPECT_EQ(state_reads.names().size(), 2u + 6u * 3u);  // uptime, downtime, 6 statuses × 3
+  for (const std::string& name : state_reads.names()) {
+    EXPECT_TRUE(flink::IsKnownCanonical(name)) << name;
+  }
+}
+
+TEST(DeclaredReadsTest, TheCatalogKnowsFlinksSpellingNotOthers) {
+  // JobStatusMetrics: status.name().toLowerCase() + State|Time|TimeTotal,
+  // for the non-terminal statuses other than RECONCILING only.
+  EXPECT_TRUE(flink::IsKnownCanonical("runningTime"));
+  EXPECT_TRUE(flink::IsKnownCanonical("restartingTimeTotal"));
+  EXPECT_FALSE(flink::IsKnownCanonical("RUNNINGState"));
+  EXPECT_FALSE(flink::IsKnownCanonical("finishedTime"));
+  EXPECT_FALSE(flink::IsKnownCanonical("reconcilingState"));
+  EXPECT_TRUE(flink::IsKnownCanonical("Status_JVM_GarbageCollector_G1_Young_Generation_Time"));
+  EXPECT_FALSE(flink::IsKnownCanonical("numRecordsInRate"));
+}
+
+}  // namespace
+}  // namespace vitals::scorer
