@@ -10,6 +10,19 @@
 #include "gateway/sinks/producer_statistics.h"
 
 namespace vitals::gateway {
+namespace {
+
+// Exported counters follow totals kept elsewhere (the aggregator's, the
+// attribution table's, librdkafka's) by their increases since the last
+// flush; a total that went down (librdkafka forgetting a broker) restarts
+// the count.
+void AdvanceBy(prometheus::Counter* counter, uint64_t total, uint64_t* seen) {
+  if (total > *seen) counter->Increment(static_cast<double>(total - *seen));
+  *seen = total;
+}
+
+}  // namespace
+
 Gateway::Gateway(GatewayConfig config)
     : config_(std::move(config)), registry_(std::make_shared<prometheus::Registry>()) {
   ingest_metrics_ = std::make_unique<IngestMetrics>(*registry_);
@@ -214,30 +227,19 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
   const AggregatorStats stats = aggregator_->stats();
   active_series_->Set(static_cast<double>(stats.active_series));
   for (size_t r = 0; r < series_dropped_.size(); ++r) {
-    if (stats.dropped[r] > series_dropped_seen_[r]) {
-      series_dropped_[r]->Increment(
-          static_cast<double>(stats.dropped[r] - series_dropped_seen_[r]));
-      series_dropped_seen_[r] = stats.dropped[r];
-    }
+    AdvanceBy(series_dropped_[r], stats.dropped[r], &series_dropped_seen_[r]);
   }
   const AttributionCounts counts = processes_->counts();
-  auto advance = [](prometheus::Counter* counter, uint64_t now, uint64_t& seen) {
-    if (now > seen) counter->Increment(static_cast<double>(now - seen));
-    seen = now;
-  };
-  advance(attributed_samples_, counts.attributed, attribution_seen_.attributed);
-  advance(shared_samples_, counts.shared_copies, attribution_seen_.shared_copies);
-  advance(sender_named_samples_, counts.sender_named, attribution_seen_.sender_named);
-  advance(unattributed_samples_, counts.unattributed, attribution_seen_.unattributed);
+  AdvanceBy(attributed_samples_, counts.attributed, &attribution_seen_.attributed);
+  AdvanceBy(shared_samples_, counts.shared_copies, &attribution_seen_.shared_copies);
+  AdvanceBy(sender_named_samples_, counts.sender_named, &attribution_seen_.sender_named);
+  AdvanceBy(unattributed_samples_, counts.unattributed, &attribution_seen_.unattributed);
   unattributed_processes_->Set(static_cast<double>(processes_->unattributed_processes()));
   const ProducerStatistics producer_stats = ParseProducerStatistics(producer_->LatestStatistics());
   broker_connections_->Set(static_cast<double>(producer_stats.brokers_up));
   // librdkafka's figure restarts with a broker entry it drops and learns
   // again: export only its increases.
-  if (producer_stats.retries > kafka_retries_seen_) {
-    kafka_retries_->Increment(static_cast<double>(producer_stats.retries - kafka_retries_seen_));
-  }
-  kafka_retries_seen_ = producer_stats.retries;
+  AdvanceBy(kafka_retries_, producer_stats.retries, &kafka_retries_seen_);
 }
 
 void Gateway::FlushLoop() {

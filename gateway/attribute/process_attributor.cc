@@ -20,13 +20,20 @@ bool NamesNoJob(const FlinkSample& sample) {
   return sample.job_name.empty() && sample.job_id.empty();
 }
 
+// '\x1f' (unit separator) cannot occur in a label value filtered for
+// Prometheus, and a sender name never holds it.
+void AssignProcessKey(std::string_view source, std::string_view host, std::string_view tm_id,
+                      std::string* out) {
+  out->clear();
+  absl::StrAppend(out, AsAbsl(source), "\x1f", AsAbsl(host), "\x1f", AsAbsl(tm_id));
+}
+
 }  // namespace
 
 std::string ProcessKeyOf(const FlinkSample& sample) {
-  // '\x1f' (unit separator) cannot occur in a label value filtered for
-  // Prometheus, and a sender name never holds it.
-  return absl::StrCat(AsAbsl(sample.source), "\x1f", AsAbsl(LabelOf(sample, "host")), "\x1f",
-                      AsAbsl(LabelOf(sample, "tm_id")));
+  std::string key;
+  AssignProcessKey(sample.source, LabelOf(sample, "host"), LabelOf(sample, "tm_id"), &key);
+  return key;
 }
 
 void ProcessAttributor::Begin(std::string_view sender_job_name) {
@@ -57,8 +64,8 @@ void ProcessAttributor::Note(const FlinkSample& sample) {
   last_job_name_.assign(sample.job_name);
   last_host_.assign(host);
   last_tm_id_.assign(tm_id);
-  JobEvidence e{ProcessKeyOf(sample),
-                JobRef{std::string(sample.job_id), std::string(sample.job_name)}};
+  JobEvidence e{std::string(), JobRef{std::string(sample.job_id), std::string(sample.job_name)}};
+  AssignProcessKey(sample.source, host, tm_id, &e.process);
   const bool known = std::any_of(evidence_.begin(), evidence_.end(), [&](const JobEvidence& x) {
     return x.process == e.process && x.job == e.job;
   });
@@ -68,7 +75,8 @@ void ProcessAttributor::Note(const FlinkSample& sample) {
 void ProcessAttributor::Hold(const FlinkSample& sample) {
   if (held_used_ == held_.size()) held_.emplace_back();
   Held& h = held_[held_used_++];
-  h.process = ProcessKeyOf(sample);
+  // Into the slot's own buffer: no allocation once the slot has been used.
+  AssignProcessKey(sample.source, LabelOf(sample, "host"), LabelOf(sample, "tm_id"), &h.process);
   h.scope = sample.scope;
   h.metric.assign(sample.metric);
   h.labels.resize(sample.labels.size());
@@ -112,8 +120,7 @@ void ProcessAttributor::Finish(int64_t now_ms) {
     const std::string& process = held_[begin].process;
     size_t end = begin + 1;
     while (end < held_used_ && held_[end].process == process) ++end;
-    jobs_.clear();
-    table_->AppendJobsOf(process, now_ms, &jobs_);
+    table_->JobsOf(process, now_ms, &jobs_);
     const size_t samples = end - begin;
     if (jobs_.empty()) {
       table_->NoteUnattributed(process, now_ms);

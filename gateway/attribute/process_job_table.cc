@@ -37,21 +37,16 @@ void ProcessJobTable::Record(std::span<const JobEvidence> evidence, int64_t now_
   }
 }
 
-void ProcessJobTable::AppendJobsOf(std::string_view process, int64_t now_ms,
-                                   std::vector<JobRef>* out) const {
+void ProcessJobTable::JobsOf(std::string_view process, int64_t now_ms,
+                             std::vector<JobRef>* out) const {
+  out->clear();
   std::lock_guard<std::mutex> lock(mu_);
   auto it = processes_.find(AsAbsl(process));
   if (it == processes_.end()) return;
-  const size_t had = out->size();
+  // Kept sorted by Record.
   for (const Seen& seen : it->second.jobs) {
-    if (now_ms - seen.last_ms > options_.ttl_ms) continue;
-    if (std::find(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(had), seen.job) !=
-        out->begin() + static_cast<std::ptrdiff_t>(had)) {
-      continue;
-    }
-    out->push_back(seen.job);
+    if (now_ms - seen.last_ms <= options_.ttl_ms) out->push_back(seen.job);
   }
-  std::sort(out->begin(), out->end(), Before);
 }
 
 void ProcessJobTable::NoteUnattributed(std::string_view process, int64_t now_ms) {

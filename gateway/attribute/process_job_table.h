@@ -88,9 +88,9 @@ class ProcessJobTable {
   void set_options(Options options);
 
   void Record(std::span<const JobEvidence> evidence, int64_t now_ms);
-  // Appends the jobs `process` reported within the TTL before `now_ms`
-  // that `out` does not hold yet, in a stable order (by job name, job id).
-  void AppendJobsOf(std::string_view process, int64_t now_ms, std::vector<JobRef>* out) const;
+  // Sets `out` to the jobs `process` reported within the TTL before
+  // `now_ms`, in a stable order (by job name, job id).
+  void JobsOf(std::string_view process, int64_t now_ms, std::vector<JobRef>* out) const;
   // A process whose process-scope series found no job.
   void NoteUnattributed(std::string_view process, int64_t now_ms);
 

@@ -155,18 +155,18 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
   report.set_state(std::string(JobLifecycleName(state)));
   report.set_state_since_ms(lifecycle_.since_ms());
   report.set_state_duration_ms(std::max<int64_t>(0, interval.end_ms() - lifecycle_.since_ms()));
-  const std::string in_state = absl::StrCat(
-      "job ", AsAbsl(JobLifecycleName(state)), " ",
-      EndedOnPurpose(state)
-          ? Ago(static_cast<double>(report.state_duration_ms()))
-          : absl::StrCat("for ", Duration(static_cast<double>(report.state_duration_ms()))));
-  if (EndedOnPurpose(state)) {
-    report.set_diagnosis(absl::StrCat(in_state, ": not graded"));
-  } else if (state != JobLifecycle::kRunning) {
-    report.set_diagnosis(
-        absl::StrCat(in_state, ". ", Diagnose(report.dimensions(), ctx, warmup_.reason())));
-  } else {
+  // A running job's diagnosis is its dimensions'; any other state comes
+  // first ("job restarting for 40 s. …", "job finished 2 min ago: …").
+  const double in_state_ms = static_cast<double>(report.state_duration_ms());
+  if (state == JobLifecycle::kRunning) {
     report.set_diagnosis(Diagnose(report.dimensions(), ctx, warmup_.reason()));
+  } else if (EndedOnPurpose(state)) {
+    report.set_diagnosis(absl::StrCat("job ", AsAbsl(JobLifecycleName(state)), " ",
+                                      Ago(in_state_ms), ": not graded"));
+  } else {
+    report.set_diagnosis(absl::StrCat("job ", AsAbsl(JobLifecycleName(state)), " for ",
+                                      Duration(in_state_ms), ". ",
+                                      Diagnose(report.dimensions(), ctx, warmup_.reason())));
   }
 
   if (!std::isnan(combined.score)) {

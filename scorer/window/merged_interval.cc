@@ -34,8 +34,8 @@ struct ByMetric {
 
 }  // namespace
 
-void ProcessSharing::Add(uint32_t processes_, uint32_t shared, uint32_t max_jobs) {
-  processes += processes_;
+void ProcessSharing::Add(uint32_t process_count, uint32_t shared, uint32_t max_jobs) {
+  processes += process_count;
   shared_processes += shared;
   max_jobs_per_process = std::max(max_jobs_per_process, max_jobs);
 }

@@ -32,7 +32,7 @@ struct ProcessSharing {
   uint32_t max_jobs_per_process = 0;
 
   // Adds one gateway's figures.
-  void Add(uint32_t processes_, uint32_t shared, uint32_t max_jobs);
+  void Add(uint32_t process_count, uint32_t shared, uint32_t max_jobs);
 };
 
 // A batch the window owns: on its own arena when the window decoded it,
