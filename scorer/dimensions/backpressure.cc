@@ -30,7 +30,7 @@ void BackpressureDimension::DeclareReads(MetricSelector& reads) const {
 }
 
 void BackpressureDimension::Observe(const MergedInterval& interval) {
-  Sample sample;
+  BackpressureSample sample;
   double job_sum = 0, job_count = 0;
   bool have_time = false;
   for (const v1::SeriesAggregate* s : interval.Find("backPressuredTimeMsPerSecond")) {
@@ -86,40 +86,31 @@ void BackpressureDimension::Observe(const MergedInterval& interval) {
     }
   }
   if (Has(sample.worst) || Has(sample.busiest)) {
-    samples_.Push(interval.start_ms(), interval.end_ms(), std::move(sample));
+    Keep(interval, std::move(sample));
   }
 }
 
 v1::DimensionScore BackpressureDimension::Score(const EvalContext& ctx) const {
-  double worst_sum = 0, job_sum = 0;
-  uint32_t worst_n = 0, job_n = 0;
-  const Sample* newest = nullptr;
-  const Sample* newest_busy = nullptr;
-  for (const auto& e : samples_) {
-    if (!ctx.Settled(e.start_ms)) continue;
-    const Sample& v = e.value;
-    if (Has(v.worst)) {
-      worst_sum += v.worst;
-      ++worst_n;
-      newest = &v;
-    }
-    if (Has(v.job_share)) {
-      job_sum += v.job_share;
-      ++job_n;
-    }
+  Figure worsts, job_shares;
+  // The newest intervals that name the worst and the busiest task.
+  const BackpressureSample* newest = nullptr;
+  const BackpressureSample* newest_busy = nullptr;
+  ForEachJudged(ctx, [&](const Entry& e) {
+    const BackpressureSample& v = e.value;
+    if (worsts.Add(v.worst)) newest = &v;
+    job_shares.Add(v.job_share);
     if (Has(v.busiest)) newest_busy = &v;
+  });
+  if (worsts.count < ctx.min_intervals) {
+    return NotEnoughData(ctx,
+                         "not enough data: backPressuredTimeMsPerSecond / "
+                         "isBackPressured not reported");
   }
-  if (worst_n < ctx.min_intervals) {
-    return UnknownGrade(name(), weight(),
-                        NotEnoughSettledData(ctx,
-                                             "not enough data: backPressuredTimeMsPerSecond / "
-                                             "isBackPressured not reported"));
-  }
-  const double worst = worst_sum / worst_n;
-  const double job = job_n > 0 ? job_sum / job_n : kMissing;
+  const double worst = worsts.mean();
+  const double job = job_shares.mean();
   const Signal signals[] = {
-      {worst, &config_->worst_task, "ratio"},
-      {job, &config_->job_share, "ratio"},
+      {worst, &config().worst_task, "ratio"},
+      {job, &config().job_share, "ratio"},
   };
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
   std::string text = absl::StrCat("backpressure ", UiLevel(worst), ": ");

@@ -16,8 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "scorer/dimensions/dimension.h"
-#include "scorer/window/sample_window.h"
+#include "scorer/dimensions/windowed_dimension.h"
 #include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
@@ -29,26 +28,22 @@ struct BackpressureConfig {
   Band job_share{0.02, 0.05, 0.25, 0.5};
 };
 
-class BackpressureDimension : public Dimension {
+// One interval's worst task, job-wide share and busiest task (ratios).
+struct BackpressureSample {
+  double worst = kMissing;
+  double job_share = kMissing;
+  double busiest = kMissing;
+  std::string worst_task;
+  std::string busiest_task;
+};
+
+class BackpressureDimension : public WindowedDimension<BackpressureConfig, BackpressureSample> {
  public:
-  explicit BackpressureDimension(const BackpressureConfig* config) : config_(config) {}
-  std::string_view name() const override { return "backpressure"; }
-  double weight() const override { return config_->weight; }
+  explicit BackpressureDimension(const BackpressureConfig* config)
+      : WindowedDimension("backpressure", config) {}
   void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
-  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;
-
- private:
-  struct Sample {
-    double worst = kMissing;
-    double job_share = kMissing;
-    double busiest = kMissing;
-    std::string worst_task;
-    std::string busiest_task;
-  };
-  const BackpressureConfig* config_;
-  SampleWindow<Sample> samples_;
 };
 
 }  // namespace vitals::scorer

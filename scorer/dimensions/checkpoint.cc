@@ -24,7 +24,7 @@ void CheckpointDimension::DeclareReads(MetricSelector& reads) const {
 }
 
 void CheckpointDimension::Observe(const MergedInterval& interval) {
-  Sample sample;
+  CheckpointSample sample;
   sample.completed =
       CounterIncrease(interval, "numberOfCompletedCheckpoints", &previous_completed_);
   sample.failed = CounterIncrease(interval, "numberOfFailedCheckpoints", &previous_failed_);
@@ -49,23 +49,20 @@ void CheckpointDimension::Observe(const MergedInterval& interval) {
     last_attempt_end_ms_ = interval.end_ms();
   }
   if (Or0(sample.completed) > 0) last_completed_end_ms_ = interval.end_ms();
-  samples_.Push(interval.start_ms(), interval.end_ms(), sample);
+  Keep(interval, sample);
 }
 
 v1::DimensionScore CheckpointDimension::Score(const EvalContext& ctx) const {
-  if (samples_.size() < ctx.min_intervals) {
-    return UnknownGrade(name(), weight(), "not enough data: checkpoint counters missing");
+  Figure completions, failures, durations;
+  const uint32_t intervals = ForEachJudged(ctx, [&](const Entry& e) {
+    completions.Add(e.value.completed);
+    failures.Add(e.value.failed);
+    durations.Add(e.value.duration_ms);
+  });
+  if (intervals < ctx.min_intervals) {
+    return NotEnoughData(ctx, "not enough data: checkpoint counters missing");
   }
-  double completed = 0, failed = 0, duration_sum = 0;
-  int durations = 0;
-  for (const auto& e : samples_) {
-    completed += Or0(e.value.completed);
-    failed += Or0(e.value.failed);
-    if (Has(e.value.duration_ms)) {
-      duration_sum += e.value.duration_ms;
-      ++durations;
-    }
-  }
+  const double completed = completions.sum, failed = failures.sum;
   const double attempts = completed + failed;
   const bool ever_completed = last_completed_end_ms_ > 0;
   if (attempts == 0 && !ever_completed) {
@@ -80,7 +77,7 @@ v1::DimensionScore CheckpointDimension::Score(const EvalContext& ctx) const {
   // completed checkpoint, however old.
   const int64_t since = ever_completed ? last_completed_end_ms_ : first_seen_ms_;
   const double stale_s = static_cast<double>(ctx.window_end_ms - since) / 1000.0;
-  Band staleness = config_->staleness_seconds;
+  Band staleness = config().staleness_seconds;
   const bool cadence_known = Has(cadence_ms_);
   if (cadence_known) {
     const double c = cadence_ms_ / 1000.0;
@@ -92,14 +89,14 @@ v1::DimensionScore CheckpointDimension::Score(const EvalContext& ctx) const {
   // Without a cadence a long gap may just be a long interval; failures
   // mean checkpoints are due, so then staleness counts regardless.
   const bool judge_staleness = cadence_known || failed > 0;
-  const double mean_duration = durations > 0 ? duration_sum / durations : kMissing;
+  const double mean_duration = durations.mean();
   const double duration_ratio =
       cadence_known && Has(mean_duration) ? mean_duration / cadence_ms_ : kMissing;
 
   const Signal signals[] = {
-      {failed_share, &config_->failed_share, "ratio"},
+      {failed_share, &config().failed_share, "ratio"},
       {judge_staleness ? stale_s : kMissing, &staleness, "s"},
-      {duration_ratio, &config_->duration_ratio, "ratio"},
+      {duration_ratio, &config().duration_ratio, "ratio"},
   };
   int worst = -1;
   v1::DimensionScore out = GradeSignals(name(), weight(), signals, &worst);

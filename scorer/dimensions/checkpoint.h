@@ -14,8 +14,7 @@
 
 #include <string_view>
 
-#include "scorer/dimensions/dimension.h"
-#include "scorer/window/sample_window.h"
+#include "scorer/dimensions/windowed_dimension.h"
 #include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
@@ -32,14 +31,19 @@ struct CheckpointConfig {
   Band duration_ratio{0.2, 0.5, 1.0, 2.0};
 };
 
-class CheckpointDimension : public Dimension {
+// One interval's completed and failed checkpoints and longest duration.
+struct CheckpointSample {
+  double completed = kMissing;
+  double failed = kMissing;
+  double duration_ms = kMissing;
+};
+
+class CheckpointDimension : public WindowedDimension<CheckpointConfig, CheckpointSample> {
  public:
-  explicit CheckpointDimension(const CheckpointConfig* config) : config_(config) {}
-  std::string_view name() const override { return "checkpoint"; }
-  double weight() const override { return config_->weight; }
+  explicit CheckpointDimension(const CheckpointConfig* config)
+      : WindowedDimension("checkpoint", config) {}
   void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
-  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;
   bool waits_for_warmup() const override { return false; }
 
@@ -48,13 +52,6 @@ class CheckpointDimension : public Dimension {
   double cadence_ms() const { return cadence_ms_; }
 
  private:
-  struct Sample {
-    double completed = kMissing;
-    double failed = kMissing;
-    double duration_ms = kMissing;
-  };
-  const CheckpointConfig* config_;
-  SampleWindow<Sample> samples_;
   // Lifetime state: what the window alone cannot tell.
   int64_t first_seen_ms_ = 0;
   int64_t last_completed_end_ms_ = 0;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "scorer/dimensions/text.h"
+#include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
 
@@ -20,18 +21,16 @@ void CpuDimension::Observe(const MergedInterval& interval) {
     const double v = NonNegativeMaxOf(*s);  // -1: the JVM cannot tell
     if (Has(v)) load = Has(load) ? std::max(load, v) : v;
   }
-  if (Has(load)) samples_.Push(interval.start_ms(), interval.end_ms(), std::min(1.0, load));
+  if (Has(load)) Keep(interval, std::min(1.0, load));
 }
 
 v1::DimensionScore CpuDimension::Score(const EvalContext& ctx) const {
-  const SettledMean settled = MeanOfSettled(samples_, ctx);
-  if (settled.count < ctx.min_intervals) {
-    return UnknownGrade(
-        name(), weight(),
-        NotEnoughSettledData(ctx, "not enough data: TaskManager CPU load not reported"));
+  const Figure loads = FigureOf(ctx);
+  if (loads.count < ctx.min_intervals) {
+    return NotEnoughData(ctx, "not enough data: TaskManager CPU load not reported");
   }
-  const double load = settled.mean;
-  const Signal signals[] = {{load, &config_->load, "ratio"}};
+  const double load = loads.mean();
+  const Signal signals[] = {{load, &config().load, "ratio"}};
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
   out.set_explanation(
       absl::StrCat(out.state() == v1::DIMENSION_STATE_OK ? "CPU fine" : "CPU saturated",

@@ -7,9 +7,8 @@
 
 #include <string_view>
 
-#include "scorer/dimensions/dimension.h"
-#include "scorer/window/sample_window.h"
-#include "scorer/window/series_values.h"
+#include "scorer/dimensions/windowed_dimension.h"
+#include "scorer/window/merged_interval.h"
 
 namespace vitals::scorer {
 
@@ -19,19 +18,14 @@ struct CpuConfig {
   Band load{0.5, 0.7, 0.9, 1.0};
 };
 
-class CpuDimension : public Dimension {
+class CpuDimension : public WindowedDimension<CpuConfig, double> {
  public:
-  explicit CpuDimension(const CpuConfig* config) : config_(config) {}
-  std::string_view name() const override { return "cpu"; }
-  double weight() const override { return config_->weight; }
+  explicit CpuDimension(const CpuConfig* config) : WindowedDimension("cpu", config) {}
   void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
-  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;
 
  private:
-  const CpuConfig* config_;
-  SampleWindow<double> samples_;
   // The newest interval's: whether the TaskManagers run other jobs too.
   ProcessSharing sharing_;
 };

@@ -4,8 +4,6 @@
 #include <limits>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
-#include "common/base/strings.h"
 #include "scorer/dimensions/text.h"
 
 namespace vitals::scorer {
@@ -52,26 +50,6 @@ bool EvalContext::Settled(int64_t interval_start_ms) const {
     if (interval_start_ms >= r && interval_start_ms < r + warmup_ms) return false;
   }
   return true;
-}
-
-SettledMean MeanOfSettled(const SampleWindow<double>& samples, const EvalContext& ctx) {
-  double sum = 0;
-  SettledMean out;
-  for (const auto& e : samples) {
-    if (!ctx.Settled(e.start_ms)) continue;
-    sum += e.value;
-    ++out.count;
-  }
-  if (out.count > 0) out.mean = sum / out.count;
-  return out;
-}
-
-std::string NotEnoughSettledData(const EvalContext& ctx, std::string_view no_data) {
-  if (!ctx.warming_up()) return std::string(no_data);
-  return absl::StrCat(
-      "warming up: restarted ", Ago(static_cast<double>(ctx.window_end_ms - ctx.restart_at_ms())),
-      ", judged again from ",
-      Duration(static_cast<double>(ctx.settled_since_ms() - ctx.window_end_ms)), " from now");
 }
 
 std::string WindowText(const EvalContext& ctx) {

@@ -13,7 +13,6 @@
 #include "scorer/dimensions/band.h"
 #include "scorer/window/merged_interval.h"
 #include "scorer/window/metric_selector.h"
-#include "scorer/window/sample_window.h"
 #include "vitals/v1/health.pb.h"
 
 namespace vitals::scorer {
@@ -76,18 +75,6 @@ v1::DimensionScore GradeSignals(std::string_view dimension, double weight,
 
 // An UNKNOWN grade with its reason.
 v1::DimensionScore UnknownGrade(std::string_view dimension, double weight, std::string reason);
-
-// Why a dimension that skips warm-up intervals has too few of them:
-// warming up, or `no_data`.
-std::string NotEnoughSettledData(const EvalContext& ctx, std::string_view no_data);
-
-// The mean of the samples of settled intervals (see EvalContext::Settled)
-// and how many there were; the mean is 0 when there were none.
-struct SettledMean {
-  double mean = 0;
-  uint32_t count = 0;
-};
-SettledMean MeanOfSettled(const SampleWindow<double>& samples, const EvalContext& ctx);
 
 // The window's length for explanations ("5 min") and units ("restarts/5m").
 std::string WindowText(const EvalContext& ctx);

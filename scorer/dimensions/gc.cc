@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "scorer/dimensions/text.h"
+#include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
 namespace {
@@ -51,18 +52,16 @@ void GcDimension::DeclareReads(MetricSelector& reads) const {
 void GcDimension::Observe(const MergedInterval& interval) {
   sharing_ = interval.sharing();
   const double share = GcShareOf(interval);
-  if (Has(share)) samples_.Push(interval.start_ms(), interval.end_ms(), share);
+  if (Has(share)) Keep(interval, share);
 }
 
 v1::DimensionScore GcDimension::Score(const EvalContext& ctx) const {
-  const SettledMean settled = MeanOfSettled(samples_, ctx);
-  if (settled.count < ctx.min_intervals) {
-    return UnknownGrade(
-        name(), weight(),
-        NotEnoughSettledData(ctx, "not enough data: TaskManager GC time not reported"));
+  const Figure shares = FigureOf(ctx);
+  if (shares.count < ctx.min_intervals) {
+    return NotEnoughData(ctx, "not enough data: TaskManager GC time not reported");
   }
-  const double share = settled.mean;
-  const Signal signals[] = {{share, &config_->time_share, "ratio"}};
+  const double share = shares.mean();
+  const Signal signals[] = {{share, &config().time_share, "ratio"}};
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
   out.set_explanation(
       absl::StrCat(out.state() == v1::DIMENSION_STATE_OK ? "GC fine" : "GC pressure",

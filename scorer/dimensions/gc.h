@@ -10,9 +10,8 @@
 
 #include <string_view>
 
-#include "scorer/dimensions/dimension.h"
-#include "scorer/window/sample_window.h"
-#include "scorer/window/series_values.h"
+#include "scorer/dimensions/windowed_dimension.h"
+#include "scorer/window/merged_interval.h"
 
 namespace vitals::scorer {
 
@@ -25,19 +24,14 @@ struct GcConfig {
 // Share (0..1) of the interval the worst TaskManager spent in GC.
 double GcShareOf(const MergedInterval& interval);
 
-class GcDimension : public Dimension {
+class GcDimension : public WindowedDimension<GcConfig, double> {
  public:
-  explicit GcDimension(const GcConfig* config) : config_(config) {}
-  std::string_view name() const override { return "gc"; }
-  double weight() const override { return config_->weight; }
+  explicit GcDimension(const GcConfig* config) : WindowedDimension("gc", config) {}
   void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
-  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;
 
  private:
-  const GcConfig* config_;
-  SampleWindow<double> samples_;
   // The newest interval's: whether the TaskManagers run other jobs too.
   ProcessSharing sharing_;
 };

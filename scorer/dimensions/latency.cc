@@ -77,7 +77,7 @@ void LatencyDimension::DeclareReads(MetricSelector& reads) const {
 }
 
 void LatencyDimension::Observe(const MergedInterval& interval) {
-  Sample sample;
+  LatencySample sample;
   for (std::string_view metric : kEventLagMetrics) {
     for (const v1::SeriesAggregate* s : interval.Find(metric)) {
       const double ms = NonNegativeMaxOf(*s);
@@ -123,50 +123,45 @@ void LatencyDimension::Observe(const MergedInterval& interval) {
     }
   }
   if (Has(sample.event_lag_s) || Has(sample.backlog_s)) {
-    samples_.Push(interval.start_ms(), interval.end_ms(), std::move(sample));
+    Keep(interval, std::move(sample));
   }
 }
 
 v1::DimensionScore LatencyDimension::Score(const EvalContext& ctx) const {
-  uint32_t settled = 0;
-  int64_t newest_end = 0;
-  for (const auto& e : samples_) {
-    if (!ctx.Settled(e.start_ms)) continue;
-    ++settled;
-    newest_end = e.end_ms;
-  }
-  // Sustained: the smallest value over the last `sustain` of settled data;
-  // the newest settled interval counts even when `sustain` is shorter.
+  // Sustained: the smallest value over the last `sustain` of judged data;
+  // the newest judged interval counts even when `sustain` is shorter.
+  const Entry* newest = NewestJudged(ctx);
+  const int64_t newest_end = newest != nullptr ? newest->end_ms : 0;
   const int64_t sustain_from =
-      std::min(newest_end - absl::ToInt64Milliseconds(config_->sustain), newest_end - 1);
-  double event_lag = kMissing, backlog = kMissing;
-  const Sample* backlog_sample = nullptr;
-  for (const auto& e : samples_) {
-    if (e.end_ms <= sustain_from || !ctx.Settled(e.start_ms)) continue;
-    const Sample& v = e.value;
-    if (Has(v.event_lag_s)) {
-      event_lag = Has(event_lag) ? std::min(event_lag, v.event_lag_s) : v.event_lag_s;
-    }
+      std::min(newest_end - absl::ToInt64Milliseconds(config().sustain), newest_end - 1);
+  Figure event_lags;
+  double backlog = kMissing;
+  const LatencySample* backlog_sample = nullptr;
+  const uint32_t intervals = ForEachJudged(ctx, [&](const Entry& e) {
+    if (e.end_ms <= sustain_from) return;
+    const LatencySample& v = e.value;
+    event_lags.Add(v.event_lag_s);
+    // Ties go to the newest interval, whose source and rates the text names.
     if (Has(v.backlog_s) && (!Has(backlog) || v.backlog_s <= backlog)) {
       backlog = v.backlog_s;
       backlog_sample = &v;
     }
+  });
+  if (intervals < ctx.min_intervals) {
+    return NotEnoughData(ctx,
+                         "not enough data: no source lag metrics "
+                         "(pendingRecords, records-lag-max, "
+                         "currentEmitEventTimeLag, watermarkLag)");
   }
-  if (settled < ctx.min_intervals) {
-    return UnknownGrade(name(), weight(),
-                        NotEnoughSettledData(ctx,
-                                             "not enough data: no source lag metrics "
-                                             "(pendingRecords, records-lag-max, "
-                                             "currentEmitEventTimeLag, watermarkLag)"));
-  }
+  const double event_lag = event_lags.min;
   const Signal signals[] = {
-      {event_lag, &config_->event_time_lag_seconds, "s"},
-      {backlog, &config_->backlog_seconds, "s"},
+      {event_lag, &config().event_time_lag_seconds, "s"},
+      {backlog, &config().backlog_seconds, "s"},
   };
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
   if (out.state() == v1::DIMENSION_STATE_UNKNOWN) {
     out.set_explanation("no source lag reported in the last " +
-                        Duration(static_cast<double>(absl::ToInt64Milliseconds(config_->sustain))));
+                        Duration(static_cast<double>(absl::ToInt64Milliseconds(config().sustain))));
     return out;
   }
   std::string text = out.state() == v1::DIMENSION_STATE_OK ? "keeping up" : "falling behind";
@@ -176,7 +171,7 @@ v1::DimensionScore LatencyDimension::Score(const EvalContext& ctx) const {
     sep = "; ";
   }
   if (backlog_sample != nullptr) {
-    const Sample& b = *backlog_sample;
+    const LatencySample& b = *backlog_sample;
     if (std::isinf(b.backlog_s)) {
       absl::StrAppend(&text, sep, "source '", b.source, "' stalled: ", Quantity(b.pending),
                       " records pending and none read");
@@ -188,7 +183,7 @@ v1::DimensionScore LatencyDimension::Score(const EvalContext& ctx) const {
     }
   }
   absl::StrAppend(&text, " (lowest of the last ",
-                  Duration(static_cast<double>(absl::ToInt64Milliseconds(config_->sustain))), ")");
+                  Duration(static_cast<double>(absl::ToInt64Milliseconds(config().sustain))), ")");
   out.set_explanation(std::move(text));
   return out;
 }

@@ -18,8 +18,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
-#include "scorer/dimensions/dimension.h"
-#include "scorer/window/sample_window.h"
+#include "scorer/dimensions/windowed_dimension.h"
 #include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
@@ -32,28 +31,23 @@ struct LatencyConfig {
   Band backlog_seconds{5, 30, 300, 1800};
 };
 
-class LatencyDimension : public Dimension {
+// One interval's event-time lag and worst source backlog.
+struct LatencySample {
+  double event_lag_s = kMissing;
+  // Worst source operator: seconds to catch up (+Inf: records pending
+  // and nothing read), its pending records, input rate and name.
+  double backlog_s = kMissing;
+  double pending = kMissing;
+  double rate = kMissing;
+  std::string source;
+};
+
+class LatencyDimension : public WindowedDimension<LatencyConfig, LatencySample> {
  public:
-  explicit LatencyDimension(const LatencyConfig* config) : config_(config) {}
-  std::string_view name() const override { return "latency"; }
-  double weight() const override { return config_->weight; }
+  explicit LatencyDimension(const LatencyConfig* config) : WindowedDimension("latency", config) {}
   void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
-  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;
-
- private:
-  struct Sample {
-    double event_lag_s = kMissing;
-    // Worst source operator: seconds to catch up (+Inf: records pending
-    // and nothing read), its pending records, input rate and name.
-    double backlog_s = kMissing;
-    double pending = kMissing;
-    double rate = kMissing;
-    std::string source;
-  };
-  const LatencyConfig* config_;
-  SampleWindow<Sample> samples_;
 };
 
 }  // namespace vitals::scorer

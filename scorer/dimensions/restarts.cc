@@ -18,43 +18,35 @@ void RestartsDimension::DeclareReads(MetricSelector& reads) const {
 }
 
 void RestartsDimension::Observe(const MergedInterval& interval) {
-  Sample sample;
+  RestartsSample sample;
   sample.restarts = counter_.Observe(interval);
   sample.running = lifecycle_->running_share();
   if (Has(sample.restarts) || Has(sample.running)) {
-    samples_.Push(interval.start_ms(), interval.end_ms(), sample);
+    Keep(interval, sample);
   }
 }
 
 v1::DimensionScore RestartsDimension::Score(const EvalContext& ctx) const {
-  double restarts = 0, running_sum = 0;
-  int restart_intervals = 0, running_intervals = 0;
-  for (const auto& e : samples_) {
-    if (Has(e.value.restarts)) {
-      restarts += e.value.restarts;
-      ++restart_intervals;
-    }
-    if (Has(e.value.running)) {
-      running_sum += e.value.running;
-      ++running_intervals;
-    }
+  Figure restart_counts, running;
+  const uint32_t intervals = ForEachJudged(ctx, [&](const Entry& e) {
+    restart_counts.Add(e.value.restarts);
+    running.Add(e.value.running);
+  });
+  if (intervals < ctx.min_intervals) {
+    return NotEnoughData(ctx, absl::StrCat("not enough data: job state reported in ", intervals,
+                                           " of the last intervals"));
   }
-  if (samples_.size() < ctx.min_intervals) {
-    return UnknownGrade(name(), weight(),
-                        absl::StrCat("not enough data: job state reported in ", samples_.size(),
-                                     " of the last intervals"));
-  }
-  const double not_running =
-      running_intervals > 0 ? 1.0 - running_sum / running_intervals : kMissing;
+  const double restarts = restart_counts.total();
+  const double not_running = running.count > 0 ? 1.0 - running.mean() : kMissing;
   const std::string unit = absl::StrCat("restarts/", WindowUnit(ctx));
   const Signal signals[] = {
-      {restart_intervals > 0 ? restarts : kMissing, &config_->restarts, unit},
-      {not_running, &config_->not_running_share, "ratio"},
+      {restarts, &config().restarts, unit},
+      {not_running, &config().not_running_share, "ratio"},
   };
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
 
   std::string text = out.state() == v1::DIMENSION_STATE_OK ? "job up" : "job unstable";
-  if (restart_intervals > 0) {
+  if (Has(restarts)) {
     absl::StrAppend(&text, ": ", restarts == 0 ? "no" : Quantity(restarts),
                     restarts == 1 ? " restart in " : " restarts in ", WindowText(ctx));
   } else {
@@ -64,7 +56,7 @@ v1::DimensionScore RestartsDimension::Score(const EvalContext& ctx) const {
     if (not_running > 0) {
       absl::StrAppend(&text, "; not running ", Percent(not_running), " of the time");
     }
-    const double now = samples_.back().value.running;
+    const double now = NewestJudged(ctx)->value.running;
     if (Has(now)) absl::StrAppend(&text, now >= 0.5 ? "; running now" : "; NOT running now");
   }
   out.set_explanation(std::move(text));

@@ -9,9 +9,8 @@
 
 #include <string_view>
 
-#include "scorer/dimensions/dimension.h"
 #include "scorer/dimensions/job_lifecycle.h"
-#include "scorer/window/sample_window.h"
+#include "scorer/dimensions/windowed_dimension.h"
 #include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
@@ -38,29 +37,26 @@ class RestartCounter {
   double previous_full_ = kMissing;
 };
 
-class RestartsDimension : public Dimension {
+// One interval's restarts and share of it the job was RUNNING.
+struct RestartsSample {
+  double restarts = kMissing;
+  double running = kMissing;
+};
+
+class RestartsDimension : public WindowedDimension<RestartsConfig, RestartsSample> {
  public:
   // `lifecycle` has observed each interval before this dimension does, and
   // outlives it.
   RestartsDimension(const RestartsConfig* config, const JobLifecycleTracker* lifecycle)
-      : config_(config), lifecycle_(lifecycle) {}
-  std::string_view name() const override { return "restarts"; }
-  double weight() const override { return config_->weight; }
+      : WindowedDimension("restarts", config), lifecycle_(lifecycle) {}
   void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
-  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;
   bool waits_for_warmup() const override { return false; }
 
  private:
-  struct Sample {
-    double restarts = kMissing;
-    double running = kMissing;
-  };
-  const RestartsConfig* config_;
   const JobLifecycleTracker* lifecycle_;
   RestartCounter counter_;
-  SampleWindow<Sample> samples_;
 };
 
 }  // namespace vitals::scorer

@@ -28,7 +28,7 @@ void SkewDimension::DeclareReads(MetricSelector& reads) const {
 }
 
 void SkewDimension::Observe(const MergedInterval& interval) {
-  Sample sample;
+  SkewSample sample;
   auto& by_subtask = by_subtask_;
   auto& rates = rates_;
   // Operator scope first; task scope only when no operator reports
@@ -57,7 +57,7 @@ void SkewDimension::Observe(const MergedInterval& interval) {
         total += r;
         max_rate = std::max(max_rate, r);
       }
-      if (total < config_->min_rate) continue;
+      if (total < config().min_rate) continue;
       const double pct = SkewPercent(rates);
       if (!Has(sample.percent) || pct > sample.percent) {
         sample.percent = pct;
@@ -68,28 +68,19 @@ void SkewDimension::Observe(const MergedInterval& interval) {
     }
     if (Has(sample.percent)) break;
   }
-  if (Has(sample.percent)) samples_.Push(interval.start_ms(), interval.end_ms(), std::move(sample));
+  if (Has(sample.percent)) Keep(interval, std::move(sample));
 }
 
 v1::DimensionScore SkewDimension::Score(const EvalContext& ctx) const {
-  double sum = 0;
-  uint32_t n = 0;
-  const Sample* newest = nullptr;
-  for (const auto& e : samples_) {
-    if (!ctx.Settled(e.start_ms)) continue;
-    sum += e.value.percent;
-    ++n;
-    newest = &e.value;
+  const Figure percents = FigureOf(ctx, &SkewSample::percent);
+  if (percents.count < ctx.min_intervals) {
+    return NotEnoughData(ctx, absl::StrCat("not enough data: no operator with per-subtask "
+                                           "numRecordsInPerSecond and at least ",
+                                           Quantity(config().min_rate), " rec/s"));
   }
-  if (n < ctx.min_intervals) {
-    return UnknownGrade(
-        name(), weight(),
-        NotEnoughSettledData(ctx, absl::StrCat("not enough data: no operator with per-subtask "
-                                               "numRecordsInPerSecond and at least ",
-                                               Quantity(config_->min_rate), " rec/s")));
-  }
-  const double pct = sum / n;
-  const Signal signals[] = {{pct, &config_->percent, "%"}};
+  const double pct = percents.mean();
+  const SkewSample* newest = &NewestJudged(ctx)->value;
+  const Signal signals[] = {{pct, &config().percent, "%"}};
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
   out.set_explanation(
       absl::StrCat(out.state() == v1::DIMENSION_STATE_OK ? "input balanced" : "input skewed",

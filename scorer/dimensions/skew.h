@@ -13,8 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "scorer/dimensions/dimension.h"
-#include "scorer/window/sample_window.h"
+#include "scorer/dimensions/windowed_dimension.h"
 #include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
@@ -32,25 +31,22 @@ struct SkewConfig {
 // Flink 1.20's data skew percentage of a set of per-subtask rates.
 double SkewPercent(std::span<const double> rates);
 
-class SkewDimension : public Dimension {
+// The most skewed operator of one interval.
+struct SkewSample {
+  double percent = kMissing;
+  double max_rate = kMissing;
+  double mean_rate = kMissing;
+  std::string op;
+};
+
+class SkewDimension : public WindowedDimension<SkewConfig, SkewSample> {
  public:
-  explicit SkewDimension(const SkewConfig* config) : config_(config) {}
-  std::string_view name() const override { return "skew"; }
-  double weight() const override { return config_->weight; }
+  explicit SkewDimension(const SkewConfig* config) : WindowedDimension("skew", config) {}
   void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
-  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;
 
  private:
-  struct Sample {
-    double percent = kMissing;
-    double max_rate = kMissing;
-    double mean_rate = kMissing;
-    std::string op;
-  };
-  const SkewConfig* config_;
-  SampleWindow<Sample> samples_;
   // Scratch space reused across intervals.
   std::vector<std::pair<std::string_view, double>> by_subtask_;
   std::vector<double> rates_;

@@ -36,21 +36,21 @@ bool ParseAggregation(std::string_view text, Aggregation* out) {
 }
 
 bool UserDefinedDimension::Matches(const v1::SeriesAggregate& s) const {
-  if (config_->scope != v1::SCOPE_UNSPECIFIED && s.scope() != config_->scope) return false;
-  for (const auto& [label, value] : config_->labels) {
+  if (config().scope != v1::SCOPE_UNSPECIFIED && s.scope() != config().scope) return false;
+  for (const auto& [label, value] : config().labels) {
     if (LabelOf(s, label) != value) return false;
   }
   return true;
 }
 
 void UserDefinedDimension::DeclareReads(MetricSelector& reads) const {
-  reads.AddName(config_->metric);
+  reads.AddName(config().metric);
 }
 
 void UserDefinedDimension::Observe(const MergedInterval& interval) {
-  Sample sample;
-  const bool drop_negative = config_->negative_is_missing;
-  for (const v1::SeriesAggregate* s : interval.Find(config_->metric)) {
+  UserDefinedSample sample;
+  const bool drop_negative = config().negative_is_missing;
+  for (const v1::SeriesAggregate* s : interval.Find(config().metric)) {
     if (!Matches(*s) || s->count() == 0) continue;
     const double lo = MinOf(*s), hi = MaxOf(*s);
     if (!Has(lo) || !Has(hi)) continue;
@@ -70,32 +70,28 @@ void UserDefinedDimension::Observe(const MergedInterval& interval) {
       sample.last_ms = s->last_timestamp_ms();
     }
   }
-  if (Has(sample.max)) samples_.Push(interval.start_ms(), interval.end_ms(), sample);
+  if (Has(sample.max)) Keep(interval, sample);
 }
 
 v1::DimensionScore UserDefinedDimension::Score(const EvalContext& ctx) const {
   double sum = 0, count = 0, span_ms = 0;
-  double lo = kMissing, hi = kMissing, last = kMissing;
-  uint32_t n = 0;
-  for (const auto& e : samples_) {
-    if (config_->warmup && !ctx.Settled(e.start_ms)) continue;
-    const Sample& v = e.value;
-    ++n;
+  Figure mins, maxes, lasts;
+  const uint32_t intervals = ForEachJudged(ctx, [&](const Entry& e) {
+    const UserDefinedSample& v = e.value;
     sum += v.sum;
     count += v.count;
     span_ms += static_cast<double>(e.end_ms - e.start_ms);
-    if (Has(v.min)) lo = Has(lo) ? std::min(lo, v.min) : v.min;
-    hi = Has(hi) ? std::max(hi, v.max) : v.max;
-    if (Has(v.last)) last = v.last;
+    mins.Add(v.min);
+    maxes.Add(v.max);
+    lasts.Add(v.last);
+  });
+  if (intervals < ctx.min_intervals) {
+    return NotEnoughData(
+        ctx, absl::StrCat("not enough data: metric ", config().metric, " not reported"));
   }
-  if (n < ctx.min_intervals) {
-    const std::string no_data =
-        absl::StrCat("not enough data: metric ", config_->metric, " not reported");
-    return UnknownGrade(name(), weight(),
-                        config_->warmup ? NotEnoughSettledData(ctx, no_data) : no_data);
-  }
+  const double lo = mins.min, hi = maxes.max, last = lasts.last;
   double value = kMissing;
-  switch (config_->aggregation) {
+  switch (config().aggregation) {
     case Aggregation::kMean:
       value = count > 0 ? sum / count : kMissing;
       break;
@@ -115,15 +111,15 @@ v1::DimensionScore UserDefinedDimension::Score(const EvalContext& ctx) const {
       value = last;
       break;
   }
-  const Signal signals[] = {{value, &config_->band, config_->unit}};
+  const Signal signals[] = {{value, &config().band, config().unit}};
   v1::DimensionScore out = GradeSignals(name(), weight(), signals);
-  const bool lower = config_->band.direction == Direction::kLowerIsBetter;
+  const bool lower = config().band.direction == Direction::kLowerIsBetter;
   out.set_explanation(
-      absl::StrCat(config_->name, ": ", AsAbsl(AggregationName(config_->aggregation)), " of ",
-                   config_->metric, " over ", WindowText(ctx), " is ", Quantity(value),
-                   config_->unit.empty() ? "" : absl::StrCat(" ", config_->unit), " (good ",
-                   lower ? "<= " : ">= ", Quantity(config_->band.good), ", bad ",
-                   lower ? ">= " : "<= ", Quantity(config_->band.bad), ")"));
+      absl::StrCat(config().name, ": ", AsAbsl(AggregationName(config().aggregation)), " of ",
+                   config().metric, " over ", WindowText(ctx), " is ", Quantity(value),
+                   config().unit.empty() ? "" : absl::StrCat(" ", config().unit), " (good ",
+                   lower ? "<= " : ">= ", Quantity(config().band.good), ", bad ",
+                   lower ? ">= " : "<= ", Quantity(config().band.bad), ")"));
   return out;
 }
 

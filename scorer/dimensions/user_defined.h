@@ -14,8 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "scorer/dimensions/dimension.h"
-#include "scorer/window/sample_window.h"
+#include "scorer/dimensions/windowed_dimension.h"
 #include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
@@ -41,29 +40,27 @@ struct UserDefinedConfig {
   bool warmup = true;
 };
 
-class UserDefinedDimension : public Dimension {
+// The metric's matching series folded over one interval.
+struct UserDefinedSample {
+  double sum = 0;
+  double count = 0;
+  double min = kMissing;
+  double max = kMissing;
+  double last = kMissing;
+  int64_t last_ms = 0;
+};
+
+class UserDefinedDimension : public WindowedDimension<UserDefinedConfig, UserDefinedSample> {
  public:
-  explicit UserDefinedDimension(const UserDefinedConfig* config) : config_(config) {}
-  std::string_view name() const override { return config_->name; }
-  double weight() const override { return config_->weight; }
+  explicit UserDefinedDimension(const UserDefinedConfig* config)
+      : WindowedDimension(config->name, config) {}
   void DeclareReads(MetricSelector& reads) const override;
   void Observe(const MergedInterval& interval) override;
-  void Trim(int64_t window_start_ms) override { samples_.DropBefore(window_start_ms); }
   v1::DimensionScore Score(const EvalContext& ctx) const override;
-  bool waits_for_warmup() const override { return config_->warmup; }
+  bool waits_for_warmup() const override { return config().warmup; }
 
  private:
-  struct Sample {
-    double sum = 0;
-    double count = 0;
-    double min = kMissing;
-    double max = kMissing;
-    double last = kMissing;
-    int64_t last_ms = 0;
-  };
   bool Matches(const v1::SeriesAggregate& s) const;
-  const UserDefinedConfig* config_;
-  SampleWindow<Sample> samples_;
 };
 
 }  // namespace vitals::scorer
