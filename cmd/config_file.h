@@ -5,10 +5,14 @@
 // the sections it runs; check-config validates all of them.
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/config/keys.h"
 #include "gateway/gateway_config.h"
 #include "scorer/scorer_config.h"
+#include "yaml-cpp/yaml.h"
 
 namespace vitals::cmd {
 
@@ -24,8 +28,17 @@ struct VitalsConfig {
   StandaloneConfig standalone;
 };
 
+// Every key of a config file, from its root.
+void DeclareVitalsKeys(config::Keys& keys, VitalsConfig& config);
+
+// Every key of a config file by its full path, with its default.
+std::vector<config::KeyInfo> ListConfigKeys();
+
 // An empty path gives the defaults. InvalidArgument lists every error with
 // its key path (`gateway.kafka.topic: unknown key`).
 absl::StatusOr<VitalsConfig> LoadConfig(const std::string& path);
+
+// The same for a document already parsed; `source` names it in errors.
+absl::StatusOr<VitalsConfig> ParseConfig(const YAML::Node& root, std::string_view source);
 
 }  // namespace vitals::cmd

@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 
-#include "absl/strings/str_cat.h"
 #include "common/http/server_options_config.h"
 #include "common/http/url.h"
 
@@ -20,97 +19,56 @@ std::string DefaultNodeName() {
 
 }  // namespace
 
+void DeclareGatewayKeys(config::Keys& k, GatewayConfig& c) {
+  if (k.reading() && c.node.empty()) c.node = DefaultNodeName();
+  k.Key("node", &c.node, "node label of every batch; default: $NODE_NAME, else the host name")
+      .NonEmpty();
+  k.Key("cluster", &c.cluster, "cluster label written into every batch");
+  k.Key("listen", &c.listen, "Pushgateway API, Influx writes, /metrics, /healthz, /readyz")
+      .Check("host:port", http::CheckHostPort);
+  k.Section("http", &c.http, http::DeclareServerKeys);
+  k.Section("pushgateway", [&](config::Keys& push) {
+    push.Key("group_ttl", &c.push_group_ttl,
+             "a push group not pushed to for this long stops being reported; "
+             "0: 3 aggregation intervals")
+        .NonNegative();
+  });
+  k.Section("aggregation", &c.aggregation, DeclareAggregatorKeys);
+  k.Section("attribution", [&](config::Keys& attribution) {
+    attribution.Key("sender_name_as_job", &c.attribution.sender_name_as_job,
+                    "a process without job-scoped series goes to its sender's name");
+  });
+  k.Section("kafka", [&](config::Keys& kafka) {
+    kafka.Key("topic", &c.kafka_sink.topic, "the MetricBatch topic").NonEmpty();
+    // A buffer of less would drop intervals in any short outage.
+    kafka
+        .Key("buffer_bytes", &c.kafka_sink.buffer_bytes,
+             "local buffer riding out Kafka outages; oldest intervals dropped beyond it")
+        .Min(64 << 10);
+    kafka.Key("max_in_flight", &c.kafka_sink.max_in_flight, "messages handed to librdkafka at once")
+        .Range(1, 1'000'000);
+    kafka.Key("properties", &c.kafka_properties,
+              "librdkafka producer properties, over the gateway's defaults");
+    if (absl::Status s = kafka::ValidateProperties(c.ProducerProperties()); !s.ok()) {
+      kafka.Error("properties", std::string(s.message()));
+    }
+  });
+  k.Section("statsd", &c.statsd, DeclareStatsdKeys);
+  k.Section("influx", &c.influx, DeclareInfluxKeys);
+  k.Section("scrape", &c.scrape, DeclareScrapeKeys);
+  k.Key("shutdown_timeout", &c.shutdown_timeout,
+        "SIGTERM waits this long for Kafka to acknowledge the last interval")
+      .Positive();
+}
+
 GatewayConfig ParseGatewayConfig(config::YamlMap& map) {
   GatewayConfig c;
-  c.node = DefaultNodeName();
-  map.Get("node", &c.node);
-  map.Get("cluster", &c.cluster);
-  map.Get("listen", &c.listen);
-  {
-    config::YamlMap http = map.Child("http");
-    http::ParseServerOptions(http, &c.http);
-  }
-  {
-    config::YamlMap push = map.Child("pushgateway");
-    push.Get("group_ttl", &c.push_group_ttl);
-    push.RejectUnknownKeys();
-  }
-  {
-    config::YamlMap aggregation = map.Child("aggregation");
-    c.aggregation = ParseAggregatorConfig(aggregation);
-  }
-  {
-    config::YamlMap attribution = map.Child("attribution");
-    attribution.Get("sender_name_as_job", &c.attribution.sender_name_as_job);
-    attribution.RejectUnknownKeys();
-  }
-  {
-    config::YamlMap kafka = map.Child("kafka");
-    kafka.Get("topic", &c.kafka_sink.topic);
-    // Read wide, refused rather than clamped: a buffer of nothing would
-    // drop every interval.
-    constexpr int64_t kMinBuffer = 64 << 10;
-    int64_t buffer = static_cast<int64_t>(c.kafka_sink.buffer_bytes);
-    kafka.Get("buffer_bytes", &buffer);
-    if (buffer < kMinBuffer) {
-      kafka.Error("buffer_bytes", absl::StrCat("must be at least ", kMinBuffer, " bytes"));
-    } else {
-      c.kafka_sink.buffer_bytes = static_cast<size_t>(buffer);
-    }
-    int64_t in_flight = c.kafka_sink.max_in_flight;
-    kafka.Get("max_in_flight", &in_flight);
-    if (in_flight < 1 || in_flight > 1'000'000) {
-      kafka.Error("max_in_flight", "must be between 1 and 1000000");
-    } else {
-      c.kafka_sink.max_in_flight = static_cast<int>(in_flight);
-    }
-    kafka.Get("properties", &c.kafka_properties);
-    kafka.RejectUnknownKeys();
-  }
-  {
-    config::YamlMap statsd = map.Child("statsd");
-    c.statsd = ParseStatsdReceiverOptions(statsd);
-  }
-  {
-    config::YamlMap influx = map.Child("influx");
-    c.influx = ParseInfluxReceiverOptions(influx);
-  }
-  {
-    config::YamlMap scrape = map.Child("scrape");
-    c.scrape = ParseScrapeOptions(scrape);
-  }
-  map.Get("shutdown_timeout", &c.shutdown_timeout);
-  map.RejectUnknownKeys();
-  if (absl::Status s = c.Validate(); !s.ok()) map.Error("", std::string(s.message()));
+  config::Read(map, &c, DeclareGatewayKeys);
   return c;
 }
 
 absl::Status GatewayConfig::Validate() const {
-  std::string host;
-  uint16_t port = 0;
-  if (absl::Status s = http::ParseHostPort(listen, &host, &port); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("listen: ", s.message()));
-  }
-  if (node.empty()) return absl::InvalidArgumentError("node: must not be empty");
-  if (http.threads < 1) return absl::InvalidArgumentError("http.threads: must be at least 1");
-  if (http.max_body_bytes < 1024) {
-    return absl::InvalidArgumentError("http.max_body_bytes: must be at least 1024");
-  }
-  if (kafka_sink.topic.empty()) return absl::InvalidArgumentError("kafka.topic: must not be empty");
-  if (kafka_sink.max_in_flight < 1) {
-    return absl::InvalidArgumentError("kafka.max_in_flight: must be at least 1");
-  }
-  if (absl::Status s = kafka::ValidateProperties(ProducerProperties()); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("kafka.properties: ", s.message()));
-  }
-  if (statsd.enabled) {
-    if (absl::Status s = statsd.Validate(); !s.ok()) return s;
-  }
-  if (absl::Status s = influx.Validate(); !s.ok()) return s;
-  if (scrape.enabled) {
-    if (absl::Status s = scrape.Validate(); !s.ok()) return s;
-  }
-  return aggregation.Validate();
+  return config::Check("gateway", *this, DeclareGatewayKeys);
 }
 
 kafka::Properties GatewayConfig::ProducerProperties() const {

@@ -7,14 +7,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/config/keys.h"
 #include "common/config/yaml_reader.h"
 #include "common/http/server.h"
 #include "common/kafka/properties.h"
 #include "gateway/aggregate/aggregator_config.h"
 #include "gateway/attribute/process_job_table.h"
-#include "gateway/receivers/influx/receiver.h"
+#include "gateway/receivers/influx/options.h"
 #include "gateway/receivers/scrape/scrape_options.h"
-#include "gateway/receivers/statsd/receiver.h"
+#include "gateway/receivers/statsd/options.h"
 #include "gateway/sinks/kafka_sink.h"
 
 namespace vitals::gateway {
@@ -40,6 +41,7 @@ struct GatewayConfig {
   kafka::Properties kafka_properties;
   absl::Duration shutdown_timeout = absl::Seconds(30);
 
+  // InvalidArgument naming each offending key (`gateway.kafka.topic: …`).
   absl::Status Validate() const;
   // librdkafka properties with the gateway's defaults under the user's.
   kafka::Properties ProducerProperties() const;
@@ -48,6 +50,10 @@ struct GatewayConfig {
   // aggregator forgets silent series.
   ProcessJobTable::Options AttributionOptions() const;
 };
+
+// The keys of the `gateway:` section. Reading fills an empty `node` with
+// the host's name first.
+void DeclareGatewayKeys(config::Keys& keys, GatewayConfig& config);
 
 // Reads the `gateway:` section; errors are recorded in map.errors().
 GatewayConfig ParseGatewayConfig(config::YamlMap& map);

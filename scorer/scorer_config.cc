@@ -2,66 +2,51 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/http/server_options_config.h"
-#include "common/http/url.h"
 
 namespace vitals::scorer {
 
+void DeclareScorerKeys(config::Keys& k, ScorerConfig& c) {
+  k.Key("listen", &c.listen, "the scorer's API and /metrics")
+      .Check("host:port", http::CheckHostPort);
+  k.Section("http", &c.http, http::DeclareServerKeys);
+  k.Section("kafka", [&](config::Keys& kafka) {
+    kafka.Key("metrics_topic", &c.metrics_topic, "the gateways' MetricBatch topic").NonEmpty();
+    kafka.Key("health_topic", &c.health_topic, "where JobHealth reports go").NonEmpty();
+    kafka.Key("state_topic", &c.state_topic, "compacted topic of job history and migrations")
+        .NonEmpty();
+    kafka.Key("group_id", &c.group_id, "the replicas' consumer group").NonEmpty();
+    kafka.Key("properties", &c.kafka_properties,
+              "librdkafka properties, over the scorer's defaults");
+    if (absl::Status s = kafka::ValidateProperties(c.ConsumerProperties()); !s.ok()) {
+      kafka.Error("properties", std::string(s.message()));
+    }
+  });
+  k.Key("tick", &c.tick, "how often the scorer looks for closed intervals to evaluate").Positive();
+  k.Key("state_enabled", &c.state_enabled,
+        "keep job history and migrations in state_topic across failovers");
+  k.Key("state_restore_timeout", &c.state_restore_timeout,
+        "bound on reading newly assigned state partitions before scoring them")
+      .Positive();
+  k.Key("state_publish_interval", &c.state_publish_interval,
+        "at most one state record per job this often (migrations: at once)")
+      .NonNegative();
+  k.Key("job_expiry", &c.job_expiry,
+        "a job without batches this long is dropped and its state tombstoned")
+      .Positive();
+  k.Key("shutdown_timeout", &c.shutdown_timeout,
+        "SIGTERM waits this long for Kafka to acknowledge job states and reports")
+      .Positive();
+  k.Section("scoring", &c.scoring, DeclareScoringKeys);
+}
+
 ScorerConfig ParseScorerConfig(config::YamlMap& map) {
   ScorerConfig c;
-  map.Get("listen", &c.listen);
-  {
-    config::YamlMap http = map.Child("http");
-    http::ParseServerOptions(http, &c.http);
-  }
-  {
-    config::YamlMap kafka = map.Child("kafka");
-    kafka.Get("metrics_topic", &c.metrics_topic);
-    kafka.Get("health_topic", &c.health_topic);
-    kafka.Get("state_topic", &c.state_topic);
-    kafka.Get("group_id", &c.group_id);
-    kafka.Get("properties", &c.kafka_properties);
-    kafka.RejectUnknownKeys();
-  }
-  map.Get("tick", &c.tick);
-  map.Get("state_enabled", &c.state_enabled);
-  map.Get("state_restore_timeout", &c.state_restore_timeout);
-  map.Get("state_publish_interval", &c.state_publish_interval);
-  map.Get("job_expiry", &c.job_expiry);
-  {
-    config::YamlMap scoring = map.Child("scoring");
-    absl::StatusOr<ScoringConfig> parsed = ParseScoringConfig(scoring);
-    // Errors are already recorded in the file's ConfigErrors.
-    if (parsed.ok()) c.scoring = *parsed;
-  }
-  map.RejectUnknownKeys();
-  if (absl::Status s = c.Validate(); !s.ok()) map.Error("", std::string(s.message()));
+  config::Read(map, &c, DeclareScorerKeys);
   return c;
 }
 
 absl::Status ScorerConfig::Validate() const {
-  std::string host;
-  uint16_t port = 0;
-  if (absl::Status s = http::ParseHostPort(listen, &host, &port); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("listen: ", s.message()));
-  }
-  if (metrics_topic.empty() || health_topic.empty() || state_topic.empty()) {
-    return absl::InvalidArgumentError("kafka: topic names must not be empty");
-  }
-  if (group_id.empty()) return absl::InvalidArgumentError("kafka.group_id: must not be empty");
-  if (tick <= absl::ZeroDuration()) return absl::InvalidArgumentError("tick: must be positive");
-  if (state_restore_timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("state_restore_timeout: must be positive");
-  }
-  if (state_publish_interval < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("state_publish_interval: must not be negative");
-  }
-  if (job_expiry <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("job_expiry: must be positive");
-  }
-  if (absl::Status s = kafka::ValidateProperties(ConsumerProperties()); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("kafka.properties: ", s.message()));
-  }
-  return scoring.Validate();
+  return config::Check("scorer", *this, DeclareScorerKeys);
 }
 
 kafka::Properties ScorerConfig::ConsumerProperties() const {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/config/keys.h"
 #include "common/config/yaml_reader.h"
 #include "common/http/server.h"
 #include "common/kafka/properties.h"
@@ -35,8 +36,12 @@ struct ScorerConfig {
   // A job without a batch for this long is dropped (its series withdrawn,
   // its state tombstoned).
   absl::Duration job_expiry = absl::Minutes(15);
+  // SIGTERM waits this long for Kafka to acknowledge the last job states
+  // and health reports.
+  absl::Duration shutdown_timeout = absl::Seconds(30);
   ScoringConfig scoring;
 
+  // InvalidArgument naming each offending key (`scorer.tick: …`).
   absl::Status Validate() const;
   kafka::Properties ConsumerProperties() const;
   kafka::Properties ProducerProperties() const;
@@ -45,6 +50,10 @@ struct ScorerConfig {
   kafka::Properties StateReaderProperties() const;
 };
 
+// The keys of the `scorer:` section.
+void DeclareScorerKeys(config::Keys& keys, ScorerConfig& config);
+
+// Reads the `scorer:` section; errors are recorded in map.errors().
 ScorerConfig ParseScorerConfig(config::YamlMap& map);
 
 }  // namespace vitals::scorer

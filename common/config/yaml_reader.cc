@@ -36,7 +36,9 @@ void YamlMap::Error(std::string_view key, std::string_view message) const {
 }
 
 bool YamlMap::Has(std::string_view key) const {
-  return node_.IsMap() && node_[std::string(key)].IsDefined();
+  if (!node_.IsMap()) return false;
+  const YAML::Node value = node_[std::string(key)];
+  return value.IsDefined() && !value.IsNull();
 }
 
 YAML::Node YamlMap::Take(std::string_view key) {
@@ -62,78 +64,89 @@ bool Convert(const YAML::Node& node, T* out) {
 
 }  // namespace
 
-void YamlMap::Get(std::string_view key, std::string* out) {
+bool YamlMap::Get(std::string_view key, std::string* out) {
   YAML::Node v = Take(key);
-  if (!v.IsDefined()) return;
-  if (!Convert(v, out)) Error(key, "expected a string");
+  if (!v.IsDefined()) return true;
+  if (Convert(v, out)) return true;
+  Error(key, "expected a string");
+  return false;
 }
 
-void YamlMap::Get(std::string_view key, bool* out) {
+bool YamlMap::Get(std::string_view key, bool* out) {
   YAML::Node v = Take(key);
-  if (!v.IsDefined()) return;
-  if (!Convert(v, out)) Error(key, "expected true or false");
+  if (!v.IsDefined()) return true;
+  if (Convert(v, out)) return true;
+  Error(key, "expected true or false");
+  return false;
 }
 
-void YamlMap::Get(std::string_view key, int64_t* out) {
+bool YamlMap::Get(std::string_view key, int64_t* out) {
   YAML::Node v = Take(key);
-  if (!v.IsDefined()) return;
-  if (!Convert(v, out)) Error(key, "expected an integer");
+  if (!v.IsDefined()) return true;
+  if (Convert(v, out)) return true;
+  Error(key, "expected an integer");
+  return false;
 }
 
-void YamlMap::Get(std::string_view key, uint32_t* out) {
+bool YamlMap::Get(std::string_view key, uint32_t* out) {
   YAML::Node v = Take(key);
-  if (!v.IsDefined()) return;
+  if (!v.IsDefined()) return true;
   int64_t wide = 0;
   if (!Convert(v, &wide) || wide < 0 || wide > UINT32_MAX) {
     Error(key, "expected a non-negative integer");
-    return;
+    return false;
   }
   *out = static_cast<uint32_t>(wide);
+  return true;
 }
 
-void YamlMap::Get(std::string_view key, double* out) {
+bool YamlMap::Get(std::string_view key, double* out) {
   YAML::Node v = Take(key);
-  if (!v.IsDefined()) return;
-  if (!Convert(v, out)) Error(key, "expected a number");
+  if (!v.IsDefined()) return true;
+  if (Convert(v, out)) return true;
+  Error(key, "expected a number");
+  return false;
 }
 
-void YamlMap::Get(std::string_view key, absl::Duration* out) {
+bool YamlMap::Get(std::string_view key, absl::Duration* out) {
   YAML::Node v = Take(key);
-  if (!v.IsDefined()) return;
+  if (!v.IsDefined()) return true;
   std::string text;
   absl::Duration d;
   if (!Convert(v, &text) || !absl::ParseDuration(text, &d) || d < absl::ZeroDuration()) {
     Error(key, "expected a duration such as 10s, 500ms or 5m");
-    return;
+    return false;
   }
   *out = d;
+  return true;
 }
 
-void YamlMap::Get(std::string_view key, std::vector<std::string>* out) {
+bool YamlMap::Get(std::string_view key, std::vector<std::string>* out) {
   YAML::Node v = Take(key);
-  if (!v.IsDefined()) return;
+  if (!v.IsDefined()) return true;
   if (!v.IsSequence()) {
     Error(key, "expected a list of strings");
-    return;
+    return false;
   }
   std::vector<std::string> items;
   for (size_t i = 0; i < v.size(); ++i) {
     std::string item;
     if (!Convert(v[i], &item)) {
       Error(absl::StrCat(AsAbsl(key), "[", i, "]"), "expected a string");
-      return;
+      return false;
     }
     items.push_back(std::move(item));
   }
   *out = std::move(items);
+  return true;
 }
 
-void YamlMap::Get(std::string_view key, std::map<std::string, std::string>* out) {
+bool YamlMap::Get(std::string_view key, std::map<std::string, std::string>* out) {
   YAML::Node v = Take(key);
-  if (!v.IsDefined()) return;
+  if (!v.IsDefined()) return true;
   if (!v.IsMap()) {
     Error(key, "expected a mapping of strings");
-    return;
+    return false;
   }
   std::map<std::string, std::string> items;
   for (const auto& kv : v) {
@@ -141,11 +154,12 @@ void YamlMap::Get(std::string_view key, std::map<std::string, std::string>* out)
     std::string value;
     if (!Convert(kv.first, &k) || !Convert(kv.second, &value)) {
       Error(key, "expected a mapping of strings");
-      return;
+      return false;
     }
     items[k] = value;
   }
   *out = std::move(items);
+  return true;
 }
 
 YamlMap YamlMap::Child(std::string_view key) { return YamlMap(Take(key), KeyPath(key), errors_); }

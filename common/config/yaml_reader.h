@@ -36,21 +36,24 @@ class YamlMap {
   YamlMap(YAML::Node node, std::string path, ConfigErrors* errors);
 
   // Each Get leaves `out` untouched when the key is absent and records a
-  // type error under the key's path when the value does not fit.
-  void Get(std::string_view key, std::string* out);
-  void Get(std::string_view key, bool* out);
-  void Get(std::string_view key, int64_t* out);
-  void Get(std::string_view key, uint32_t* out);
-  void Get(std::string_view key, double* out);
+  // type error under the key's path when the value does not fit; it
+  // returns false after such an error. Config sections declare their keys
+  // through config::Keys (keys.h), which calls these.
+  bool Get(std::string_view key, std::string* out);
+  bool Get(std::string_view key, bool* out);
+  bool Get(std::string_view key, int64_t* out);
+  bool Get(std::string_view key, uint32_t* out);
+  bool Get(std::string_view key, double* out);
   // Durations are written as "10s", "500ms", "5m", "1h".
-  void Get(std::string_view key, absl::Duration* out);
-  void Get(std::string_view key, std::vector<std::string>* out);
-  void Get(std::string_view key, std::map<std::string, std::string>* out);
+  bool Get(std::string_view key, absl::Duration* out);
+  bool Get(std::string_view key, std::vector<std::string>* out);
+  bool Get(std::string_view key, std::map<std::string, std::string>* out);
 
   // A nested mapping; absent gives an empty map whose Gets keep defaults.
   YamlMap Child(std::string_view key);
   // A sequence of mappings.
   std::vector<YamlMap> List(std::string_view key);
+  // Whether the key is there with a value (`key: ~` counts as absent).
   bool Has(std::string_view key) const;
 
   // Reports each key that no Get/Child/List read. Call once, after reading.

@@ -1,65 +1,45 @@
 #include "common/http/server_options_config.h"
 
-#include <algorithm>
-#include <string>
-#include <utility>
-#include <vector>
+#include <cstdint>
 
-#include "absl/strings/str_cat.h"
+#include "common/http/url.h"
 
 namespace vitals::http {
-namespace {
 
-// Each out-of-range limit as (key, reason). A line limit below 1 KiB would
-// refuse ordinary Flink lines; the inflight cap must let something through.
-std::vector<std::pair<std::string, std::string>> LimitErrors(const ServerOptions& o) {
-  std::vector<std::pair<std::string, std::string>> errors;
-  if (o.max_inflight_requests < 1 || o.max_inflight_requests > 1'000'000) {
-    errors.emplace_back("max_inflight_requests", "must be between 1 and 1000000");
-  }
-  if (o.retry_after < absl::Seconds(1) || o.retry_after > absl::Hours(1)) {
-    errors.emplace_back("retry_after", "must be between 1s and 1h");
-  }
-  if (o.max_line_bytes < 1024) errors.emplace_back("max_line_bytes", "must be at least 1024");
-  if (o.max_series_per_request < 1) {
-    errors.emplace_back("max_series_per_request", "must be at least 1");
-  }
-  return errors;
+void DeclareServerKeys(config::Keys& k, ServerOptions& o) {
+  // Below 1 KiB ordinary Flink pushes would be refused.
+  k.Key("max_body_bytes", &o.max_body_bytes,
+        "a larger request body gets 413 (gzip bodies: also after decoding)")
+      .Min(1024);
+  k.Key("read_timeout", &o.read_timeout, "a request must arrive within this").Positive();
+  k.Key("idle_timeout", &o.idle_timeout, "keep-alive connections idle longer are closed")
+      .Positive();
+  k.Key("threads", &o.threads, "I/O threads, and as many threads running write handlers")
+      .Range(1, 1024);
+  k.Key("max_inflight_requests", &o.max_inflight_requests,
+        "writes queued or running at once; one more gets 429")
+      .Range(1, 1'000'000);
+  k.Key("retry_after", &o.retry_after, "the 429's Retry-After, in whole seconds (rounded up)")
+      .Range(absl::Seconds(1), absl::Hours(1));
+  k.Key("max_line_bytes", &o.max_line_bytes, "a longer line of a push or write gets 400 naming it")
+      .Min(1024);
+  k.Key("max_series_per_request", &o.max_series_per_request,
+        "more samples (Pushgateway) or points (Influx) in one request get 413")
+      .Positive();
 }
-
-size_t NonNegative(int64_t value) { return static_cast<size_t>(std::max<int64_t>(value, 0)); }
-
-}  // namespace
 
 void ParseServerOptions(config::YamlMap& section, ServerOptions* options) {
-  int64_t max_body = static_cast<int64_t>(options->max_body_bytes);
-  section.Get("max_body_bytes", &max_body);
-  options->max_body_bytes = NonNegative(max_body);
-  section.Get("read_timeout", &options->read_timeout);
-  section.Get("idle_timeout", &options->idle_timeout);
-  int64_t threads = options->threads;
-  section.Get("threads", &threads);
-  options->threads = static_cast<int>(threads);
-  int64_t inflight = options->max_inflight_requests;
-  section.Get("max_inflight_requests", &inflight);
-  options->max_inflight_requests =
-      static_cast<int>(std::clamp<int64_t>(inflight, -1, 1'000'000'000));
-  section.Get("retry_after", &options->retry_after);
-  int64_t max_line = static_cast<int64_t>(options->max_line_bytes);
-  section.Get("max_line_bytes", &max_line);
-  options->max_line_bytes = NonNegative(max_line);
-  int64_t max_series = static_cast<int64_t>(options->max_series_per_request);
-  section.Get("max_series_per_request", &max_series);
-  options->max_series_per_request = NonNegative(max_series);
-  section.RejectUnknownKeys();
-  for (const auto& [key, reason] : LimitErrors(*options)) section.Error(key, reason);
+  config::Read(section, options, DeclareServerKeys);
 }
 
-absl::Status ValidateServerLimits(const ServerOptions& options) {
-  const auto errors = LimitErrors(options);
-  if (errors.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("http.", errors.front().first, ": ", errors.front().second));
+absl::Status ValidateServerOptions(const ServerOptions& options) {
+  return config::Check("http", options, DeclareServerKeys);
+}
+
+absl::Status CheckHostPort(const std::string& text) {
+  std::string host;
+  uint16_t port = 0;
+  return ParseHostPort(text, &host, &port);
 }
 
 }  // namespace vitals::http

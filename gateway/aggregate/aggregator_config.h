@@ -5,11 +5,11 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/config/keys.h"
 #include "common/config/yaml_reader.h"
 
 namespace vitals::gateway {
@@ -62,14 +62,15 @@ struct AggregatorConfig {
 
   int64_t interval_ms() const { return absl::ToInt64Milliseconds(interval); }
 
-  // InvalidArgument naming each offending key.
+  // InvalidArgument naming each offending key (`aggregation.shards: …`).
   absl::Status Validate() const;
-  // The same problems as (key, message) pairs, for config-file reporting.
-  std::vector<std::pair<std::string, std::string>> Problems() const;
 };
 
-// Reads an `aggregation:` section. Unknown keys, type errors and Validate()
-// problems are recorded in the section's ConfigErrors under their full path;
+// The keys of the `aggregation:` section.
+void DeclareAggregatorKeys(config::Keys& keys, AggregatorConfig& config);
+
+// Reads an `aggregation:` section. Unknown keys, type errors and invalid
+// values are recorded in the section's ConfigErrors under their full path;
 // keys that are absent or wrong keep their defaults.
 AggregatorConfig ParseAggregatorConfig(config::YamlMap& section);
 

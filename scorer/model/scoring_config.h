@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/config/keys.h"
 #include "common/config/yaml_reader.h"
 #include "scorer/dimensions/backpressure.h"
 #include "scorer/dimensions/checkpoint.h"
@@ -84,6 +85,9 @@ struct ScoringConfig {
   // Every inconsistency, one per line, each naming its key under `scoring.`.
   absl::Status Validate() const;
 };
+
+// The keys of the `scoring:` section.
+void DeclareScoringKeys(config::Keys& keys, ScoringConfig& config);
 
 // Reads the `scoring:` section strictly (unknown keys are errors naming
 // their path) and validates it. Errors are also recorded in the map's

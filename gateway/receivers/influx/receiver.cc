@@ -121,28 +121,6 @@ class RequestSink : public InfluxSink {
 
 }  // namespace
 
-absl::Status InfluxReceiverOptions::Validate() const {
-  if (max_body_bytes < 1024) {
-    return absl::InvalidArgumentError("influx.max_body_bytes: must be at least 1024");
-  }
-  if (max_errors_listed < 1 || max_errors_listed > 1000) {
-    return absl::InvalidArgumentError("influx.max_errors_listed: must be between 1 and 1000");
-  }
-  return absl::OkStatus();
-}
-
-InfluxReceiverOptions ParseInfluxReceiverOptions(config::YamlMap& map) {
-  InfluxReceiverOptions o;
-  map.Get("enabled", &o.enabled);
-  map.Get("max_body_bytes", &o.max_body_bytes);
-  map.Get("max_errors_listed", &o.max_errors_listed);
-  map.Get("meter_counts", &o.normalize.meter_counts);
-  map.Get("cluster_tag", &o.normalize.cluster_tag);
-  map.RejectUnknownKeys();
-  if (absl::Status s = o.Validate(); !s.ok()) map.Error("", std::string(s.message()));
-  return o;
-}
-
 struct InfluxReceiver::Worker {
   Worker(FlinkSampleSink* sink, ProcessJobTable* processes, const InfluxReceiverOptions& options)
       : parser(options.parse),

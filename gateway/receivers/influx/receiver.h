@@ -20,32 +20,15 @@
 
 #include "absl/status/status.h"
 #include "common/base/clock.h"
-#include "common/config/yaml_reader.h"
 #include "common/http/server.h"
 #include "gateway/attribute/process_job_table.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/influx/normalizer.h"
+#include "gateway/receivers/influx/options.h"
 #include "gateway/receivers/influx/parser.h"
 #include "gateway/receivers/ingest_metrics.h"
 
 namespace vitals::gateway {
-
-struct InfluxReceiverOptions {
-  bool enabled = true;
-  // Limit on a body after gzip decoding (the HTTP server limits what is
-  // sent).
-  int64_t max_body_bytes = 64 << 20;
-  // Bad lines named in a 400 answer; the rest are counted.
-  int64_t max_errors_listed = 10;
-  InfluxParseOptions parse;
-  InfluxNormalizerOptions normalize;
-
-  // InvalidArgument naming the offending key.
-  absl::Status Validate() const;
-};
-
-// Reads an `influx:` section (keys in README.md); errors go to map.errors().
-InfluxReceiverOptions ParseInfluxReceiverOptions(config::YamlMap& map);
 
 class InfluxReceiver {
  public:

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/config/keys.h"
 #include "common/config/yaml_reader.h"
 
 namespace vitals::gateway {
@@ -32,9 +33,12 @@ struct ScrapeOptions {
   // this many are not scraped.
   int64_t max_targets = 256;
 
-  // InvalidArgument naming the offending key.
+  // InvalidArgument naming each offending key (`scrape.timeout: …`).
   absl::Status Validate() const;
 };
+
+// The keys of the `scrape:` section.
+void DeclareScrapeKeys(config::Keys& keys, ScrapeOptions& options);
 
 // Reads a `scrape:` section; errors go to map.errors().
 ScrapeOptions ParseScrapeOptions(config::YamlMap& map);

@@ -71,7 +71,7 @@ TEST(CliTest, CheckConfigRefusesOutOfRangeValuesByPath) {
   CommandResult run =
       Vitals({"check-config", SourceDir() + "/test/data/configs/out_of_range.yaml"});
   EXPECT_EQ(run.code, 1);
-  EXPECT_THAT(run.err, HasSubstr("gateway.kafka.buffer_bytes: must be at least 65536 bytes"));
+  EXPECT_THAT(run.err, HasSubstr("gateway.kafka.buffer_bytes: must be at least 65536"));
   EXPECT_THAT(run.err, HasSubstr("gateway.kafka.max_in_flight: must be between 1 and 1000000"));
   EXPECT_THAT(run.err, HasSubstr("scorer.scoring.not_reporting_after: must be longer than 0"));
 }

@@ -22,7 +22,7 @@ TEST(ServerOptionsConfigTest, ReadsLoadAndBodyLimits) {
   EXPECT_EQ(options.retry_after, absl::Seconds(5));
   EXPECT_EQ(options.max_line_bytes, 4096u);
   EXPECT_EQ(options.max_series_per_request, 500u);
-  EXPECT_TRUE(ValidateServerLimits(options).ok());
+  EXPECT_TRUE(ValidateServerOptions(options).ok());
 }
 
 TEST(ServerOptionsConfigTest, DefaultsAreTheDocumentedOnes) {
@@ -51,7 +51,7 @@ TEST(ServerOptionsConfigTest, OutOfRangeLimitsAreErrorsAtTheirKey) {
   EXPECT_THAT(message, HasSubstr("gateway.http.retry_after: must be between 1s and 1h"));
   EXPECT_THAT(message, HasSubstr("gateway.http.max_line_bytes: must be at least 1024"));
   EXPECT_THAT(message, HasSubstr("gateway.http.max_series_per_request: must be at least 1"));
-  EXPECT_THAT(std::string(ValidateServerLimits(options).message()),
+  EXPECT_THAT(std::string(ValidateServerOptions(options).message()),
               HasSubstr("http.max_inflight_requests"));
 }
 

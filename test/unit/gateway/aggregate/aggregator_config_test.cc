@@ -84,7 +84,7 @@ aggregation:
   EXPECT_THAT(message, HasSubstr("aggregation.fold_labels:"));
 
   EXPECT_THAT(Parse("aggregation:\n  shards: many\n").errors.ToStatus().message(),
-              HasSubstr("aggregation.shards: expected a non-negative integer"));
+              HasSubstr("aggregation.shards: expected an integer"));
 }
 
 TEST(AggregatorConfigTest, ValidateNamesTheKey) {
