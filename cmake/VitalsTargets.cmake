@@ -1,6 +1,12 @@
 # Small wrappers so that every target gets the same warnings and include root.
 
 set(VITALS_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+# Clang checks the abseil lock annotations (ABSL_GUARDED_BY and friends);
+# GCC ignores them. scripts/lint passes the same flag to clang-tidy, which
+# reads GCC's compile commands.
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  list(APPEND VITALS_WARNINGS -Wthread-safety)
+endif()
 
 # vitals_library(NAME SOURCES ... DEPS ...)
 function(vitals_library name)

@@ -136,12 +136,18 @@ std::vector<DroppedJob> JobRegistry::DropIf(Pred pred) {
 
 std::vector<DroppedJob> JobRegistry::DropPartitions(const std::vector<int32_t>& partitions) {
   return DropIf([&](const Job& job) {
+    // DropIf calls with the job's mutex held; the analysis cannot follow
+    // the lock into the predicate.
+    job.mu.AssertHeld();
     return std::find(partitions.begin(), partitions.end(), job.partition) != partitions.end();
   });
 }
 
 std::vector<DroppedJob> JobRegistry::Expire(int64_t now_ms, int64_t expiry_ms) {
-  return DropIf([&](const Job& job) { return now_ms - job.last_seen_ms >= expiry_ms; });
+  return DropIf([&](const Job& job) {
+    job.mu.AssertHeld();  // as in DropPartitions
+    return now_ms - job.last_seen_ms >= expiry_ms;
+  });
 }
 
 bool JobRegistry::Restore(const std::string& key, int32_t partition, const v1::JobState& state,

@@ -2,17 +2,17 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <mutex>
-
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 
 namespace vitals::kafka {
 
 struct KafkaProducer::Callbacks {
   DeliveryCallback on_delivery;
-  mutable std::mutex stats_mu;
-  std::string stats;
+  mutable absl::Mutex stats_mu;
+  std::string stats ABSL_GUARDED_BY(stats_mu);
 };
 
 namespace {
@@ -39,7 +39,7 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
 
 int OnStats(rd_kafka_t*, char* json, size_t len, void* opaque) {
   auto* callbacks = static_cast<KafkaProducer::Callbacks*>(opaque);
-  std::lock_guard<std::mutex> lock(callbacks->stats_mu);
+  absl::MutexLock lock(&callbacks->stats_mu);
   callbacks->stats.assign(json, len);
   return 0;  // librdkafka frees json
 }
@@ -113,7 +113,7 @@ absl::Status KafkaProducer::Flush(absl::Duration timeout) {
 int KafkaProducer::Outstanding() const { return rd_kafka_outq_len(rk_); }
 
 std::string KafkaProducer::LatestStatistics() const {
-  std::lock_guard<std::mutex> lock(callbacks_->stats_mu);
+  absl::MutexLock lock(&callbacks_->stats_mu);
   return callbacks_->stats;
 }
 

@@ -9,7 +9,7 @@ RepeatedLog::RepeatedLog(Level level, std::string msg, absl::Duration period, Cl
     : level_(level), msg_(std::move(msg)), period_(period), clock_(std::move(clock)) {}
 
 void RepeatedLog::Report(std::initializer_list<Field> fields) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   ++unwritten_;
   const absl::Time now = clock_();
   if (now - last_written_ < period_) return;

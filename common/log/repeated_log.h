@@ -10,9 +10,10 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/log/log.h"
@@ -28,7 +29,7 @@ class RepeatedLog {
       Clock clock = [] { return absl::Now(); });
 
   // Thread-safe: delivery callbacks report from librdkafka's threads.
-  void Report(std::initializer_list<Field> fields);
+  void Report(std::initializer_list<Field> fields) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   const Level level_;
@@ -36,9 +37,10 @@ class RepeatedLog {
   const absl::Duration period_;
   const Clock clock_;
 
-  std::mutex mu_;
-  absl::Time last_written_ = absl::InfinitePast();
-  uint64_t unwritten_ = 0;  // reports since the last line, this one included
+  absl::Mutex mu_;
+  absl::Time last_written_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // Reports since the last line, this one included.
+  uint64_t unwritten_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace vitals::log

@@ -32,7 +32,7 @@ Aggregator::Aggregator(AggregatorConfig config)
 }
 
 absl::Status Aggregator::Reload(AggregatorConfig config) {
-  std::lock_guard<std::mutex> lock(flush_mu_);
+  absl::MutexLock lock(&flush_mu_);
   config.gateway = config_.gateway;
   config.cluster = config_.cluster;
   if (absl::Status status = config.Validate(); !status.ok()) return status;
@@ -68,7 +68,7 @@ std::vector<v1::MetricBatch> Aggregator::FlushAll(int64_t now_ms) {
 }
 
 std::vector<v1::MetricBatch> Aggregator::CloseBefore(int64_t close_before_ms) {
-  std::lock_guard<std::mutex> lock(flush_mu_);
+  absl::MutexLock lock(&flush_mu_);
   std::vector<v1::MetricBatch> batches;
   for (auto& shard : shards_) shard->Close(close_before_ms, &batches);
   std::sort(batches.begin(), batches.end(), [](const v1::MetricBatch& a, const v1::MetricBatch& b) {

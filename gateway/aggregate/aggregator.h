@@ -22,10 +22,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "gateway/aggregate/aggregator_config.h"
 #include "gateway/aggregate/aggregator_stats.h"
 #include "gateway/flink_sample.h"
@@ -49,32 +50,32 @@ class Aggregator final : public FlinkSampleSink {
   // Closes every interval that ends at or before `now_ms` and returns one
   // batch per job and closed interval, ordered by interval, then job name.
   // Samples that arrive later for a closed interval are dropped as late.
-  std::vector<v1::MetricBatch> Flush(int64_t now_ms);
+  std::vector<v1::MetricBatch> Flush(int64_t now_ms) ABSL_LOCKS_EXCLUDED(flush_mu_);
   // Also closes the interval containing `now_ms`: the last flush before exit.
-  std::vector<v1::MetricBatch> FlushAll(int64_t now_ms);
+  std::vector<v1::MetricBatch> FlushAll(int64_t now_ms) ABSL_LOCKS_EXCLUDED(flush_mu_);
 
   // Applies a reloaded config (SIGHUP): fold rules, metric lists, caps and
   // expiry, without losing held series, pending values or counter
   // baselines (AggregatorShard::Rebind). The interval, the shard count and
   // the gateway's node and cluster cannot change: InvalidArgument names
   // the key; so does a config that fails Validate().
-  absl::Status Reload(AggregatorConfig config);
+  absl::Status Reload(AggregatorConfig config) ABSL_LOCKS_EXCLUDED(flush_mu_);
 
   AggregatorStats stats() const;
 
  private:
-  std::vector<v1::MetricBatch> CloseBefore(int64_t close_before_ms);
+  std::vector<v1::MetricBatch> CloseBefore(int64_t close_before_ms) ABSL_LOCKS_EXCLUDED(flush_mu_);
 
-  AggregatorConfig config_;  // guarded by flush_mu_ after construction
+  AggregatorConfig config_ ABSL_GUARDED_BY(flush_mu_);
   const int64_t interval_ms_;
-  // Every set of rules, the current one last (guarded by flush_mu_):
-  // shards switch over one by one, and reloads are rare enough that keeping
-  // the old sets costs nothing.
-  std::vector<std::unique_ptr<const FoldRules>> all_rules_;
+  // Every set of rules, the current one last: shards switch over one by
+  // one, and reloads are rare enough that keeping the old sets costs
+  // nothing.
+  std::vector<std::unique_ptr<const FoldRules>> all_rules_ ABSL_GUARDED_BY(flush_mu_);
   std::atomic<int64_t> series_{0};
   std::vector<std::unique_ptr<AggregatorShard>> shards_;
 
-  std::mutex flush_mu_;
+  absl::Mutex flush_mu_;
   std::atomic<uint64_t> intervals_flushed_{0};
   std::atomic<uint64_t> batches_flushed_{0};
 };

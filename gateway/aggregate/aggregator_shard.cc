@@ -85,7 +85,7 @@ AggregatorShard::Route AggregatorShard::RouteOf(const FlinkSample& sample) {
 }
 
 void AggregatorShard::Add(const FlinkSample& sample) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (!std::isfinite(sample.value)) {
     ++non_finite_skipped_;
     return;
@@ -227,7 +227,7 @@ void AggregatorShard::SetInstance(Slot& slot, std::span<const LabelView> labels,
 }
 
 void AggregatorShard::Rebind(const FoldRules* rules) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   rules_ = rules;
   // Sources are counted afresh, so that an aggregate whose every source
   // moves away (or changes kind) is free to take a new kind.
@@ -236,6 +236,9 @@ void AggregatorShard::Rebind(const FoldRules* rules) {
   }
   DecodedSourceKey key;
   slots_.ForEach([&](std::string_view encoded, Slot& slot) {
+    // Called back under Rebind's lock, which the analysis cannot follow
+    // through ForEach.
+    mu_.AssertHeld();
     if (!DecodeSourceKey(encoded, &key)) {  // cannot happen: we encoded it
       ++slot.group->sources;
       return;
@@ -383,10 +386,13 @@ void AggregatorShard::FoldPending(Slot& slot) {
 }
 
 void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   closed_before_ms_ = std::max(closed_before_ms_, close_before_ms);
   const int64_t expire_span = (rules_->expire_after_intervals + 1) * rules_->interval_ms;
   slots_.EraseIf([&](std::string_view, Slot& slot) {
+    // Called back under Close's lock, which the analysis cannot follow
+    // through EraseIf.
+    mu_.AssertHeld();
     if (slot.pending_interval_ms != kNoInterval && slot.pending_interval_ms < close_before_ms) {
       FoldPending(slot);
     }
@@ -460,7 +466,7 @@ void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch
 }
 
 void AggregatorShard::AddStatsTo(AggregatorStats& stats) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   stats.active_aggregates += aggregates_;
   stats.samples_folded += samples_folded_;
   stats.non_finite_skipped += non_finite_skipped_;

@@ -9,15 +9,16 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "gateway/aggregate/aggregator_config.h"
 #include "gateway/aggregate/aggregator_stats.h"
 #include "gateway/aggregate/metric_catalog.h"
@@ -55,15 +56,15 @@ class AggregatorShard {
   AggregatorShard(const AggregatorShard&) = delete;
   AggregatorShard& operator=(const AggregatorShard&) = delete;
 
-  void Add(const FlinkSample& sample);
+  void Add(const FlinkSample& sample) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Closes every interval starting before `close_before_ms`: appends one
   // batch per job and closed interval, forgets expired series, and drops
   // later samples for closed intervals as late.
-  void Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out);
+  void Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Adds this shard's figures to `stats`.
-  void AddStatsTo(AggregatorStats& stats) const;
+  void AddStatsTo(AggregatorStats& stats) const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Switches to new rules (a config reload; same interval). Every held
   // source series keeps its pending value and counter baseline and is
@@ -71,7 +72,7 @@ class AggregatorShard {
   // without sources are emitted at their interval's close, then forgotten.
   // A series whose kind changes (a new cumulative metric) starts a fresh
   // baseline. Caps apply to new series only. `rules` must outlive the shard.
-  void Rebind(const FoldRules* rules);
+  void Rebind(const FoldRules* rules) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   // An aggregate series: one job's metric with its surviving labels.
@@ -142,40 +143,46 @@ class AggregatorShard {
   static Route RouteOf(const FlinkSample& sample);
 
   Slot* CreateSlot(const FlinkSample& sample, const Route& route, std::string_view key,
-                   uint64_t key_hash);
+                   uint64_t key_hash) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The aggregate a source series folds into under the current rules,
   // created when new; nullptr (counted) when its kind conflicts with the
   // aggregate's; job labels are left out of its labels. `metric` carries the summary field suffix,
   // `base_metric` does not; `kind` is updated to the aggregate's.
   Group* GroupFor(Job& job, v1::Scope scope, std::string_view base_metric, std::string metric,
-                  std::span<const LabelView> labels, std::string_view source, v1::MetricKind* kind);
-  void SetInstance(Slot& slot, std::span<const LabelView> labels, std::string_view source);
+                  std::span<const LabelView> labels, std::string_view source, v1::MetricKind* kind)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetInstance(Slot& slot, std::span<const LabelView> labels, std::string_view source)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records the job labels (rules' job_labels) among `labels` on the job:
   // once per new series, never per sample.
-  void NoteJobLabels(Job& job, std::span<const LabelView> labels);
+  void NoteJobLabels(Job& job, std::span<const LabelView> labels)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Drops the aggregates that have neither sources nor open intervals.
-  void ForgetEmptyGroups(Job& job);
-  void Update(Slot& slot, const FlinkSample& sample, const Route& route, int64_t interval_start);
-  void FoldPending(Slot& slot);
-  void Drop(DropReason reason) { ++dropped_[static_cast<size_t>(reason)]; }
+  void ForgetEmptyGroups(Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Update(Slot& slot, const FlinkSample& sample, const Route& route, int64_t interval_start)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FoldPending(Slot& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Drop(DropReason reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++dropped_[static_cast<size_t>(reason)];
+  }
 
-  const FoldRules* rules_;
+  const FoldRules* rules_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t>* global_series_;
 
-  mutable std::mutex mu_;
+  mutable absl::Mutex mu_;
   // Samples of intervals starting before this are late.
-  int64_t closed_before_ms_;
+  int64_t closed_before_ms_ ABSL_GUARDED_BY(mu_);
   // The interval of the latest sample.
-  int64_t latest_interval_ms_ = 0;
-  SourceKeyEncoder key_encoder_;
-  SourceSeriesTable<Slot> slots_;
-  absl::node_hash_map<std::string, Job> jobs_;
-  int64_t aggregates_ = 0;
-  uint64_t samples_folded_ = 0;
-  uint64_t non_finite_skipped_ = 0;
-  uint64_t undefined_skipped_ = 0;
-  uint64_t series_expired_ = 0;
-  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> dropped_{};
+  int64_t latest_interval_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  SourceKeyEncoder key_encoder_ ABSL_GUARDED_BY(mu_);
+  SourceSeriesTable<Slot> slots_ ABSL_GUARDED_BY(mu_);
+  absl::node_hash_map<std::string, Job> jobs_ ABSL_GUARDED_BY(mu_);
+  int64_t aggregates_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t samples_folded_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t non_finite_skipped_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t undefined_skipped_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t series_expired_ ABSL_GUARDED_BY(mu_) = 0;
+  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> dropped_ ABSL_GUARDED_BY(mu_) = {};
 };
 
 }  // namespace vitals::gateway

@@ -15,18 +15,18 @@ bool Before(const JobRef& a, const JobRef& b) {
 }  // namespace
 
 ProcessJobTable::Options ProcessJobTable::options() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return options_;
 }
 
 void ProcessJobTable::set_options(Options options) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   options_ = options;
 }
 
 void ProcessJobTable::Record(std::span<const JobEvidence> evidence, int64_t now_ms) {
   if (evidence.empty()) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (const JobEvidence& e : evidence) {
     Process& process = processes_[e.process];
     process.unattributed_ms = -1;
@@ -40,7 +40,7 @@ void ProcessJobTable::Record(std::span<const JobEvidence> evidence, int64_t now_
 void ProcessJobTable::JobsOf(std::string_view process, int64_t now_ms,
                              std::vector<JobRef>* out) const {
   out->clear();
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = processes_.find(AsAbsl(process));
   if (it == processes_.end()) return;
   // Kept sorted by Record.
@@ -50,22 +50,22 @@ void ProcessJobTable::JobsOf(std::string_view process, int64_t now_ms,
 }
 
 void ProcessJobTable::NoteUnattributed(std::string_view process, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   processes_[std::string(process)].unattributed_ms = now_ms;
 }
 
 absl::flat_hash_map<std::string, JobSharing> ProcessJobTable::SharingByJob(int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
+  const int64_t ttl_ms = options_.ttl_ms;
   absl::flat_hash_map<std::string, JobSharing> by_job;
   unattributed_ = 0;
   shared_ = 0;
   for (auto it = processes_.begin(); it != processes_.end();) {
     Process& process = it->second;
-    process.jobs.erase(
-        std::remove_if(process.jobs.begin(), process.jobs.end(),
-                       [&](const Seen& s) { return now_ms - s.last_ms > options_.ttl_ms; }),
-        process.jobs.end());
-    if (process.unattributed_ms >= 0 && now_ms - process.unattributed_ms > options_.ttl_ms) {
+    process.jobs.erase(std::remove_if(process.jobs.begin(), process.jobs.end(),
+                                      [&](const Seen& s) { return now_ms - s.last_ms > ttl_ms; }),
+                       process.jobs.end());
+    if (process.unattributed_ms >= 0 && now_ms - process.unattributed_ms > ttl_ms) {
       process.unattributed_ms = -1;
     }
     if (process.jobs.empty() && process.unattributed_ms < 0) {
@@ -93,7 +93,7 @@ absl::flat_hash_map<std::string, JobSharing> ProcessJobTable::SharingByJob(int64
 
 void ProcessJobTable::Count(const AttributionCounts& batch) {
   if (batch.attributed == 0 && batch.sender_named == 0 && batch.unattributed == 0) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   counts_.attributed += batch.attributed;
   counts_.shared_copies += batch.shared_copies;
   counts_.sender_named += batch.sender_named;
@@ -101,7 +101,7 @@ void ProcessJobTable::Count(const AttributionCounts& batch) {
 }
 
 AttributionCounts ProcessJobTable::counts() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return counts_;
 }
 
@@ -117,12 +117,12 @@ void ProcessJobTable::Annotate(int64_t now_ms, std::vector<v1::MetricBatch>* bat
 }
 
 size_t ProcessJobTable::unattributed_processes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return unattributed_;
 }
 
 size_t ProcessJobTable::shared_processes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return shared_;
 }
 

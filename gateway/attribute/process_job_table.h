@@ -21,7 +21,6 @@
 // report named. Thread-safe: shared by every receiver.
 
 #include <cstdint>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +28,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::gateway {
@@ -83,33 +83,35 @@ class ProcessJobTable {
 
   explicit ProcessJobTable(Options options) : options_(options) {}
 
-  Options options() const;
+  Options options() const ABSL_LOCKS_EXCLUDED(mu_);
   // SIGHUP: new options for the batches that begin after it.
-  void set_options(Options options);
+  void set_options(Options options) ABSL_LOCKS_EXCLUDED(mu_);
 
-  void Record(std::span<const JobEvidence> evidence, int64_t now_ms);
+  void Record(std::span<const JobEvidence> evidence, int64_t now_ms) ABSL_LOCKS_EXCLUDED(mu_);
   // Sets `out` to the jobs `process` reported within the TTL before
   // `now_ms`, in a stable order (by job name, job id).
-  void JobsOf(std::string_view process, int64_t now_ms, std::vector<JobRef>* out) const;
+  void JobsOf(std::string_view process, int64_t now_ms, std::vector<JobRef>* out) const
+      ABSL_LOCKS_EXCLUDED(mu_);
   // A process whose process-scope series found no job.
-  void NoteUnattributed(std::string_view process, int64_t now_ms);
+  void NoteUnattributed(std::string_view process, int64_t now_ms) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Per job name, over the processes with evidence within the TTL before
   // `now_ms`. Forgets what the TTL let go of.
-  absl::flat_hash_map<std::string, JobSharing> SharingByJob(int64_t now_ms);
+  absl::flat_hash_map<std::string, JobSharing> SharingByJob(int64_t now_ms)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // Writes SharingByJob(now_ms) into each job's batch (processes,
   // shared_processes, max_jobs_per_process): what the scorer says about
   // process-wide figures of shared TaskManagers.
-  void Annotate(int64_t now_ms, std::vector<v1::MetricBatch>* batches);
+  void Annotate(int64_t now_ms, std::vector<v1::MetricBatch>* batches) ABSL_LOCKS_EXCLUDED(mu_);
   // Processes whose process-scope series found no job within the TTL
   // (as of the last SharingByJob).
-  size_t unattributed_processes() const;
+  size_t unattributed_processes() const ABSL_LOCKS_EXCLUDED(mu_);
   // Processes that run several jobs (as of the last SharingByJob).
-  size_t shared_processes() const;
+  size_t shared_processes() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // Adds one batch's counts; counts() are the totals since start.
-  void Count(const AttributionCounts& batch);
-  AttributionCounts counts() const;
+  void Count(const AttributionCounts& batch) ABSL_LOCKS_EXCLUDED(mu_);
+  AttributionCounts counts() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Seen {
@@ -121,7 +123,7 @@ class ProcessJobTable {
     int64_t unattributed_ms = -1;
   };
 
-  mutable std::mutex mu_;
+  mutable absl::Mutex mu_;
   Options options_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Process> processes_ ABSL_GUARDED_BY(mu_);
   size_t unattributed_ ABSL_GUARDED_BY(mu_) = 0;

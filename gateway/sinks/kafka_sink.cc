@@ -54,7 +54,7 @@ void KafkaSink::Publish(const std::vector<v1::MetricBatch>& batches) {
       fresh.push_back({batch.interval_start_ms(), std::move(m)});
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (Pending& p : fresh) buffer_.push_back(std::move(p));
   buffer_bytes_ += fresh_bytes;
   // Drop whole intervals, oldest first, until the bound holds again; a job
@@ -83,7 +83,7 @@ void KafkaSink::Publish(const std::vector<v1::MetricBatch>& batches) {
 
 void KafkaSink::Pump(absl::Duration wait) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     while (!buffer_.empty() && producer_->Outstanding() < options_.max_in_flight) {
       const Pending& p = buffer_.front();
       absl::Status status = producer_->Produce(options_.topic, p.message.key, p.message.value, 0);
@@ -104,10 +104,10 @@ void KafkaSink::Pump(absl::Duration wait) {
 absl::Status KafkaSink::Drain(absl::Time deadline) {
   while (absl::Now() < deadline) {
     Pump(absl::Milliseconds(50));
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (buffer_.empty() && producer_->Outstanding() == 0) return absl::OkStatus();
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return absl::DeadlineExceededError(
       absl::StrCat(buffer_.size() + static_cast<size_t>(producer_->Outstanding()),
                    " messages not acknowledged by Kafka before the shutdown deadline"));
@@ -126,7 +126,7 @@ void KafkaSink::OnDelivery(const kafka::DeliveryReport& report) {
 }
 
 size_t KafkaSink::buffered_bytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return buffer_bytes_;
 }
 

@@ -13,11 +13,12 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/kafka/producer.h"
 #include "common/log/repeated_log.h"
@@ -43,20 +44,20 @@ class KafkaSink {
             prometheus::Registry& registry);
 
   // Thread-safe, never blocks on Kafka.
-  void Publish(const std::vector<v1::MetricBatch>& batches);
+  void Publish(const std::vector<v1::MetricBatch>& batches) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Moves buffered messages into the producer and serves delivery reports,
   // waiting up to `wait`. Call from one pump thread.
-  void Pump(absl::Duration wait);
+  void Pump(absl::Duration wait) ABSL_LOCKS_EXCLUDED(mu_);
 
   // For shutdown: pumps until everything buffered is acknowledged or the
   // deadline passes; DeadlineExceeded says how much was not delivered.
-  absl::Status Drain(absl::Time deadline);
+  absl::Status Drain(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The delivery callback's entry point (wired by the owner of the producer).
   void OnDelivery(const kafka::DeliveryReport& report);
 
-  size_t buffered_bytes() const;
+  size_t buffered_bytes() const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t delivered() const { return delivered_total_; }
   uint64_t failed() const { return failed_total_; }
   uint64_t intervals_dropped() const { return intervals_dropped_total_; }
@@ -70,9 +71,9 @@ class KafkaSink {
   KafkaSinkOptions options_;
   kafka::MessageProducer* producer_;
 
-  mutable std::mutex mu_;
-  std::deque<Pending> buffer_;
-  size_t buffer_bytes_ = 0;
+  mutable absl::Mutex mu_;
+  std::deque<Pending> buffer_ ABSL_GUARDED_BY(mu_);
+  size_t buffer_bytes_ ABSL_GUARDED_BY(mu_) = 0;
 
   std::atomic<uint64_t> delivered_total_{0};
   std::atomic<uint64_t> failed_total_{0};

@@ -176,7 +176,7 @@ void PrometheusView::Update(std::span<const v1::MetricBatch> batches) {
     return a->interval_start_ms() < b->interval_start_ms();
   });
 
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   ++update_;
   std::vector<std::pair<std::string, std::string>> labels;
   for (const v1::MetricBatch* batch : ordered) {
@@ -240,7 +240,7 @@ void PrometheusView::Update(std::span<const v1::MetricBatch> batches) {
 }
 
 std::string PrometheusView::Render() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return text_;
 }
 
@@ -254,7 +254,8 @@ void PrometheusView::RenderLocked() {
   std::map<std::string, Family> families;
   absl::flat_hash_set<const State*> consumed;  // `_count`/`_sum` shown inside a summary
 
-  auto visible = [&](const State& s) { return update_ - s.seen < options_.keep_intervals; };
+  const int64_t update = update_;
+  auto visible = [&](const State& s) { return update - s.seen < options_.keep_intervals; };
   auto label_text = [](const State& s, std::string_view extra_name, std::string_view extra_value) {
     std::string out = "{job_name=\"";
     AppendEscaped(out, s.job_name, true);

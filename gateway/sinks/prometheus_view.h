@@ -18,13 +18,14 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::gateway {
@@ -51,22 +52,22 @@ class PrometheusView {
   // Takes one flush's batches (every job; normally one interval, more when a
   // flush catches up), once per flush, empty or not: each call is one
   // interval for keep_intervals. Renders the text that Render() returns.
-  void Update(std::span<const v1::MetricBatch> batches);
+  void Update(std::span<const v1::MetricBatch> batches) ABSL_LOCKS_EXCLUDED(mu_);
 
   // The text for GET /metrics (Content-Type `text/plain; version=0.0.4`).
-  std::string Render() const;
+  std::string Render() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct State;
-  void RenderLocked();
+  void RenderLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const PrometheusViewOptions options_;
   const absl::flat_hash_set<std::string> sum_gauges_;
 
-  mutable std::mutex mu_;
-  int64_t update_ = 0;
-  absl::flat_hash_map<std::string, std::unique_ptr<State>> series_;
-  std::string text_;
+  mutable absl::Mutex mu_;
+  int64_t update_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, std::unique_ptr<State>> series_ ABSL_GUARDED_BY(mu_);
+  std::string text_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace vitals::gateway

@@ -34,7 +34,7 @@ void JobInfoMetrics::Set(const std::string& key, const std::string& job_name,
   static const std::string kEmpty;
   const std::string& team = LabelOr(labels, "team", kEmpty);
   const std::string& tenant = LabelOr(labels, "tenant", tenant_qualifier);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = by_key_.find(key);
   if (it != by_key_.end()) {
     const Series& s = it->second;
@@ -52,7 +52,7 @@ void JobInfoMetrics::Set(const std::string& key, const std::string& job_name,
 }
 
 void JobInfoMetrics::Remove(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = by_key_.find(key);
   if (it == by_key_.end()) return;
   info_.Remove(it->second.gauge);

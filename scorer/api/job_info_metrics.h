@@ -8,9 +8,10 @@
 // the tenant falls back to the batch's tenant qualifier.
 
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
@@ -26,11 +27,11 @@ class JobInfoMetrics {
   // Exports (or relabels, or withdraws when the team label went away) the
   // series of the job with stable key `key`. A batch without labels changes
   // nothing. Cheap when nothing changed: the scorer calls it for every batch.
-  void Update(const std::string& key, const v1::MetricBatch& batch);
+  void Update(const std::string& key, const v1::MetricBatch& batch) ABSL_LOCKS_EXCLUDED(mu_);
   // The same from a restored state record.
-  void Update(const std::string& key, const v1::JobState& state);
+  void Update(const std::string& key, const v1::JobState& state) ABSL_LOCKS_EXCLUDED(mu_);
   // The job left this replica (revoked, expired).
-  void Remove(const std::string& key);
+  void Remove(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Series {
@@ -41,11 +42,11 @@ class JobInfoMetrics {
   };
   void Set(const std::string& key, const std::string& job_name,
            const google::protobuf::Map<std::string, std::string>& labels,
-           const std::string& tenant_qualifier);
+           const std::string& tenant_qualifier) ABSL_LOCKS_EXCLUDED(mu_);
 
   prometheus::Family<prometheus::Gauge>& info_;
-  std::mutex mu_;
-  std::map<std::string, Series> by_key_;
+  absl::Mutex mu_;
+  std::map<std::string, Series> by_key_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace vitals::scorer

@@ -55,7 +55,7 @@ void ScoreMetrics::UpdateStateLocked(JobSeries& series, const v1::HealthReport& 
 }
 
 void ScoreMetrics::Update(const v1::HealthReport& report) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   JobSeries& series = by_job_[report.job_name()];
   UpdateStateLocked(series, report);
   if (std::isnan(report.score())) {
@@ -95,7 +95,7 @@ void ScoreMetrics::Update(const v1::HealthReport& report) {
 }
 
 void ScoreMetrics::Remove(const v1::HealthReport& report) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = by_job_.find(report.job_name());
   if (it == by_job_.end()) return;
   RemoveLocked(it->second);

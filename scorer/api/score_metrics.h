@@ -9,9 +9,10 @@
 // for a job that is not graded, e.g. finished).
 
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
@@ -23,8 +24,8 @@ class ScoreMetrics {
  public:
   explicit ScoreMetrics(prometheus::Registry& registry);
 
-  void Update(const v1::HealthReport& report);
-  void Remove(const v1::HealthReport& report);
+  void Update(const v1::HealthReport& report) ABSL_LOCKS_EXCLUDED(mu_);
+  void Remove(const v1::HealthReport& report) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct JobSeries {
@@ -36,16 +37,18 @@ class ScoreMetrics {
     std::map<std::string, std::string> state_labels;
   };
   // Score, rollback and dimension series; the state series stays.
-  void RemoveScoresLocked(JobSeries& series);
-  void UpdateStateLocked(JobSeries& series, const v1::HealthReport& report);
-  void RemoveLocked(JobSeries& series);
+  void RemoveScoresLocked(JobSeries& series) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void UpdateStateLocked(JobSeries& series, const v1::HealthReport& report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RemoveLocked(JobSeries& series) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   prometheus::Family<prometheus::Gauge>& score_;
   prometheus::Family<prometheus::Gauge>& dimension_;
   prometheus::Family<prometheus::Gauge>& rollback_;
   prometheus::Family<prometheus::Gauge>& state_;
-  std::mutex mu_;
-  std::map<std::string, JobSeries> by_job_;  // by job name
+  absl::Mutex mu_;
+  // By job name.
+  std::map<std::string, JobSeries> by_job_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace vitals::scorer

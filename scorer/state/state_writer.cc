@@ -13,7 +13,7 @@ StateWriter::StateWriter(StateSink* sink, absl::Duration min_interval, Snapshot 
       clock_(std::move(clock)) {}
 
 void StateWriter::MarkChanged(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   entries_[key].changed = true;
 }
 
@@ -34,7 +34,7 @@ absl::Status StateWriter::WriteLocked(const std::string& key, OwnedState owned, 
 }
 
 absl::Status StateWriter::PublishNow(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   std::optional<OwnedState> owned = snapshot_(key);
   if (!owned) {
     entries_.erase(key);
@@ -78,17 +78,17 @@ size_t StateWriter::PublishChangedLocked(bool only_due) {
 }
 
 size_t StateWriter::PublishDue() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return PublishChangedLocked(/*only_due=*/true);
 }
 
 size_t StateWriter::PublishAllChanged() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return PublishChangedLocked(/*only_due=*/false);
 }
 
 absl::Status StateWriter::Release(const std::string& key, const OwnedState& state) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return absl::OkStatus();
   absl::Status s;
@@ -98,7 +98,7 @@ absl::Status StateWriter::Release(const std::string& key, const OwnedState& stat
 }
 
 absl::Status StateWriter::Tombstone(const std::string& key, int32_t partition) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   entries_.erase(key);
   absl::Status s = sink_->Write(partition, key, std::nullopt);
   if (s.ok()) {
@@ -110,12 +110,12 @@ absl::Status StateWriter::Tombstone(const std::string& key, int32_t partition) {
 }
 
 uint64_t StateWriter::written() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return written_;
 }
 
 uint64_t StateWriter::refused() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return refused_;
 }
 

@@ -12,11 +12,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/base/clock.h"
 #include "scorer/state/owned_state.h"
@@ -37,23 +38,23 @@ class StateWriter {
 
   // The job's state changed (an evaluation added history): written by the
   // next PublishDue at least `min_interval` after its previous record.
-  void MarkChanged(const std::string& key);
+  void MarkChanged(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
   // Writes the job's state now. NotFound when the job is not owned here.
-  absl::Status PublishNow(const std::string& key);
+  absl::Status PublishNow(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
   // Writes every changed job that is due; returns how many were written.
-  size_t PublishDue();
+  size_t PublishDue() ABSL_LOCKS_EXCLUDED(mu_);
   // Writes every changed job, due or not (shutdown).
-  size_t PublishAllChanged();
+  size_t PublishAllChanged() ABSL_LOCKS_EXCLUDED(mu_);
   // The job left this replica (its partition was revoked): writes `state`
   // when it holds changes not written yet, so that the next owner resumes
   // from it, and forgets the job.
-  absl::Status Release(const std::string& key, const OwnedState& state);
+  absl::Status Release(const std::string& key, const OwnedState& state) ABSL_LOCKS_EXCLUDED(mu_);
   // The job expired: writes a tombstone and forgets the job.
-  absl::Status Tombstone(const std::string& key, int32_t partition);
+  absl::Status Tombstone(const std::string& key, int32_t partition) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Records enqueued (tombstones included), and writes the sink refused.
-  uint64_t written() const;
-  uint64_t refused() const;
+  uint64_t written() const ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t refused() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Entry {
@@ -61,18 +62,18 @@ class StateWriter {
     bool published = false;
     int64_t published_at_ms = 0;
   };
-  // Caller holds mu_.
-  absl::Status WriteLocked(const std::string& key, OwnedState state, int64_t now_ms);
-  size_t PublishChangedLocked(bool only_due);
+  absl::Status WriteLocked(const std::string& key, OwnedState state, int64_t now_ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  size_t PublishChangedLocked(bool only_due) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   StateSink* sink_;
   const int64_t min_interval_ms_;
   Snapshot snapshot_;
   Clock clock_;
-  mutable std::mutex mu_;
-  std::map<std::string, Entry> entries_;
-  uint64_t written_ = 0;
-  uint64_t refused_ = 0;
+  mutable absl::Mutex mu_;
+  std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  uint64_t written_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace vitals::scorer

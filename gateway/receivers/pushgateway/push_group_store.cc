@@ -8,7 +8,7 @@
 namespace vitals::gateway {
 
 void PushGroupStore::Put(const GroupingKey& key, FamilyBlocks families, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   PushGroup& group = groups_[key.Canonical()];
   group.key = key;
   group.families = std::move(families);
@@ -16,7 +16,7 @@ void PushGroupStore::Put(const GroupingKey& key, FamilyBlocks families, int64_t 
 }
 
 void PushGroupStore::Post(const GroupingKey& key, FamilyBlocks families, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   PushGroup& group = groups_[key.Canonical()];
   group.key = key;
   for (auto& [name, block] : families) group.families[name] = std::move(block);
@@ -24,12 +24,12 @@ void PushGroupStore::Post(const GroupingKey& key, FamilyBlocks families, int64_t
 }
 
 bool PushGroupStore::Delete(const GroupingKey& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return groups_.erase(key.Canonical()) > 0;
 }
 
 size_t PushGroupStore::Expire(int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   const int64_t ttl_ms = absl::ToInt64Milliseconds(ttl_);
   size_t expired = 0;
   for (auto it = groups_.begin(); it != groups_.end();) {
@@ -44,17 +44,17 @@ size_t PushGroupStore::Expire(int64_t now_ms) {
 }
 
 void PushGroupStore::ForEach(const std::function<void(const PushGroup&)>& fn) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   for (const auto& [canonical, group] : groups_) fn(group);
 }
 
 size_t PushGroupStore::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return groups_.size();
 }
 
 void PushGroupStore::set_ttl(absl::Duration ttl) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   ttl_ = ttl;
 }
 

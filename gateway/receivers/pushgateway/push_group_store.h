@@ -12,9 +12,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gateway/receivers/promtext/parser.h"
 #include "gateway/receivers/pushgateway/path.h"
@@ -38,21 +39,22 @@ class PushGroupStore {
  public:
   explicit PushGroupStore(absl::Duration ttl) : ttl_(ttl) {}
 
-  void Put(const GroupingKey& key, FamilyBlocks families, int64_t now_ms);
-  void Post(const GroupingKey& key, FamilyBlocks families, int64_t now_ms);
+  void Put(const GroupingKey& key, FamilyBlocks families, int64_t now_ms) ABSL_LOCKS_EXCLUDED(mu_);
+  void Post(const GroupingKey& key, FamilyBlocks families, int64_t now_ms) ABSL_LOCKS_EXCLUDED(mu_);
   // False when there was no such group.
-  bool Delete(const GroupingKey& key);
+  bool Delete(const GroupingKey& key) ABSL_LOCKS_EXCLUDED(mu_);
   // Removes groups idle for longer than the TTL; returns how many.
-  size_t Expire(int64_t now_ms);
+  size_t Expire(int64_t now_ms) ABSL_LOCKS_EXCLUDED(mu_);
   // Visits every group under the store's lock: keep `fn` short.
-  void ForEach(const std::function<void(const PushGroup&)>& fn) const;
-  size_t size() const;
-  void set_ttl(absl::Duration ttl);
+  void ForEach(const std::function<void(const PushGroup&)>& fn) const ABSL_LOCKS_EXCLUDED(mu_);
+  size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
+  void set_ttl(absl::Duration ttl) ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  mutable std::mutex mu_;
-  absl::Duration ttl_;
-  std::map<std::string, PushGroup> groups_;  // by GroupingKey::Canonical()
+  mutable absl::Mutex mu_;
+  absl::Duration ttl_ ABSL_GUARDED_BY(mu_);
+  // By GroupingKey::Canonical().
+  std::map<std::string, PushGroup> groups_ ABSL_GUARDED_BY(mu_);
 };
 
 // Splits a validated body into per-family blocks. InvalidArgument with the

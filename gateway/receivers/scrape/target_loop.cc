@@ -1,7 +1,6 @@
 #include "gateway/receivers/scrape/target_loop.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -54,21 +53,21 @@ TargetLoop::~TargetLoop() {
 
 void TargetLoop::Update(ScrapeTarget target) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     target_ = std::move(target);
     changed_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void TargetLoop::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (stop_.exchange(true)) return;
     context_.metrics->RemoveTarget(series_);
     series_ = {};
   }
-  cv_.notify_all();
+  cv_.SignalAll();
 }
 
 void TargetLoop::Join() {
@@ -76,30 +75,31 @@ void TargetLoop::Join() {
 }
 
 void TargetLoop::Run() {
-  // The wait runs on the steady clock, the ticks on the wall clock: a wake
-  // a hair before its tick (slew, millisecond rounding) must not make the
-  // same tick come round twice.
+  // A wake a hair before its tick (slew, millisecond rounding) must not
+  // make the same tick come round twice.
   int64_t last_tick = 0;
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   while (!stop_) {
     const int64_t interval_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(target_.interval));
     const int64_t now = WallMs();
     const int64_t next =
         NextTick(std::max(now, last_tick), interval_ms, Offset(name_, interval_ms));
     changed_ = false;
-    if (cv_.wait_for(lock, std::chrono::milliseconds(next - now),
-                     [this] { return stop_.load() || changed_; })) {
-      continue;  // stopping, or new settings: recompute the tick
+    const absl::Time deadline = absl::Now() + absl::Milliseconds(next - now);
+    while (!stop_ && !changed_) {
+      if (cv_.WaitWithDeadline(&mu_, deadline)) break;
     }
+    if (stop_ || changed_) continue;  // stopping, or new settings: recompute the tick
     last_tick = next;
     const ScrapeTarget target = target_;
-    lock.unlock();
+    mu_.Unlock();
     const Outcome outcome = Scrape(target);
-    lock.lock();
+    mu_.Lock();
     if (stop_) break;
     Record(target, outcome);
   }
   finished_ = true;
+  mu_.Unlock();
 }
 
 TargetLoop::Outcome TargetLoop::Scrape(const ScrapeTarget& target) {

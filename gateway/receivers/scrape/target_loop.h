@@ -12,13 +12,13 @@
 // each target. A scrape that overruns its tick skips the ticks it missed.
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "common/base/clock.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
@@ -48,11 +48,11 @@ class TargetLoop {
   TargetLoop& operator=(const TargetLoop&) = delete;
 
   // New settings for the same target: takes effect from the next tick.
-  void Update(ScrapeTarget target);
+  void Update(ScrapeTarget target) ABSL_LOCKS_EXCLUDED(mu_);
   // Ends the loop and removes the target's series at once; a scrape in
   // flight finishes in the background (within its timeout) and is
   // discarded. Does not wait: see finished() and Join().
-  void Stop();
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
   bool finished() const { return finished_.load(); }
   void Join();
 
@@ -69,24 +69,26 @@ class TargetLoop {
     double seconds = 0;
   };
 
-  void Run();
-  Outcome Scrape(const ScrapeTarget& target);
-  // Under mu_, while not stopped.
-  void Record(const ScrapeTarget& target, const Outcome& outcome);
+  void Run() ABSL_LOCKS_EXCLUDED(mu_);
+  Outcome Scrape(const ScrapeTarget& target) ABSL_LOCKS_EXCLUDED(mu_);
+  // While not stopped.
+  void Record(const ScrapeTarget& target, const Outcome& outcome)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Context& context_;
   const std::string name_;
   ScrapeIngester ingester_;  // used by the loop's thread only
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  ScrapeTarget target_;
-  bool changed_ = false;
+  absl::Mutex mu_;
+  absl::CondVar cv_;
+  ScrapeTarget target_ ABSL_GUARDED_BY(mu_);
+  bool changed_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
-  ScrapeMetrics::TargetSeries series_;
-  bool was_up_ = true;  // so that a first failure is logged
-  std::string last_error_;
+  ScrapeMetrics::TargetSeries series_ ABSL_GUARDED_BY(mu_);
+  // So that a first failure is logged.
+  bool was_up_ ABSL_GUARDED_BY(mu_) = true;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 
