@@ -61,7 +61,7 @@ int RunGateway(const Args& args) {
     if (load(&fresh)) (void)gw.Reload(fresh);  // Reload logs its outcome
   }
   log::Info("SIGTERM: stopping intake, flushing the open interval");
-  return gw.Shutdown().ok() ? 0 : 1;
+  return gw.Shutdown(absl::Now() + g.shutdown_timeout).ok() ? 0 : 1;
 }
 
 }  // namespace vitals::cmd

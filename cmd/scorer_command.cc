@@ -42,8 +42,7 @@ int RunScorer(const Args& args) {
   }
   while (WaitForSignal(absl::Hours(1)) != SignalEvent::kTerminate) {
   }
-  replica.Shutdown();
-  return 0;
+  return replica.Shutdown(absl::Now() + s.shutdown_timeout).ok() ? 0 : 1;
 }
 
 }  // namespace vitals::cmd

@@ -221,8 +221,8 @@ int RunStandalone(const Args& args) {
   }
   log::Info("stopping standalone");
   if (simulator) simulator->Stop();
-  const bool delivered = gw.Shutdown().ok();
-  replica.Shutdown();
+  const bool delivered = gw.Shutdown(absl::Now() + config.gateway.shutdown_timeout).ok();
+  (void)replica.Shutdown(absl::Now() + config.scorer.shutdown_timeout);
   if (!file_sd.empty()) std::remove(file_sd.c_str());
   return delivered ? 0 : 1;
 }

@@ -2,29 +2,33 @@
 
 // The per-node gateway: receivers → normalizer → process attribution →
 // aggregator → (Kafka sink, Prometheus view), with its HTTP port for
-// pushes, /metrics, /healthz and /readyz. Start() brings it up; Shutdown() stops accepting, flushes
-// the open interval and waits for Kafka to acknowledge it (up to the deadline).
+// pushes, /metrics, /healthz and /readyz. Its parts are components started
+// in order (the Kafka sink first, then the interval flusher, the HTTP
+// server, StatsD, the scraper) and stopped in reverse: receivers stop, the
+// flusher closes the open interval with their last samples, the sink drains
+// it to Kafka by the deadline.
 
-#include <array>
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "common/base/clock.h"
+#include "common/component/component_list.h"
 #include "common/http/server.h"
-#include "common/kafka/producer.h"
 #include "gateway/aggregate/aggregator.h"
 #include "gateway/attribute/process_job_table.h"
 #include "gateway/gateway_config.h"
+#include "gateway/gateway_metrics.h"
+#include "gateway/interval_flusher.h"
 #include "gateway/receivers/influx/receiver.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/pushgateway/receiver.h"
 #include "gateway/receivers/scrape/scraper.h"
 #include "gateway/receivers/statsd/receiver.h"
-#include "gateway/sinks/kafka_sink.h"
+#include "gateway/sinks/kafka_publisher.h"
 #include "gateway/sinks/prometheus_view.h"
 #include "prometheus/registry.h"
 
@@ -32,12 +36,17 @@ namespace vitals::gateway {
 
 class Gateway {
  public:
-  explicit Gateway(GatewayConfig config);
+  // `time` decides the intervals and stamps samples; it must outlive the
+  // gateway.
+  explicit Gateway(GatewayConfig config, const TimeSource& time = SystemTimeSource::Get());
   ~Gateway();
 
+  // Starts every component; on error those started are stopped again.
   absl::Status Start();
+  // Stops the components in reverse; the last interval is flushed and
+  // DeadlineExceeded says what Kafka had not acknowledged by `deadline`.
   // Safe without Start and safe twice.
-  absl::Status Shutdown();
+  absl::Status Shutdown(absl::Time deadline);
 
   uint16_t http_port() const { return server_ ? server_->port() : 0; }
   uint16_t statsd_port() const { return statsd_ ? statsd_->port() : 0; }
@@ -50,16 +59,17 @@ class Gateway {
   // the key) leaves everything as it was.
   absl::Status Reload(const GatewayConfig& fresh);
 
-  // Closes the interval ending at `boundary_ms` now (tests and SIGTERM).
-  void FlushInterval(int64_t boundary_ms, bool final_flush);
+  // Closes the interval ending at `boundary_ms` (the flusher, and tests).
+  void FlushInterval(int64_t boundary_ms, bool final_flush) ABSL_LOCKS_EXCLUDED(flush_mu_);
 
  private:
-  void FlushLoop();
-  void PumpLoop();
   http::Response ServeMetrics() const;
+  void Route(http::Server& server);
 
   GatewayConfig config_;
+  const TimeSource& time_;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<GatewayMetrics> metrics_;
   std::unique_ptr<IngestMetrics> ingest_metrics_;
   // Which processes run which jobs: shared by every receiver.
   std::unique_ptr<ProcessJobTable> processes_;
@@ -67,47 +77,20 @@ class Gateway {
   std::unique_ptr<PushgatewayReceiver> pushgateway_;
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<InfluxReceiver> influx_;
+  std::unique_ptr<PrometheusView> view_;
+  // The components, in start order.
+  std::unique_ptr<KafkaPublisher> kafka_;
+  std::unique_ptr<IntervalFlusher> flusher_;
+  std::unique_ptr<http::Server> server_;
   std::unique_ptr<StatsdReceiver> statsd_;
   std::unique_ptr<Scraper> scraper_;
-  std::unique_ptr<PrometheusView> view_;
-  std::unique_ptr<kafka::KafkaProducer> producer_;
-  std::unique_ptr<KafkaSink> sink_;
-  std::unique_ptr<http::Server> server_;
-
-  std::mutex flush_mu_;  // one interval closes at a time
-  std::mutex loop_mu_;
-  std::condition_variable loop_cv_;
-  bool stopping_ = false;
+  ComponentList components_{"gateway"};
+  // Read by /readyz on the server's threads.
   std::atomic<bool> started_{false};
-  std::atomic<bool> shut_down_{false};
-  std::thread flush_thread_;
-  // The next interval boundary to close (epoch ms); owned by the flush
-  // thread, read by Shutdown after joining it.
-  int64_t next_boundary_ms_ = 0;
-  // A loop further behind than this many intervals skips ahead (a clock
-  // jump), logging it, instead of flushing each.
-  static constexpr int64_t kMaxCatchUpIntervals = 30;
-  std::thread pump_thread_;
+  bool shut_down_ = false;
 
-  prometheus::Counter* intervals_flushed_ = nullptr;
-  prometheus::Histogram* flush_duration_ = nullptr;
-  prometheus::Gauge* push_groups_gauge_ = nullptr;
-  prometheus::Gauge* active_series_ = nullptr;
-  prometheus::Gauge* broker_connections_ = nullptr;
-  prometheus::Counter* kafka_retries_ = nullptr;
-  uint64_t kafka_retries_seen_ = 0;
-  // The aggregator counts drops since start; the exported counters advance
-  // by the difference at each flush.
-  std::array<prometheus::Counter*, static_cast<size_t>(DropReason::kCount)> series_dropped_{};
-  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> series_dropped_seen_{};
-  // Process attribution, advanced at each flush like the drop counters.
-  prometheus::Counter* attributed_samples_ = nullptr;
-  prometheus::Counter* shared_samples_ = nullptr;
-  prometheus::Counter* sender_named_samples_ = nullptr;
-  prometheus::Counter* unattributed_samples_ = nullptr;
-  AttributionCounts attribution_seen_;
-  prometheus::Gauge* unattributed_processes_ = nullptr;
-  prometheus::Gauge* shared_processes_ = nullptr;
+  // One interval closes at a time.
+  absl::Mutex flush_mu_;
 };
 
 }  // namespace vitals::gateway

@@ -180,7 +180,7 @@ void BM_PeerPushgateway(benchmark::State& state) {
     http::Server probe(options);
     if (!probe.Start().ok()) return;
     port = probe.port();
-    probe.Shutdown();
+    (void)probe.Shutdown(absl::InfiniteFuture());
   }
   // No persistence: Debian's default file would carry groups over from
   // earlier runs (and be written outside the build tree).

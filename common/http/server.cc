@@ -316,7 +316,7 @@ void Server::Impl::Accept() {
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
-Server::~Server() { Shutdown(); }
+Server::~Server() { (void)Shutdown(absl::InfiniteFuture()); }
 
 void Server::Route(std::string method, std::string path, Handler handler, std::string label) {
   const bool prefix = !path.empty() && path.back() == '/';
@@ -359,8 +359,8 @@ absl::Status Server::Start() {
 
 uint16_t Server::port() const { return impl_->bound_port; }
 
-void Server::Shutdown() {
-  if (!impl_ || impl_->stopped.exchange(true)) return;
+absl::Status Server::Shutdown(absl::Time /*deadline*/) {
+  if (!impl_ || impl_->stopped.exchange(true)) return absl::OkStatus();
   if (impl_->acceptor) {
     net::post(impl_->ioc, [this] {
       beast::error_code ignored;
@@ -376,6 +376,7 @@ void Server::Shutdown() {
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  return absl::OkStatus();
 }
 
 }  // namespace vitals::http

@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/component/component.h"
 
 namespace vitals::http {
 
@@ -85,10 +86,10 @@ struct ServerOptions {
   size_t max_series_per_request = 100'000;
 };
 
-class Server {
+class Server final : public Component {
  public:
   explicit Server(ServerOptions options);
-  ~Server();
+  ~Server() override;
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
@@ -103,11 +104,14 @@ class Server {
 
   const ServerOptions& options() const;
 
+  std::string_view component_name() const override { return "http server"; }
   // Binds and starts serving; Unavailable if the address cannot be bound.
-  absl::Status Start();
+  absl::Status Start() override;
   uint16_t port() const;
-  // Stops accepting and closes connections. Safe without Start, safe twice.
-  void Shutdown();
+  // Stops accepting and closes connections; handlers already running
+  // finish (they are bounded by the request limits, not by `deadline`).
+  // Safe without Start, safe twice.
+  absl::Status Shutdown(absl::Time deadline) override;
 
   // Opaque; named here only so that server.cc's connection type can see it.
   struct Impl;

@@ -33,7 +33,7 @@ absl::StatusOr<std::unique_ptr<ScrapeEndpoints>> ScrapeEndpoints::Start(
 }
 
 ScrapeEndpoints::~ScrapeEndpoints() {
-  if (server_) server_->Shutdown();
+  if (server_) (void)server_->Shutdown(absl::InfiniteFuture());
 }
 
 http::Response ScrapeEndpoints::Serve(const http::Request& request) {

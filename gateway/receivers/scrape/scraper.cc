@@ -1,7 +1,5 @@
 #include "gateway/receivers/scrape/scraper.h"
 
-#include <chrono>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log/log.h"
@@ -26,18 +24,18 @@ Scraper::Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* 
   context_.clock = std::move(clock);
 }
 
-Scraper::~Scraper() { Shutdown(); }
+Scraper::~Scraper() { (void)Shutdown(absl::InfiniteFuture()); }
 
 absl::Status Scraper::Start() {
   if (absl::Status s = options_.Validate(); !s.ok()) return s;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (started_ || stopping_) return absl::FailedPreconditionError("scraper already started");
     started_ = true;
   }
   Refresh();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (target_set_.files().empty()) {
       log::Warn("scrape: no file_sd file matches yet",
                 {{"files", absl::StrJoin(options_.files, ",")}});
@@ -50,7 +48,7 @@ absl::Status Scraper::Start() {
 }
 
 void Scraper::Refresh() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (stopping_) return;
   std::vector<absl::Status> errors;
   const TargetDiff diff = target_set_.Refresh(&errors);
@@ -111,35 +109,40 @@ void Scraper::Apply(const TargetDiff& diff) {
 }
 
 void Scraper::RefreshLoop() {
-  const auto period =
-      std::chrono::milliseconds(absl::ToInt64Milliseconds(options_.refresh_interval));
-  std::unique_lock<std::mutex> lock(mu_);
+  const absl::Duration period =
+      absl::Milliseconds(absl::ToInt64Milliseconds(options_.refresh_interval));
+  mu_.Lock();
   while (!stopping_) {
-    if (cv_.wait_for(lock, period, [this] { return stopping_; })) break;
-    lock.unlock();
+    const absl::Time deadline = absl::Now() + period;
+    while (!stopping_) {
+      if (cv_.WaitWithDeadline(&mu_, deadline)) break;
+    }
+    if (stopping_) break;
+    mu_.Unlock();
     Refresh();
-    lock.lock();
+    mu_.Lock();
   }
+  mu_.Unlock();
 }
 
 size_t Scraper::targets() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return loops_.size();
 }
 
-void Scraper::Shutdown() {
+absl::Status Scraper::Shutdown(absl::Time /*deadline*/) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return;
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::OkStatus();
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (refresher_.joinable()) refresher_.join();
   // Stop every loop first, then wait: their last scrapes end in parallel.
   std::vector<std::unique_ptr<TargetLoop>> all;
   bool started = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     started = started_;
     for (auto& [name, loop] : loops_) {
       loop->Stop();
@@ -152,6 +155,7 @@ void Scraper::Shutdown() {
   }
   for (auto& loop : all) loop->Join();
   if (started) log::Info("scraper stopped");
+  return absl::OkStatus();
 }
 
 }  // namespace vitals::gateway

@@ -15,18 +15,19 @@
 // the same, and a node runs tens of Flink processes, not thousands: the
 // threads sleep between scrapes and cost a stack each.
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "common/base/clock.h"
+#include "common/component/component.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/scrape/scrape_metrics.h"
@@ -37,7 +38,7 @@
 
 namespace vitals::gateway {
 
-class Scraper {
+class Scraper final : public Component {
  public:
   using Clock = vitals::Clock;
 
@@ -46,40 +47,42 @@ class Scraper {
   // self-metrics are registered in `registry`.
   Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
           IngestMetrics* ingest, prometheus::Registry& registry, Clock clock);
-  ~Scraper();
+  ~Scraper() override;
   Scraper(const Scraper&) = delete;
   Scraper& operator=(const Scraper&) = delete;
 
+  std::string_view component_name() const override { return "scraper"; }
   // Reads the file_sd files once (a bad or missing file is logged, not
   // fatal: files may appear later) and starts scraping. InvalidArgument
   // for bad options. Not after Shutdown.
-  absl::Status Start();
+  absl::Status Start() override ABSL_LOCKS_EXCLUDED(mu_);
   // Stops the refresher and every loop and waits for scrapes in flight
-  // (each ends within its timeout). Safe without Start and safe twice.
-  void Shutdown();
+  // (each ends within its own timeout, shorter than any shutdown
+  // deadline). Safe without Start and safe twice.
+  absl::Status Shutdown(absl::Time deadline) override ABSL_LOCKS_EXCLUDED(mu_);
 
   // Re-reads the files now instead of at the next refresh_interval.
-  void Refresh();
+  void Refresh() ABSL_LOCKS_EXCLUDED(mu_);
   // Targets being scraped.
-  size_t targets() const;
+  size_t targets() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
-  void RefreshLoop();
-  void Apply(const TargetDiff& diff);  // under mu_
+  void RefreshLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void Apply(const TargetDiff& diff) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ScrapeOptions options_;
   ScrapeMetrics metrics_;
   TargetLoop::Context context_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  TargetSet target_set_;
-  std::map<std::string, std::unique_ptr<TargetLoop>> loops_;
+  mutable absl::Mutex mu_;
+  absl::CondVar cv_;
+  TargetSet target_set_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::unique_ptr<TargetLoop>> loops_ ABSL_GUARDED_BY(mu_);
   // Removed targets whose last scrape may still be in flight.
-  std::vector<std::unique_ptr<TargetLoop>> retiring_;
-  size_t over_cap_ = 0;
-  bool started_ = false;
-  bool stopping_ = false;
+  std::vector<std::unique_ptr<TargetLoop>> retiring_ ABSL_GUARDED_BY(mu_);
+  size_t over_cap_ ABSL_GUARDED_BY(mu_) = 0;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread refresher_;
 };
 

@@ -54,77 +54,6 @@ std::string_view FormatSender(const sockaddr_storage& addr, char (&out)[64]) {
 
 }  // namespace
 
-absl::Status StatsdReceiverOptions::Validate() const {
-  std::string host;
-  uint16_t port = 0;
-  if (absl::Status s = http::ParseHostPort(listen, &host, &port); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("statsd.listen: ", s.message()));
-  }
-  if (threads < 1 || threads > 64) {
-    return absl::InvalidArgumentError("statsd.threads: must be between 1 and 64");
-  }
-  if (receive_buffer_bytes < 0 || receive_buffer_bytes > (int64_t{1} << 30)) {
-    return absl::InvalidArgumentError("statsd.receive_buffer_bytes: must be between 0 and 1 GiB");
-  }
-  if (max_datagram_bytes < 512 || max_datagram_bytes > 65507) {
-    return absl::InvalidArgumentError("statsd.max_datagram_bytes: must be between 512 and 65507");
-  }
-  if (normalize.hold_ms < 1 || normalize.hold_ms > 10'000) {
-    return absl::InvalidArgumentError("statsd.hold: must be between 1ms and 10s");
-  }
-  if (normalize.max_identifiers < 1024) {
-    return absl::InvalidArgumentError("statsd.max_identifiers: must be at least 1024");
-  }
-  if (!ScopeParser::Create(normalize.scope_formats).ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "statsd.scope_formats: ", ScopeParser::Create(normalize.scope_formats).status().message()));
-  }
-  return absl::OkStatus();
-}
-
-StatsdReceiverOptions ParseStatsdReceiverOptions(config::YamlMap& map) {
-  StatsdReceiverOptions o;
-  map.Get("enabled", &o.enabled);
-  map.Get("listen", &o.listen);
-  int64_t threads = o.threads;
-  map.Get("threads", &threads);
-  o.threads = static_cast<int>(std::clamp<int64_t>(threads, -1, 1 << 20));
-  map.Get("receive_buffer_bytes", &o.receive_buffer_bytes);
-  map.Get("max_datagram_bytes", &o.max_datagram_bytes);
-  map.Get("dogstatsd_tags", &o.parse.dogstatsd_tags);
-  map.Get("meter_counts", &o.normalize.meter_counts);
-  map.Get("key_value_keys", &o.normalize.key_value_keys);
-  absl::Duration hold = absl::Milliseconds(o.normalize.hold_ms);
-  map.Get("hold", &hold);
-  o.normalize.hold_ms = absl::ToInt64Milliseconds(hold);
-  int64_t max_identifiers = static_cast<int64_t>(o.normalize.max_identifiers);
-  map.Get("max_identifiers", &max_identifiers);
-  o.normalize.max_identifiers = static_cast<size_t>(std::max<int64_t>(max_identifiers, 0));
-  {
-    config::YamlMap formats = map.Child("scope_formats");
-    FlinkScopeFormats& f = o.normalize.scope_formats;
-    formats.Get("jm", &f.jm);
-    formats.Get("jm_job", &f.jm_job);
-    formats.Get("jm_operator", &f.jm_operator);
-    formats.Get("tm", &f.tm);
-    formats.Get("tm_job", &f.tm_job);
-    formats.Get("task", &f.task);
-    formats.Get("operator", &f.operator_);
-    std::string delimiter(1, f.delimiter);
-    formats.Get("delimiter", &delimiter);
-    if (delimiter.empty()) {
-      formats.Error("delimiter", "must not be empty");
-    } else {
-      f.delimiter = delimiter[0];  // Flink uses the first character too
-    }
-    formats.Get("values_contain_delimiter", &f.values_contain_delimiter);
-    formats.RejectUnknownKeys();
-  }
-  map.RejectUnknownKeys();
-  if (absl::Status s = o.Validate(); !s.ok()) map.Error("", std::string(s.message()));
-  return o;
-}
-
 struct StatsdReceiver::Lane {
   Lane(const StatsdReceiverOptions& options, IngestMetrics* metrics, const Clock& clock)
       : options(options),
@@ -261,7 +190,7 @@ StatsdReceiver::StatsdReceiver(StatsdReceiverOptions options, FlinkSampleSink* s
       metrics_(metrics),
       clock_(std::move(clock)) {}
 
-StatsdReceiver::~StatsdReceiver() { Shutdown(); }
+StatsdReceiver::~StatsdReceiver() { (void)Shutdown(absl::InfiniteFuture()); }
 
 absl::Status StatsdReceiver::Start() {
   if (started_ || shut_down_) return absl::FailedPreconditionError("statsd receiver: started once");
@@ -333,10 +262,10 @@ absl::Status StatsdReceiver::Start() {
   return absl::OkStatus();
 }
 
-void StatsdReceiver::Shutdown() {
+absl::Status StatsdReceiver::Shutdown(absl::Time /*deadline*/) {
   if (!started_ || shut_down_) {
     shut_down_ = true;
-    return;
+    return absl::OkStatus();
   }
   shut_down_ = true;
   for (auto& lane : lanes_) lane->ioc.stop();
@@ -348,6 +277,7 @@ void StatsdReceiver::Shutdown() {
     lane->normalizer->ReleaseHeld(std::numeric_limits<int64_t>::max());
     lane->Publish();
   }
+  return absl::OkStatus();
 }
 
 uint64_t StatsdReceiver::datagrams() const {

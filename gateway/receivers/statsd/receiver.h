@@ -21,36 +21,17 @@
 
 #include "absl/status/status.h"
 #include "common/base/clock.h"
-#include "common/config/yaml_reader.h"
+#include "common/component/component.h"
 #include "gateway/attribute/process_job_table.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/statsd/normalizer.h"
+#include "gateway/receivers/statsd/options.h"
 #include "gateway/receivers/statsd/parser.h"
 
 namespace vitals::gateway {
 
-struct StatsdReceiverOptions {
-  bool enabled = true;
-  // host:port; port 0 picks a free one (read it back with port()).
-  std::string listen = "0.0.0.0:8125";
-  int threads = 1;
-  // SO_RCVBUF asked for; the kernel caps it at net.core.rmem_max. 0 keeps
-  // the system default.
-  int64_t receive_buffer_bytes = 8 << 20;
-  // Longer datagrams are refused (reason "too_large"); 65507 is UDP's limit.
-  int64_t max_datagram_bytes = 65507;
-  StatsdParseOptions parse;
-  StatsdNormalizerOptions normalize;
-
-  // InvalidArgument naming the offending key.
-  absl::Status Validate() const;
-};
-
-// Reads a `statsd:` section (keys in README.md); errors go to map.errors().
-StatsdReceiverOptions ParseStatsdReceiverOptions(config::YamlMap& map);
-
-class StatsdReceiver {
+class StatsdReceiver final : public Component {
  public:
   using Clock = vitals::Clock;
 
@@ -59,16 +40,17 @@ class StatsdReceiver {
   // datagrams of one wake-up are one batch.
   StatsdReceiver(StatsdReceiverOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
                  IngestMetrics* metrics, Clock clock);
-  ~StatsdReceiver();
+  ~StatsdReceiver() override;
   StatsdReceiver(const StatsdReceiver&) = delete;
   StatsdReceiver& operator=(const StatsdReceiver&) = delete;
 
+  std::string_view component_name() const override { return "statsd receiver"; }
   // Binds and starts the lanes. InvalidArgument for bad options,
   // Unavailable when the address cannot be bound. Not after Shutdown.
-  absl::Status Start();
+  absl::Status Start() override;
   // Stops the lanes, then hands on what the normalizers still hold. Safe
   // without Start and safe twice.
-  void Shutdown();
+  absl::Status Shutdown(absl::Time deadline) override;
 
   uint16_t port() const { return port_; }
   // Datagrams read, and datagrams the kernel dropped for want of room.

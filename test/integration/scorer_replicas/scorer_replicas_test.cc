@@ -338,10 +338,10 @@ TEST_F(ScorerReplicasTest, AShutDownReplicasJobsMoveWithHistoryAndMigrations) {
   std::map<std::string, Before> before = PrepareVictim(api_a, a_jobs);
   ASSERT_FALSE(HasFailure());
 
-  a->Shutdown();
+  EXPECT_TRUE(a->Shutdown(absl::Now() + absl::Seconds(30)).ok());
   a.reset();
   ExpectTakenOver(api_b, before);
-  b.Shutdown();
+  EXPECT_TRUE(b.Shutdown(absl::Now() + absl::Seconds(30)).ok());
 }
 
 TEST_F(ScorerReplicasTest, AKilledReplicasJobsMoveWithHistoryAndMigrations) {
@@ -388,7 +388,7 @@ TEST_F(ScorerReplicasTest, AKilledReplicasJobsMoveWithHistoryAndMigrations) {
   ASSERT_EQ(kill(victim.pid(), SIGKILL), 0);
   EXPECT_EQ(victim.Terminate(absl::Seconds(10)), std::optional<int>(-SIGKILL));
   ExpectTakenOver(api_survivor, before);
-  survivor.Shutdown();
+  EXPECT_TRUE(survivor.Shutdown(absl::Now() + absl::Seconds(30)).ok());
 }
 
 TEST_F(ScorerReplicasTest, SilentJobsExpireWithTheirSeriesAndLeaveTombstones) {
@@ -415,7 +415,7 @@ TEST_F(ScorerReplicasTest, SilentJobsExpireWithTheirSeriesAndLeaveTombstones) {
   EXPECT_THAT(metrics, ::testing::Not(::testing::HasSubstr("vitals_job_info{")));
   EXPECT_THAT(metrics, ::testing::Not(::testing::HasSubstr("flink_job_health_score{")));
   EXPECT_THAT(metrics, ::testing::HasSubstr("vitals_scorer_jobs_expired_total 100"));
-  replica.Shutdown();
+  EXPECT_TRUE(replica.Shutdown(absl::Now() + absl::Seconds(30)).ok());
 
   // What a replica taking over now would restore: nothing.
   auto reader = scorer::KafkaChangelogReader::Create(

@@ -101,8 +101,8 @@ TEST_F(HttpServerTest, ConcurrentClientsAreAllServed) {
 
 TEST_F(HttpServerTest, ShutdownIsIdempotentAndRefusesNewConnections) {
   const uint16_t port = server_->port();
-  server_->Shutdown();
-  server_->Shutdown();
+  EXPECT_TRUE(server_->Shutdown(absl::InfiniteFuture()).ok());
+  EXPECT_TRUE(server_->Shutdown(absl::InfiniteFuture()).ok());
   auto r =
       Fetch("GET", "http://127.0.0.1:" + std::to_string(port) + "/hello", {}, {}, absl::Seconds(1));
   EXPECT_FALSE(r.ok());
@@ -110,7 +110,7 @@ TEST_F(HttpServerTest, ShutdownIsIdempotentAndRefusesNewConnections) {
 
 TEST(HttpServerStandaloneTest, ShutdownWithoutStartIsSafe) {
   Server server(ServerOptions{});
-  server.Shutdown();
+  EXPECT_TRUE(server.Shutdown(absl::InfiniteFuture()).ok());
 }
 
 TEST(HttpServerStandaloneTest, BindFailureIsUnavailable) {

@@ -57,7 +57,7 @@ class OverloadTest : public ::testing::Test {
   void TearDown() override {
     Release();
     for (auto& t : clients_) t.join();
-    if (server_) server_->Shutdown();
+    if (server_) EXPECT_TRUE(server_->Shutdown(absl::InfiniteFuture()).ok());
   }
 
   // POSTs /block on its own connection from a thread; the answer lands in
@@ -221,7 +221,7 @@ TEST_F(OverloadTest, ManyConcurrentWritersNeverExceedTheCap) {
   EXPECT_EQ(answered.load(), 200);
   EXPECT_EQ(failed.load(), 0);
   EXPECT_LE(peak.load(), 2) << "handlers run on the handler threads only";
-  server_->Shutdown();  // before `running` and `peak` go
+  EXPECT_TRUE(server_->Shutdown(absl::InfiniteFuture()).ok());  // before `running` and `peak` go
 }
 
 }  // namespace

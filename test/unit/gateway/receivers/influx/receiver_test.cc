@@ -49,7 +49,7 @@ class InfluxReceiverTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (server_) server_->Shutdown();
+    if (server_) EXPECT_TRUE(server_->Shutdown(absl::InfiniteFuture()).ok());
   }
 
   prometheus::Registry registry_;

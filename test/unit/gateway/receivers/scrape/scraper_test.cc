@@ -74,7 +74,7 @@ class FlinkEndpoint {
   }
   ~FlinkEndpoint() {
     Release();
-    server_->Shutdown();
+    EXPECT_TRUE(server_->Shutdown(absl::InfiniteFuture()).ok());
   }
 
   bool Start() { return server_->Start().ok(); }
@@ -182,7 +182,7 @@ class ScraperTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (scraper_) scraper_->Shutdown();
+    if (scraper_) EXPECT_TRUE(scraper_->Shutdown(absl::InfiniteFuture()).ok());
     std::remove((dir_ + "/flink.json").c_str());
     rmdir(dir_.c_str());
   }
@@ -228,7 +228,7 @@ class ScraperTest : public ::testing::Test {
     http::Server server(options);
     if (!server.Start().ok()) return 0;
     const uint16_t port = server.port();
-    server.Shutdown();
+    EXPECT_TRUE(server.Shutdown(absl::InfiniteFuture()).ok());
     return port;
   }
 
@@ -298,7 +298,7 @@ TEST_F(ScraperTest, HealthyTargetKeepsItsScheduleWhileOthersHangOrRefuse) {
   // samples name (not the file_sd job_name label), its cluster,
   // file_sd labels only where the sample has none of its own. Read after
   // Shutdown, which waits for scrapes in flight.
-  scraper_->Shutdown();
+  EXPECT_TRUE(scraper_->Shutdown(absl::InfiniteFuture()).ok());
   const std::vector<RecordedSample> samples = sink_.samples();
   ASSERT_GE(samples.size(), per_scrape);
   EXPECT_EQ(samples.size() % per_scrape, 0u);
@@ -372,7 +372,7 @@ TEST_F(ScraperTest, BadAnswersAndHttpsTargetsAreDownWithAReason) {
   EXPECT_EQ(Up(error_target), 0);
   EXPECT_EQ(Up(garbage_target), 0);
   EXPECT_EQ(Up("127.0.0.1:1"), 0);
-  scraper_->Shutdown();  // the counters below stop moving
+  EXPECT_TRUE(scraper_->Shutdown(absl::InfiniteFuture()).ok());  // the counters below stop moving
   EXPECT_EQ(ingest_.rejected("scrape", "parse_error"), Scrapes("parse_error"));
   EXPECT_EQ(ingest_.rejected("scrape", "http_status"), Scrapes("http_status"));
   EXPECT_EQ(ingest_.rejected("scrape", "invalid_target"), Scrapes("invalid_target"));
@@ -390,8 +390,8 @@ TEST_F(ScraperTest, StartRefusesBadOptionsAndShutdownIsIdempotent) {
   options.timeout = absl::Seconds(2);
   Scraper bad(options, &sink_, &processes_, &ingest_, registry_, [] { return int64_t{0}; });
   EXPECT_TRUE(absl::IsInvalidArgument(bad.Start()));
-  bad.Shutdown();
-  bad.Shutdown();
+  EXPECT_TRUE(bad.Shutdown(absl::InfiniteFuture()).ok());
+  EXPECT_TRUE(bad.Shutdown(absl::InfiniteFuture()).ok());
 }
 
 TEST(TargetLoopTest, TicksAreSpreadAndAligned) {

@@ -107,7 +107,7 @@ TEST_F(StatsdReceiverTest, AProcessWithoutJobLinesGivesNoJob) {
   UdpClient client;
   client.Send(receiver_->port(), std::string(kTm) + "Status.JVM.CPU.Load:0.25|g");
   ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 1; }));
-  receiver_->Shutdown();
+  EXPECT_TRUE(receiver_->Shutdown(absl::InfiniteFuture()).ok());
   EXPECT_EQ(sink_.size(), 0u);
   EXPECT_EQ(processes_.counts().unattributed, 1u);
 }
@@ -122,7 +122,7 @@ TEST_F(StatsdReceiverTest, BadLinesAreCountedByReasonAndGoodOnesKept) {
               "broken line\n"
               "10.0.0.5.jobmanager.orders.numRestarts:1|c");
   ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 1; }));
-  receiver_->Shutdown();  // publishes what the lane counted
+  EXPECT_TRUE(receiver_->Shutdown(absl::InfiniteFuture()).ok());  // publishes what the lane counted
   EXPECT_EQ(sink_.size(), 1u);
   EXPECT_EQ(metrics_.received("statsd"), 1);
   EXPECT_EQ(metrics_.rejected("statsd", "invalid_value"), 1);
@@ -201,23 +201,23 @@ TEST_F(StatsdReceiverTest, SeveralLanesShareThePort) {
     }
   }
   ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 16; }));
-  receiver_->Shutdown();
+  EXPECT_TRUE(receiver_->Shutdown(absl::InfiniteFuture()).ok());
   EXPECT_EQ(sink_.size(), 8u);
   for (const RecordedSample& s : sink_.samples()) EXPECT_THAT(s.source, StartsWith("statsd:127."));
 }
 
 TEST_F(StatsdReceiverTest, ShutdownIsSafeTwiceAndWithoutStart) {
   StatsdReceiver never_started({}, &sink_, &processes_, &metrics_, [] { return int64_t{0}; });
-  never_started.Shutdown();
-  never_started.Shutdown();
+  EXPECT_TRUE(never_started.Shutdown(absl::InfiniteFuture()).ok());
+  EXPECT_TRUE(never_started.Shutdown(absl::InfiniteFuture()).ok());
   Start();
   UdpClient client;
   // Shutdown hands on a held zero.
   client.Send(receiver_->port(), "10.0.0.5.jobmanager.orders.numRestarts:0|g");
   ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() == 1; }));
-  receiver_->Shutdown();
+  EXPECT_TRUE(receiver_->Shutdown(absl::InfiniteFuture()).ok());
   EXPECT_EQ(sink_.size(), 1u);
-  receiver_->Shutdown();
+  EXPECT_TRUE(receiver_->Shutdown(absl::InfiniteFuture()).ok());
   EXPECT_FALSE(receiver_->Start().ok());
 }
 
