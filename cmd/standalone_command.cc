@@ -104,7 +104,8 @@ int RunStandalone(const Args& args) {
   if (!LoadAndApply(common, &config)) return 1;
   if (!gateway_listen.empty()) config.gateway.listen = gateway_listen;
   if (!scorer_listen.empty()) config.scorer.listen = scorer_listen;
-  if (!statsd_listen.empty()) config.gateway.statsd.listen = statsd_listen;
+  if (!statsd_listen.empty())
+    config.gateway.receivers.of<gateway::StatsdReceiver>().listen = statsd_listen;
   if (interval > absl::ZeroDuration()) config.gateway.aggregation.interval = interval;
   if (brokers > 0) config.standalone.brokers = brokers;
   absl::StatusOr<sim::ReporterKind> kind = sim::ParseReporterKind(reporter);
@@ -125,12 +126,13 @@ int RunStandalone(const Args& args) {
     }
     std::fputs("[]\n", f);
     std::fclose(f);
-    config.gateway.scrape.enabled = true;
-    config.gateway.scrape.files.push_back(file_sd);
-    config.gateway.scrape.interval = config.gateway.aggregation.interval;
-    config.gateway.scrape.timeout = config.gateway.aggregation.interval / 2;
-    config.gateway.scrape.refresh_interval =
-        std::min(config.gateway.scrape.refresh_interval, config.gateway.aggregation.interval);
+    gateway::ScrapeOptions& scrape = config.gateway.receivers.of<gateway::Scraper>();
+    scrape.enabled = true;
+    scrape.files.push_back(file_sd);
+    scrape.interval = config.gateway.aggregation.interval;
+    scrape.timeout = config.gateway.aggregation.interval / 2;
+    scrape.refresh_interval =
+        std::min(scrape.refresh_interval, config.gateway.aggregation.interval);
   }
   if (absl::Status s = config.gateway.Validate(); !s.ok()) {
     std::fprintf(stderr, "vitals standalone: %s\n", std::string(s.message()).c_str());

@@ -23,10 +23,6 @@ Gateway::Gateway(GatewayConfig config, const TimeSource& time)
   aggregation.gateway = config_.node;
   aggregation.cluster = config_.cluster;
   aggregator_ = std::make_unique<Aggregator>(aggregation);
-  if (config_.influx.enabled) {
-    influx_ = std::make_unique<InfluxReceiver>(config_.influx, aggregator_.get(), processes_.get(),
-                                               ingest_metrics_.get(), time_.clock());
-  }
   view_ = std::make_unique<PrometheusView>();
 }
 
@@ -49,18 +45,16 @@ absl::Status Gateway::Start() {
       [this](int64_t boundary_ms, bool final_flush) { FlushInterval(boundary_ms, final_flush); });
   components_.Add(flusher_.get());
   server_ = std::make_unique<http::Server>(options);
+  ReceiverContext context;
+  context.sink = aggregator_.get();
+  context.processes = processes_.get();
+  context.ingest = ingest_metrics_.get();
+  context.registry = registry_.get();
+  context.clock = time_.clock();
+  receivers_ = Receivers::Make(config_.receivers, context);
   Route(*server_);
   components_.Add(server_.get());
-  if (config_.statsd.enabled) {
-    statsd_ = std::make_unique<StatsdReceiver>(config_.statsd, aggregator_.get(), processes_.get(),
-                                               ingest_metrics_.get(), time_.clock());
-    components_.Add(statsd_.get());
-  }
-  if (config_.scrape.enabled) {
-    scraper_ = std::make_unique<Scraper>(config_.scrape, aggregator_.get(), processes_.get(),
-                                         ingest_metrics_.get(), *registry_, time_.clock());
-    components_.Add(scraper_.get());
-  }
+  for (const std::unique_ptr<Receiver>& receiver : receivers_) components_.Add(receiver.get());
   if (absl::Status s = components_.StartAll(); !s.ok()) return s;
   started_ = true;
   log::Info("gateway started", {{"listen", absl::StrCat(options.address, ":", server_->port())},
@@ -73,7 +67,7 @@ absl::Status Gateway::Start() {
 void Gateway::Route(http::Server& server) {
   server.OnOverload([this](std::string_view format) { ingest_metrics_->Overloaded(format); });
   pushgateway_->Register(server);
-  if (influx_) influx_->Register(server);
+  for (const std::unique_ptr<Receiver>& receiver : receivers_) receiver->Route(server);
   server.Route("GET", "/metrics", [this](const http::Request&) { return ServeMetrics(); });
   server.Route("GET", "/healthz",
                [](const http::Request&) { return http::Response::Text(200, "ok"); });
@@ -99,7 +93,10 @@ absl::Status Gateway::Reload(const GatewayConfig& fresh) {
   if (fresh.cluster != config_.cluster) restart.push_back("cluster");
   if (fresh.kafka_properties != config_.kafka_properties) restart.push_back("kafka.properties");
   if (fresh.kafka_sink.topic != config_.kafka_sink.topic) restart.push_back("kafka.topic");
-  if (fresh.statsd.listen != config_.statsd.listen) restart.push_back("statsd.listen");
+  if (fresh.receivers.of<StatsdReceiver>().listen !=
+      config_.receivers.of<StatsdReceiver>().listen) {
+    restart.push_back("statsd.listen");
+  }
   log::Info("config reloaded: aggregation rules, caps, expiry and push group TTL applied",
             {{"fold_labels", absl::StrJoin(fresh.aggregation.fold_labels, ",")},
              {"max_series", std::to_string(fresh.aggregation.max_series)},

@@ -23,11 +23,9 @@
 #include "gateway/gateway_config.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/interval_flusher.h"
-#include "gateway/receivers/influx/receiver.h"
 #include "gateway/receivers/ingest_metrics.h"
 #include "gateway/receivers/pushgateway/receiver.h"
-#include "gateway/receivers/scrape/scraper.h"
-#include "gateway/receivers/statsd/receiver.h"
+#include "gateway/receivers/receivers.h"
 #include "gateway/sinks/kafka_publisher.h"
 #include "gateway/sinks/prometheus_view.h"
 #include "prometheus/registry.h"
@@ -49,7 +47,18 @@ class Gateway {
   absl::Status Shutdown(absl::Time deadline);
 
   uint16_t http_port() const { return server_ ? server_->port() : 0; }
-  uint16_t statsd_port() const { return statsd_ ? statsd_->port() : 0; }
+  uint16_t statsd_port() const {
+    const StatsdReceiver* statsd = receiver<StatsdReceiver>();
+    return statsd ? statsd->port() : 0;
+  }
+  // The running receiver of type R (receivers.h), or null.
+  template <typename R>
+  const R* receiver() const {
+    for (const std::unique_ptr<Receiver>& r : receivers_) {
+      if (const R* found = dynamic_cast<const R*>(r.get())) return found;
+    }
+    return nullptr;
+  }
   const GatewayConfig& config() const { return config_; }
   bool ready() const;
 
@@ -76,14 +85,12 @@ class Gateway {
   std::unique_ptr<PushGroupStore> push_groups_;
   std::unique_ptr<PushgatewayReceiver> pushgateway_;
   std::unique_ptr<Aggregator> aggregator_;
-  std::unique_ptr<InfluxReceiver> influx_;
   std::unique_ptr<PrometheusView> view_;
   // The components, in start order.
   std::unique_ptr<KafkaPublisher> kafka_;
   std::unique_ptr<IntervalFlusher> flusher_;
   std::unique_ptr<http::Server> server_;
-  std::unique_ptr<StatsdReceiver> statsd_;
-  std::unique_ptr<Scraper> scraper_;
+  std::vector<std::unique_ptr<Receiver>> receivers_;
   ComponentList components_{"gateway"};
   // Read by /readyz on the server's threads.
   std::atomic<bool> started_{false};

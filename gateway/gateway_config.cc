@@ -53,9 +53,7 @@ void DeclareGatewayKeys(config::Keys& k, GatewayConfig& c) {
       kafka.Error("properties", std::string(s.message()));
     }
   });
-  k.Section("statsd", &c.statsd, DeclareStatsdKeys);
-  k.Section("influx", &c.influx, DeclareInfluxKeys);
-  k.Section("scrape", &c.scrape, DeclareScrapeKeys);
+  Receivers::DeclareKeys(k, c.receivers);
   k.Key("shutdown_timeout", &c.shutdown_timeout,
         "SIGTERM waits this long for Kafka to acknowledge the last interval")
       .Positive();

@@ -13,9 +13,7 @@
 #include "common/kafka/properties.h"
 #include "gateway/aggregate/aggregator_config.h"
 #include "gateway/attribute/process_job_table.h"
-#include "gateway/receivers/influx/options.h"
-#include "gateway/receivers/scrape/scrape_options.h"
-#include "gateway/receivers/statsd/options.h"
+#include "gateway/receivers/receivers.h"
 #include "gateway/sinks/kafka_sink.h"
 
 namespace vitals::gateway {
@@ -34,9 +32,8 @@ struct GatewayConfig {
   struct Attribution {
     bool sender_name_as_job = false;
   } attribution;
-  StatsdReceiverOptions statsd;
-  InfluxReceiverOptions influx;
-  ScrapeOptions scrape;
+  // One section per registered receiver (`statsd:`, `influx:`, `scrape:`).
+  Receivers::Options receivers;
   KafkaSinkOptions kafka_sink;
   kafka::Properties kafka_properties;
   absl::Duration shutdown_timeout = absl::Seconds(30);

@@ -143,7 +143,7 @@ InfluxReceiver::InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* s
 
 InfluxReceiver::~InfluxReceiver() = default;
 
-void InfluxReceiver::Register(http::Server& server) {
+void InfluxReceiver::Route(http::Server& server) {
   max_line_bytes_ = server.options().max_line_bytes;
   max_series_ = server.options().max_series_per_request;
   const std::string label(kFormat);
@@ -266,7 +266,7 @@ http::Response InfluxReceiver::Write(const http::Request& request, InfluxApi api
 
 std::unique_ptr<InfluxReceiver::Worker> InfluxReceiver::Acquire() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (!idle_.empty()) {
       std::unique_ptr<Worker> worker = std::move(idle_.back());
       idle_.pop_back();
@@ -277,7 +277,7 @@ std::unique_ptr<InfluxReceiver::Worker> InfluxReceiver::Acquire() {
 }
 
 void InfluxReceiver::Release(std::unique_ptr<Worker> worker) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   idle_.push_back(std::move(worker));
 }
 

@@ -14,11 +14,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "common/base/clock.h"
 #include "common/http/server.h"
 #include "gateway/attribute/process_job_table.h"
@@ -27,25 +28,37 @@
 #include "gateway/receivers/influx/options.h"
 #include "gateway/receivers/influx/parser.h"
 #include "gateway/receivers/ingest_metrics.h"
+#include "gateway/receivers/receiver.h"
 
 namespace vitals::gateway {
 
-class InfluxReceiver {
+class InfluxReceiver final : public Receiver {
  public:
   using Clock = vitals::Clock;
+  using Options = InfluxReceiverOptions;
+  static constexpr std::string_view kSection = "influx";
+  static void DeclareKeys(config::Keys& keys, Options& options) {
+    DeclareInfluxKeys(keys, options);
+  }
+  static bool Enabled(const Options& options) { return options.enabled; }
 
   // `sink` must be thread-safe: requests are handled on the server's
   // threads, each through process attribution with `processes`.
   InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
                  IngestMetrics* metrics, Clock clock);
-  ~InfluxReceiver();
+  InfluxReceiver(InfluxReceiverOptions options, const ReceiverContext& context)
+      : InfluxReceiver(std::move(options), context.sink, context.processes, context.ingest,
+                       context.clock) {}
+  ~InfluxReceiver() override;
+
+  std::string_view component_name() const override { return "influx receiver"; }
 
   // Registers POST /write, POST /api/v2/write (labelled "influx" for the
   // server's overload handler) and GET|HEAD /ping. Takes the server's body
   // limits: a line over max_line_bytes is a bad line like any other (400
   // naming it, the other lines taken); a body of more than
   // max_series_per_request points (lines) is refused whole with 413.
-  void Register(http::Server& server);
+  void Route(http::Server& server) override;
   http::Response Handle(const http::Request& request);
 
  private:
@@ -65,8 +78,8 @@ class InfluxReceiver {
   ProcessJobTable* processes_;
   IngestMetrics* metrics_;
   Clock clock_;
-  std::mutex mu_;
-  std::vector<std::unique_ptr<Worker>> idle_;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Worker>> idle_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace vitals::gateway

@@ -27,9 +27,9 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/base/clock.h"
-#include "common/component/component.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
+#include "gateway/receivers/receiver.h"
 #include "gateway/receivers/scrape/scrape_metrics.h"
 #include "gateway/receivers/scrape/scrape_options.h"
 #include "gateway/receivers/scrape/target_loop.h"
@@ -38,15 +38,24 @@
 
 namespace vitals::gateway {
 
-class Scraper final : public Component {
+class Scraper final : public Receiver {
  public:
   using Clock = vitals::Clock;
+  using Options = ScrapeOptions;
+  static constexpr std::string_view kSection = "scrape";
+  static void DeclareKeys(config::Keys& keys, Options& options) {
+    DeclareScrapeKeys(keys, options);
+  }
+  static bool Enabled(const Options& options) { return options.enabled; }
 
   // `sink` must be thread-safe (the aggregator is): targets feed it
   // concurrently, through process attribution with `processes`. The
   // self-metrics are registered in `registry`.
   Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
           IngestMetrics* ingest, prometheus::Registry& registry, Clock clock);
+  Scraper(ScrapeOptions options, const ReceiverContext& context)
+      : Scraper(std::move(options), context.sink, context.processes, context.ingest,
+                *context.registry, context.clock) {}
   ~Scraper() override;
   Scraper(const Scraper&) = delete;
   Scraper& operator=(const Scraper&) = delete;

@@ -21,25 +21,34 @@
 
 #include "absl/status/status.h"
 #include "common/base/clock.h"
-#include "common/component/component.h"
 #include "gateway/attribute/process_job_table.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/ingest_metrics.h"
+#include "gateway/receivers/receiver.h"
 #include "gateway/receivers/statsd/normalizer.h"
 #include "gateway/receivers/statsd/options.h"
 #include "gateway/receivers/statsd/parser.h"
 
 namespace vitals::gateway {
 
-class StatsdReceiver final : public Component {
+class StatsdReceiver final : public Receiver {
  public:
   using Clock = vitals::Clock;
+  using Options = StatsdReceiverOptions;
+  static constexpr std::string_view kSection = "statsd";
+  static void DeclareKeys(config::Keys& keys, Options& options) {
+    DeclareStatsdKeys(keys, options);
+  }
+  static bool Enabled(const Options& options) { return options.enabled; }
 
   // `sink` must be thread-safe when threads > 1 (the aggregator is). Each
   // lane's samples go through process attribution with `processes`: the
   // datagrams of one wake-up are one batch.
   StatsdReceiver(StatsdReceiverOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
                  IngestMetrics* metrics, Clock clock);
+  StatsdReceiver(StatsdReceiverOptions options, const ReceiverContext& context)
+      : StatsdReceiver(std::move(options), context.sink, context.processes, context.ingest,
+                       context.clock) {}
   ~StatsdReceiver() override;
   StatsdReceiver(const StatsdReceiver&) = delete;
   StatsdReceiver& operator=(const StatsdReceiver&) = delete;

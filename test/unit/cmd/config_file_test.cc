@@ -266,12 +266,12 @@ TEST(ConfigKeysTest, ValidateRunsTheDeclaredChecksOnConfigsBuiltInCode) {
   VitalsConfig c;
   c.gateway.node = "node-1";
   c.gateway.http.max_inflight_requests = 0;
-  c.gateway.statsd.threads = 65;
+  c.gateway.receivers.of<gateway::StatsdReceiver>().threads = 65;
   EXPECT_THAT(std::string(c.gateway.Validate().message()),
               HasSubstr("gateway.http.max_inflight_requests: must be between 1 and 1000000"));
   EXPECT_THAT(std::string(c.gateway.Validate().message()),
               HasSubstr("gateway.statsd.threads: must be between 1 and 64"));
-  EXPECT_THAT(std::string(c.gateway.statsd.Validate().message()),
+  EXPECT_THAT(std::string(c.gateway.receivers.of<gateway::StatsdReceiver>().Validate().message()),
               HasSubstr("statsd.threads: must be between 1 and 64"));
   c.scorer.scoring.rollback.min_points = 0;
   EXPECT_THAT(std::string(c.scorer.Validate().message()),

@@ -48,7 +48,7 @@ class GatewayTest : public ::testing::Test {
     c.node = "node-1";
     c.cluster = "k8s-a";
     c.listen = "127.0.0.1:0";
-    c.statsd.enabled = false;
+    c.receivers.of<StatsdReceiver>().enabled = false;
     c.kafka_properties["bootstrap.servers"] = cluster_->bootstrap_servers();
     return c;
   }
@@ -63,7 +63,7 @@ class GatewayTest : public ::testing::Test {
                                      {"flink.metrics"});
     EXPECT_TRUE(consumer.ok()) << consumer.status();
     std::vector<v1::MetricBatch> batches;
-    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    const absl::Time give_up = absl::Now() + absl::Seconds(90);
     while (consumer.ok() && batches.size() < want && absl::Now() < give_up) {
       auto m = (*consumer)->Poll(absl::Milliseconds(100));
       if (!m.ok() || !m->has_value()) continue;

@@ -36,7 +36,7 @@ class InfluxReceiverTest : public ::testing::Test {
     http::ServerOptions server_options;
     server_options.address = "127.0.0.1";
     server_ = std::make_unique<http::Server>(server_options);
-    receiver_->Register(*server_);
+    receiver_->Route(*server_);
     ASSERT_TRUE(server_->Start().ok());
     client_ = std::make_unique<http::HttpClient>("127.0.0.1", server_->port());
   }
