@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/base/hash_mix.h"
 #include "gateway/receivers/sample.h"
 #include "vitals/v1/metrics.pb.h"
 
@@ -156,14 +157,7 @@ struct SourceKeyHash {
       }
       acc += Fold(lo ^ 0x452821e638d01377ull, hi ^ 0xbe5466cf34e90c6cull ^ block);
     }
-    // Final avalanche, so that both the low bits (the table's control
-    // byte) and the high bits (its probe start) depend on every input bit.
-    acc ^= acc >> 33;
-    acc *= 0xff51afd7ed558ccdull;
-    acc ^= acc >> 33;
-    acc *= 0xc4ceb9fe1a85ec53ull;
-    acc ^= acc >> 33;
-    return acc;
+    return MixBits(acc);
   }
 
  private:

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/hash_mix.h"
 #include "common/base/strings.h"
 #include "common/base/utf8.h"
 #include "gateway/receivers/parse_error.h"
@@ -44,15 +45,6 @@ size_t CountCodePoints(std::string_view s) {
 
 // Order-insensitive hash of a label set minus one label: OpenMetrics groups a
 // family's samples into metrics by label set, `{a="1",b="2"}` == `{b="2",a="1"}`.
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-
 uint64_t GroupHash(std::span<const LabelView> labels, std::string_view skip) {
   uint64_t sum = 0;
   uint64_t count = 0;
@@ -60,10 +52,10 @@ uint64_t GroupHash(std::span<const LabelView> labels, std::string_view skip) {
     if (l.name == skip) continue;
     const uint64_t name = std::hash<std::string_view>{}(l.name);
     const uint64_t value = std::hash<std::string_view>{}(l.value);
-    sum += Mix(name * 0x9E3779B97F4A7C15ULL ^ Mix(value + 0x632BE59BD9B4E019ULL));
+    sum += MixBits(name * 0x9E3779B97F4A7C15ULL ^ MixBits(value + 0x632BE59BD9B4E019ULL));
     ++count;
   }
-  return Mix(sum ^ Mix(count));
+  return MixBits(sum ^ MixBits(count));
 }
 
 enum class OmType : uint8_t {
