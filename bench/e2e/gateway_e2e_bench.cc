@@ -229,4 +229,3 @@ BENCHMARK(BM_VitalsGateway)
 }  // namespace
 }  // namespace vitals
 
-BENCHMARK_MAIN();

@@ -261,4 +261,3 @@ BENCHMARK(BM_FlushAndSerialize)->Arg(10)->Arg(200)->Unit(benchmark::kMillisecond
 }  // namespace
 }  // namespace vitals::gateway
 
-BENCHMARK_MAIN();

@@ -80,4 +80,3 @@ BENCHMARK(BM_ReplayPeerWithoutAttribution)->Unit(benchmark::kMillisecond);
 }  // namespace
 }  // namespace vitals::gateway
 
-BENCHMARK_MAIN();

@@ -149,4 +149,3 @@ BENCHMARK(BM_RollbackVerdict);
 }  // namespace
 }  // namespace vitals::scorer
 
-BENCHMARK_MAIN();

@@ -101,4 +101,3 @@ BENCHMARK(BM_PlainLines);
 }  // namespace
 }  // namespace vitals::gateway
 
-BENCHMARK_MAIN();

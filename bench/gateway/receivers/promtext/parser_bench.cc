@@ -251,4 +251,3 @@ BENCHMARK(BM_Peer_SplitLinesAndStrtod)->Unit(benchmark::kMillisecond);
 }  // namespace
 }  // namespace vitals::gateway
 
-BENCHMARK_MAIN();

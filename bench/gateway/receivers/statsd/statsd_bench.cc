@@ -167,4 +167,3 @@ BENCHMARK(BM_ScopeParseKnownJobs);
 }  // namespace
 }  // namespace vitals::gateway
 
-BENCHMARK_MAIN();
