@@ -228,4 +228,3 @@ BENCHMARK(BM_VitalsGateway)
 
 }  // namespace
 }  // namespace vitals
-

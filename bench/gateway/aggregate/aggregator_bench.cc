@@ -260,4 +260,3 @@ BENCHMARK(BM_FlushAndSerialize)->Arg(10)->Arg(200)->Unit(benchmark::kMillisecond
 
 }  // namespace
 }  // namespace vitals::gateway
-

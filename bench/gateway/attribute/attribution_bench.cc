@@ -79,4 +79,3 @@ BENCHMARK(BM_ReplayPeerWithoutAttribution)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace vitals::gateway
-

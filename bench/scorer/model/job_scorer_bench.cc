@@ -148,4 +148,3 @@ BENCHMARK(BM_RollbackVerdict);
 
 }  // namespace
 }  // namespace vitals::scorer
-

@@ -100,4 +100,3 @@ BENCHMARK(BM_PlainLines);
 
 }  // namespace
 }  // namespace vitals::gateway
-

@@ -250,4 +250,3 @@ BENCHMARK(BM_Peer_SplitLinesAndStrtod)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace vitals::gateway
-

@@ -166,4 +166,3 @@ BENCHMARK(BM_ScopeParseKnownJobs);
 
 }  // namespace
 }  // namespace vitals::gateway
-
