@@ -4,8 +4,10 @@ Prometheus loads them (GET /api/v1/rules), so no YAML library is needed:
 
   - every alerting rule has labels severity (critical|warning), team and
     component, and annotations summary, description and runbook_url;
-  - runbook_url is docs/runbooks.md#<anchor> and the anchor is a heading of
-    docs/runbooks.md; every alert section of the runbooks belongs to an
+  - runbook_url is absolute: the runbook base of the source rules
+    (DEFAULT_RUNBOOK_BASE of deploy/tools/generate_rules.py, which a site
+    replaces with --runbook-base) + #<anchor>, and the anchor is a heading
+    of docs/runbooks.md; every alert section of the runbooks belongs to an
     alert (no stale runbooks);
   - job alerts (component flink-job) keep job_name and cluster in their
     summary or description, and job_id too when their expression has it
@@ -33,6 +35,9 @@ BINARY = sys.argv[1] if len(sys.argv) > 1 else "prometheus"
 # Absolute: the rule files are listed in a config file in a temporary
 # directory, against which Prometheus resolves relative paths.
 REPO = (pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else HERE.parents[1]).resolve()
+sys.path.insert(0, str(REPO / "deploy" / "tools"))
+from generate_rules import DEFAULT_RUNBOOK_BASE  # noqa: E402
+
 SEVERITIES = {"critical", "warning"}
 COMPONENTS = {"flink-job", "vitals-gateway", "vitals-scorer", "{{ $labels.job }}"}
 
@@ -120,9 +125,10 @@ def main():
         for key in ("summary", "description", "runbook_url"):
             if not ann.get(key):
                 errors.append(f"{where}: no {key} annotation")
-        m = re.fullmatch(r"docs/runbooks\.md#([\w-]+)", ann.get("runbook_url", ""))
+        m = re.fullmatch(re.escape(DEFAULT_RUNBOOK_BASE) + r"#([\w-]+)", ann.get("runbook_url", ""))
         if not m:
-            errors.append(f"{where}: runbook_url {ann.get('runbook_url')!r} is not docs/runbooks.md#<anchor>")
+            errors.append(f"{where}: runbook_url {ann.get('runbook_url')!r} is not "
+                          f"{DEFAULT_RUNBOOK_BASE}#<anchor>")
         elif m.group(1) not in anchors:
             errors.append(f"{where}: docs/runbooks.md has no heading with anchor #{m.group(1)}")
         elif m.group(1) != github_anchor(r["name"]):

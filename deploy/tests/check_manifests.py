@@ -23,7 +23,21 @@ What it checks:
   promtool is installed);
 - deploy/flink/: flink-conf.yaml reads the same under Flink's legacy parser
   and as YAML, config.yaml flattens to the same keys and values, and the
-  reporters point at the gateway's ports.
+  reporters point at the gateway's ports;
+- the gateway DaemonSet exposes TCP 9091 (http) and UDP 8125 (statsd), both
+  as containerPort and hostPort, matching gateway.listen and
+  gateway.statsd.listen;
+- the Namespace carries the Pod Security labels (enforce, warn, audit), and
+  enforce is `privileged` when a pod uses hostPort or host namespaces;
+- deploy/prometheus-operator/: prometheus-rules.yaml is exactly what
+  deploy/tools/generate_rules.py makes of alerts/rules/*.yml (regenerated
+  and compared as text), each PrometheusRule's spec equals its source
+  file's groups, the PodMonitor picks the gateway pods and the
+  ServiceMonitor the scorer Service, as jobs vitals-gateway / vitals-scorer
+  with honorLabels;
+- every alert's runbook_url (alerts/rules/ and the PrometheusRules) is an
+  absolute http(s) URL with an #anchor; with promtool installed, rule files
+  generated with another --runbook-base pass `promtool check rules`.
 Then it breaks copies of the inputs on purpose and expects each to fail.
 
 Standard library only: the manifests are parsed by the small YAML-subset
@@ -39,6 +53,11 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import generate_rules  # noqa: E402
 
 
 # ---------------------------------------------------------------------------
@@ -425,6 +444,16 @@ def load_model(root):
     m["flink-conf.yaml"] = {"text": read(os.path.join(flink, "flink-conf.yaml"))}
     m["flink-conf.yaml"]["doc"] = yaml_load(m["flink-conf.yaml"]["text"], "deploy/flink/flink-conf.yaml")
     m["config.yaml"] = {"doc": yaml_load(read(os.path.join(flink, "config.yaml")), "deploy/flink/config.yaml")}
+    m["rules"] = [{"file": rel, "text": text, "doc": yaml_load(text, rel)}
+                  for rel, text in generate_rules.read_sources(root)]
+    m["operator"] = []
+    for path in sorted(glob.glob(os.path.join(deploy, "prometheus-operator", "*.y*ml"))):
+        rel = os.path.relpath(path, root)
+        text = read(path)
+        if rel == generate_rules.DEFAULT_OUTPUT:
+            m["operator_rules_text"] = text
+        for doc in yaml_load_all(text, rel):
+            m["operator"].append({"file": rel, "doc": doc})
     return m
 
 
@@ -580,6 +609,8 @@ def check_workload(m, x, errs):
             errs.append(f"{name}: port http must be TCP")
         if role == "gateway" and http.get("hostPort") != listen:
             errs.append(f"{name}: the gateway's port http needs hostPort {listen} (Flink pushes to <node IP>:{listen})")
+    if role == "gateway":
+        check_statsd_port(name, c, section, errs)
     # Probes: paths from docs/interfaces.md (the scorer section does not list
     # them yet: it serves the same paths as the gateway).
     paths = iface.get("paths") or m["interfaces"].get("gateway", {}).get("paths", set())
@@ -617,6 +648,184 @@ def check_workload(m, x, errs):
         errs.append(f"{name}: run at least 2 scorer replicas")
     return {"role": role, "labels": labels, "container": c, "port": listen, "name": d["metadata"]["name"],
             "kind": d["kind"]}
+
+
+def check_statsd_port(name, c, section, errs):
+    """The DaemonSet's UDP port for Flink's StatsDReporter."""
+    statsd = section.get("statsd") or {}
+    if statsd.get("enabled", True) is not True:
+        errs.append(f"{name}: gateway.statsd.enabled is off, yet deploy/flink/ offers the StatsD reporter")
+    listen = port_of(statsd.get("listen", f"0.0.0.0:{STATSD_PORT}"))
+    if listen != STATSD_PORT:
+        errs.append(f"{name}: gateway.statsd.listen port {listen} is not {STATSD_PORT} (docs/interfaces.md, deploy/flink/)")
+    p = container_ports(c).get("statsd")
+    if not p:
+        errs.append(f"{name}: the gateway needs a port named statsd: UDP {STATSD_PORT}, containerPort and hostPort")
+        return
+    if p.get("protocol") != "UDP":
+        errs.append(f"{name}: port statsd must be protocol UDP (is {p.get('protocol', 'TCP')})")
+    if p.get("containerPort") != listen or p.get("hostPort") != listen:
+        errs.append(f"{name}: port statsd needs containerPort and hostPort {listen} "
+                    f"(has {p.get('containerPort')} / {p.get('hostPort')})")
+
+
+PSA_LEVELS = ("privileged", "baseline", "restricted")
+PSA_PREFIX = "pod-security.kubernetes.io/"
+
+
+def host_access(workload):
+    """What in a pod template the Pod Security `baseline` level refuses, as
+    far as these manifests can use it: host namespaces, hostPorts,
+    privileged containers, added capabilities, hostPath volumes."""
+    pod = get(workload, "spec", "template", "spec", default={}) or {}
+    found = [f for f in ("hostNetwork", "hostPID", "hostIPC") if pod.get(f)]
+    for c in (pod.get("containers") or []) + (pod.get("initContainers") or []):
+        ports = [p.get("hostPort") for p in c.get("ports") or [] if p.get("hostPort")]
+        if ports:
+            found.append(f"hostPort {', '.join(str(x) for x in ports)}")
+        if get(c, "securityContext", "privileged"):
+            found.append("privileged container")
+        if get(c, "securityContext", "capabilities", "add"):
+            found.append("added capabilities")
+    if any("hostPath" in v for v in pod.get("volumes") or []):
+        found.append("hostPath volume")
+    return found
+
+
+def check_pod_security(m, errs):
+    namespaces = objects(m, "Namespace")
+    if len(namespaces) != 1:
+        return
+    x = namespaces[0]
+    labels = get(x["doc"], "metadata", "labels") or {}
+    for mode in ("enforce", "warn", "audit"):
+        level = labels.get(PSA_PREFIX + mode)
+        if level not in PSA_LEVELS:
+            errs.append(f"{ident(x)}: label {PSA_PREFIX}{mode} must be one of {list(PSA_LEVELS)} "
+                        f"(is {level!r}; deploy/README.md, Pod Security)")
+    enforce = labels.get(PSA_PREFIX + "enforce")
+    for w in m["manifests"]:
+        if get(w["doc"], "kind") not in ("DaemonSet", "Deployment", "StatefulSet"):
+            continue
+        needs = host_access(w["doc"])
+        if needs and enforce != "privileged":
+            errs.append(f"{ident(w)} uses {', '.join(needs)}, which Pod Security level {enforce!r} refuses: "
+                        f"the namespace needs {PSA_PREFIX}enforce: privileged")
+
+
+def is_absolute_runbook(url):
+    u = urllib.parse.urlsplit(str(url or ""))
+    return u.scheme in ("http", "https") and bool(u.netloc) and bool(u.fragment)
+
+
+def alerts_of(groups):
+    return [r for g in groups or [] for r in (g.get("rules") or []) if isinstance(r, dict) and "alert" in r]
+
+
+def check_runbooks(m, errs):
+    sources = [(r["file"], get(r["doc"], "groups")) for r in m["rules"]]
+    sources += [(ident(x), get(x["doc"], "spec", "groups")) for x in m["operator"]
+                if get(x["doc"], "kind") == "PrometheusRule"]
+    for where, groups in sources:
+        alerts = alerts_of(groups)
+        if not alerts and where.startswith("alerts/"):
+            errs.append(f"{where}: no alerts found")
+        for r in alerts:
+            url = get(r, "annotations", "runbook_url")
+            if not is_absolute_runbook(url):
+                errs.append(f"{where}: alert {r['alert']}: runbook_url {url!r} is not an absolute "
+                            "http(s) URL with an #anchor (alerts/README.md, Runbook links)")
+
+
+def check_prometheus_rules(m, ns, errs):
+    """The generated PrometheusRules: the text a fresh generation gives, and
+    spec.groups equal to the source groups."""
+    where = generate_rules.DEFAULT_OUTPUT
+    text = m.get("operator_rules_text")
+    if text is None:
+        errs.append(f"{where}: missing; run python3 deploy/tools/generate_rules.py")
+        return
+    try:
+        want = generate_rules.render_prometheus_rules([(r["file"], r["text"]) for r in m["rules"]],
+                                                      namespace=ns or generate_rules.DEFAULT_NAMESPACE)
+    except generate_rules.GenerateError as e:
+        errs.append(f"{where}: cannot regenerate: {e}")
+        return
+    if text != want:
+        diff = list(difflib.unified_diff(want.splitlines(), text.splitlines(), "generated", where,
+                                         lineterm="", n=0))
+        errs.append(f"{where} differs from a fresh generation from alerts/rules/ (stale: run "
+                    "python3 deploy/tools/generate_rules.py):\n    " + "\n    ".join(diff[:12]))
+    rules = [x for x in m["operator"] if get(x["doc"], "kind") == "PrometheusRule"]
+    if len(rules) != len(m["rules"]):
+        errs.append(f"{where}: {len(rules)} PrometheusRules for {len(m['rules'])} files in alerts/rules/")
+    for x, src in zip(rules, m["rules"]):
+        if get(x["doc"], "apiVersion") != "monitoring.coreos.com/v1":
+            errs.append(f"{ident(x)}: apiVersion must be monitoring.coreos.com/v1")
+        if get(x["doc"], "metadata", "namespace") != ns:
+            errs.append(f"{ident(x)}: metadata.namespace must be {ns!r}")
+        spec = get(x["doc"], "spec")
+        if spec != src["doc"]:
+            errs.append(f"{ident(x)}: spec.groups differ from the groups of {src['file']}")
+
+
+def monitor_job(doc, labels):
+    """The job name Prometheus gives a monitor's targets: a relabeling to
+    `job` wins over jobLabel, which wins over the default."""
+    endpoints = get(doc, "spec", "podMetricsEndpoints") or get(doc, "spec", "endpoints") or []
+    for r in get(endpoints, 0, "relabelings") or []:
+        if r.get("targetLabel") == "job" and not r.get("sourceLabels") and r.get("action", "replace") == "replace":
+            return r.get("replacement")
+    job_label = get(doc, "spec", "jobLabel")
+    if job_label:
+        return labels.get(job_label)
+    return None
+
+
+def check_monitors(m, ns, workloads, services, errs):
+    pod_monitors = [x for x in m["operator"] if get(x["doc"], "kind") == "PodMonitor"]
+    service_monitors = [x for x in m["operator"] if get(x["doc"], "kind") == "ServiceMonitor"]
+    gateway = next((w for w in workloads if w["role"] == "gateway"), None)
+    scorer_services = services.get("scorer", [])
+    for x in pod_monitors + service_monitors:
+        if get(x["doc"], "metadata", "namespace") != ns:
+            errs.append(f"{ident(x)}: metadata.namespace must be {ns!r}")
+    if len(pod_monitors) != 1 or gateway is None:
+        errs.append("deploy/prometheus-operator: want one PodMonitor, for the gateway DaemonSet")
+    else:
+        x = pod_monitors[0]
+        d = x["doc"]
+        selector = get(d, "spec", "selector", "matchLabels") or {}
+        if not selector or any(gateway["labels"].get(k) != v for k, v in selector.items()):
+            errs.append(f"{ident(x)}: spec.selector.matchLabels must pick the gateway pods")
+        ep = get(d, "spec", "podMetricsEndpoints", 0) or {}
+        if resolve_port(gateway["container"], ep.get("port")) != gateway["port"]:
+            errs.append(f"{ident(x)}: podMetricsEndpoints[0].port must be the gateway's http port (is {ep.get('port')!r})")
+        if ep.get("honorLabels") is not True:
+            errs.append(f"{ident(x)}: honorLabels must be true (docs/self-metrics.md)")
+        if monitor_job(d, gateway["labels"]) != "vitals-gateway":
+            errs.append(f"{ident(x)}: its targets must get job=\"vitals-gateway\" (the rules select on it)")
+    if len(service_monitors) != 1 or not scorer_services:
+        errs.append("deploy/prometheus-operator: want one ServiceMonitor, for the scorer Service")
+    else:
+        x = service_monitors[0]
+        d = x["doc"]
+        selector = get(d, "spec", "selector", "matchLabels") or {}
+        picked = [s for s in scorer_services
+                  if selector and all((get(s, "metadata", "labels") or {}).get(k) == v for k, v in selector.items())]
+        if len(picked) != 1:
+            errs.append(f"{ident(x)}: spec.selector.matchLabels must pick the scorer Service")
+        else:
+            s = picked[0]
+            ep = get(d, "spec", "endpoints", 0) or {}
+            if ep.get("port") not in [p.get("name") for p in get(s, "spec", "ports") or []]:
+                errs.append(f"{ident(x)}: endpoints[0].port {ep.get('port')!r} is no port name of Service "
+                            f"{s['metadata']['name']}")
+            if ep.get("honorLabels") is not True:
+                errs.append(f"{ident(x)}: honorLabels must be true (docs/self-metrics.md)")
+            job = monitor_job(d, get(s, "metadata", "labels") or {}) or s["metadata"]["name"]
+            if job != "vitals-scorer":
+                errs.append(f"{ident(x)}: its targets must get job=\"vitals-scorer\" (the rules select on it)")
 
 
 def check_services(m, workloads, errs):
@@ -772,6 +981,10 @@ def check(m):
     check_scrape(m, ns, services, errs)
     check_laptop(m, errs)
     check_flink(m, errs)
+    check_pod_security(m, errs)
+    check_prometheus_rules(m, ns, errs)
+    check_monitors(m, ns, workloads, services, errs)
+    check_runbooks(m, errs)
     return errs
 
 
@@ -826,6 +1039,41 @@ MUTATIONS = [
     ("Flink 2.x snippet drifts",
      lambda m: m["config.yaml"]["doc"]["metrics"]["reporter"]["promgateway"].update(jobName="other"),
      "disagree"),
+    ("no StatsD port",
+     lambda m: _container(m, "DaemonSet", "vitals-gateway").update(
+         ports=[p for p in _container(m, "DaemonSet", "vitals-gateway")["ports"] if p.get("name") != "statsd"]),
+     "port named statsd"),
+    ("StatsD over TCP",
+     lambda m: container_ports(_container(m, "DaemonSet", "vitals-gateway"))["statsd"].update(protocol="TCP"),
+     "UDP"),
+    ("StatsD without hostPort",
+     lambda m: container_ports(_container(m, "DaemonSet", "vitals-gateway"))["statsd"].pop("hostPort"),
+     "port statsd needs"),
+    ("no Pod Security label",
+     lambda m: _find(m, "Namespace", "vitals")["metadata"]["labels"].pop(PSA_PREFIX + "enforce"),
+     PSA_PREFIX + "enforce"),
+    ("Pod Security baseline with hostPorts",
+     lambda m: _find(m, "Namespace", "vitals")["metadata"]["labels"].update({PSA_PREFIX + "enforce": "baseline"}),
+     "enforce: privileged"),
+    ("PrometheusRule edited by hand",
+     lambda m: m.update(operator_rules_text=m["operator_rules_text"].replace("for: 5m", "for: 6m", 1)),
+     "fresh generation"),
+    ("PrometheusRule groups drift",
+     lambda m: next(x for x in m["operator"] if get(x["doc"], "kind") == "PrometheusRule")["doc"]["spec"][
+         "groups"][0].update(interval="1m"),
+     "spec.groups differ"),
+    ("relative runbook_url",
+     lambda m: alerts_of(m["rules"][0]["doc"]["groups"])[0]["annotations"].update(
+         runbook_url="docs/runbooks.md#x"),
+     "absolute"),
+    ("PodMonitor without honorLabels",
+     lambda m: next(x for x in m["operator"] if get(x["doc"], "kind") == "PodMonitor")["doc"]["spec"][
+         "podMetricsEndpoints"][0].update(honorLabels=False),
+     "honorLabels"),
+    ("ServiceMonitor on another job name",
+     lambda m: next(x for x in m["operator"] if get(x["doc"], "kind") == "ServiceMonitor")["doc"]["spec"][
+         "endpoints"][0]["relabelings"][0].update(replacement="scorer"),
+     "vitals-scorer"),
     ("quoted value in flink-conf.yaml",
      lambda m: m["flink-conf.yaml"].update(text=m["flink-conf.yaml"]["text"].replace(
          "metrics.reporters: promgateway", 'metrics.reporters: "promgateway"')), "legacy parser"),
@@ -875,6 +1123,15 @@ def promtool_check(root):
     run = subprocess.run([promtool, "check", "config", laptop], capture_output=True, text=True)
     if run.returncode != 0:
         return [f"promtool check config {laptop} failed:\n{run.stdout}{run.stderr}"]
+    # A site's runbook base: the generated plain rule files still load.
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            files = generate_rules.write_rule_files(root, tmp, "https://runbooks.example.org/vitals/runbooks")
+        except generate_rules.GenerateError as e:
+            return [f"generate_rules.py --rule-files: {e}"]
+        run = subprocess.run([promtool, "check", "rules"] + files, capture_output=True, text=True)
+        if run.returncode != 0:
+            return [f"promtool check rules on rules generated with --runbook-base failed:\n{run.stdout}{run.stderr}"]
     # scrape.yml uses kubernetes_sd_configs, which Debian's Prometheus build
     # leaves out: check it where promtool knows it.
     scrape = os.path.join(root, "deploy", "prometheus", "scrape.yml")
@@ -926,7 +1183,7 @@ def main(argv):
         write_configmaps(root)
     try:
         model = load_model(root)
-    except (YamlError, OSError, ValueError) as e:
+    except (YamlError, OSError, ValueError, generate_rules.GenerateError) as e:
         print(f"deploy_manifests: {e}", file=sys.stderr)
         return 1
     errs = check(model)

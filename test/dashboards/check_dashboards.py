@@ -17,7 +17,16 @@ Prometheus:
   - every Vitals or Flink metric name a query uses (vitals_*, flink_*) is
     listed in docs/self-metrics.md (histogram _bucket/_sum/_count suffixes
     allowed), and so is every one the alert rules use;
-  - links to /d/<uid> point at a dashboard of this folder.
+  - links to /d/<uid> point at a dashboard of this folder; links to the
+    job drill-down pass the cluster and team variables;
+  - import: "__inputs" declares DS_PROMETHEUS (type datasource, plugin
+    prometheus) and every ${DS_*} the JSON uses; the datasource variable
+    defaults to ${DS_PROMETHEUS}, so Grafana's import dialog offers a
+    data-source picker; "__requires" lists Grafana, the Prometheus data
+    source and every panel type used;
+  - a "team" query variable (from vitals_job_info) on every dashboard, and
+    every query that reads Flink job series (flink_*), the "job" variable's
+    included, filters on $team.
 
 usage: check_dashboards.py [--self-test] [REPO_ROOT]
   --self-test  breaks copies of the dashboards in memory, one defect at a
@@ -69,11 +78,55 @@ def undocumented(names, documented):
     return missing
 
 
+DS_INPUT = "DS_PROMETHEUS"
+DS_INPUT_REF = "${" + DS_INPUT + "}"
+DRILLDOWN_UID = "vitals-job-drilldown"
+
+
+def uses_team(expr):
+    return "$team" in expr or "${team" in expr
+
+
+def reads_flink_jobs(expr):
+    return any(n.startswith("flink_") for n in metric_names(expr))
+
+
+def check_import(d, err):
+    """__inputs / __requires: what Grafana's import dialog reads."""
+    inputs = d.get("__inputs")
+    if not isinstance(inputs, list):
+        err('no "__inputs": the import dialog would offer no data-source picker')
+        inputs = []
+    names = {i.get("name") for i in inputs if isinstance(i, dict)}
+    ds = [i for i in inputs if isinstance(i, dict) and i.get("name") == DS_INPUT]
+    if not ds or ds[0].get("type") != "datasource" or ds[0].get("pluginId") != "prometheus":
+        err(f'"__inputs" needs {DS_INPUT} of type "datasource" with pluginId "prometheus"')
+    text = json.dumps({k: v for k, v in d.items() if k != "__inputs"})
+    for ref in sorted(set(re.findall(r"\$\{(DS_[A-Z0-9_]+)\}", text))):
+        if ref not in names:
+            err(f"${{{ref}}} is used but not declared in __inputs")
+    ds_var = next((v for v in d.get("templating", {}).get("list", []) if v.get("type") == "datasource"), {})
+    if (ds_var.get("current") or {}).get("value") != DS_INPUT_REF:
+        err(f'the datasource variable must default to {DS_INPUT_REF} (the data source picked on import)')
+    requires = d.get("__requires")
+    if not isinstance(requires, list):
+        err('no "__requires"')
+        requires = []
+    have = {(r.get("type"), r.get("id")) for r in requires if isinstance(r, dict)}
+    want = {("grafana", "grafana"), ("datasource", "prometheus")}
+    want |= {("panel", p.get("type")) for p in all_panels(d.get("panels", [])) if p.get("type") != "row"}
+    for kind, ident in sorted(want - have):
+        err(f'"__requires" lacks {kind} {ident}')
+
+
 def check_dashboard(d, name, documented):
     errors = []
 
     def err(msg):
         errors.append(f"{name}: {msg}")
+
+    if isinstance(d, dict):
+        check_import(d, err)
 
     if not isinstance(d, dict):
         return [f"{name}: not a JSON object"]
@@ -92,7 +145,7 @@ def check_dashboard(d, name, documented):
     ds_vars = [v for v in variables if v.get("type") == "datasource"]
     if not any(v.get("query") == "prometheus" and v.get("name") == "datasource" for v in ds_vars):
         err('no template variable "datasource" of type "datasource" with query "prometheus"')
-    for vname in ("cluster", "job"):
+    for vname in ("cluster", "team", "job"):
         v = by_name.get(vname)
         if v is None:
             err(f'no "{vname}" template variable')
@@ -106,6 +159,10 @@ def check_dashboard(d, name, documented):
             q = q.get("query")
         if not q:
             err(f'variable "{vname}" has no query')
+        elif vname == "team" and "vitals_job_info" not in q:
+            err('variable "team" must come from vitals_job_info (docs/self-metrics.md)')
+        elif vname == "job" and reads_flink_jobs(q) and not uses_team(q):
+            err('variable "job" lists Flink jobs without filtering on $team')
 
     for a in d.get("annotations", {}).get("list", []):
         if a.get("expr") and not uses_ds_var(a.get("datasource")):
@@ -155,6 +212,9 @@ def check_dashboard(d, name, documented):
         for t in exprs:
             if "$cluster" not in t["expr"] and "${cluster" not in t["expr"]:
                 err(f"{label} target {t.get('refId')}: expr does not filter on $cluster")
+            if reads_flink_jobs(t["expr"]) and not uses_team(t["expr"]):
+                err(f"{label} target {t.get('refId')}: expr reads Flink job series without filtering on $team "
+                    "(join: unless on (job_name) vitals_job_info{team!~\"$team\"})")
             for m in sorted(undocumented(metric_names(t["expr"]), documented)):
                 err(f"{label} target {t.get('refId')}: metric {m} is not in docs/self-metrics.md")
     return errors
@@ -168,6 +228,10 @@ def link_errors(dashboards):
             m = re.search(r"/d/([A-Za-z0-9_-]+)", url)
             if m and m.group(1) not in uids:
                 errors.append(f"{name}: link {url} points at unknown dashboard uid {m.group(1)}")
+            if m and m.group(1) == DRILLDOWN_UID:
+                for var in ("cluster", "team"):
+                    if f"var-{var}=" not in url and f"${{{var}:queryparam}}" not in url:
+                        errors.append(f"{name}: link {url} to the drill-down does not pass the {var} variable")
     return errors
 
 
@@ -240,6 +304,16 @@ def self_test(repo, dashboards, documented):
             "gridPos", dict(d["panels"][-1]["gridPos"])),
         "panel outside the grid": lambda d: first_panel(d)["gridPos"].__setitem__("x", 20),
         "fixed id": lambda d: d.__setitem__("id", 42),
+        "no team variable": drop_var("team"),
+        "expr ignoring $team": lambda d: first_panel(d)["targets"][0].__setitem__(
+            "expr", 'count(flink_job_health_score{cluster=~"$cluster"})'),
+        "no __inputs": lambda d: d.pop("__inputs"),
+        "datasource variable not defaulting to the import input": lambda d: next(
+            v for v in d["templating"]["list"] if v["name"] == "datasource").__setitem__("current", {}),
+        "undeclared ${DS_*} input": lambda d: first_panel(d).__setitem__(
+            "datasource", {"type": "prometheus", "uid": "${DS_OTHER}"}),
+        "panel type missing from __requires": lambda d: d.__setitem__(
+            "__requires", [r for r in d["__requires"] if r.get("type") != "panel"]),
     }
     missed = []
     name, base = dashboards[0]
@@ -254,6 +328,11 @@ def self_test(repo, dashboards, documented):
     broken_link[0][1]["links"] = [{"type": "link", "title": "x", "url": "/d/no-such-dashboard/x"}]
     if not link_errors(broken_link):
         missed.append("link to an unknown dashboard")
+    no_cluster = copy.deepcopy(dashboards)
+    no_cluster[0][1]["links"] = [{"type": "link", "title": "x",
+                                  "url": f"/d/{DRILLDOWN_UID}/x?${{team:queryparam}}&var-job=a"}]
+    if not link_errors(no_cluster):
+        missed.append("drill-down link that drops the cluster")
     if not rule_errors_from_text('expr: vitals_not_documented_total > 0', documented):
         missed.append("undocumented metric in a rule")
     if not rule_errors_from_text("summary: '{{ with query `flink_not_documented` }}{{ end }}'", documented):

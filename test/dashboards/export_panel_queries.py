@@ -2,8 +2,12 @@
 """Prints every panel query of every Grafana dashboard, one per line, as
 plain PromQL that a real Prometheus can run:
 
-  - query template variables ($cluster, $job, ... and ${name}, ${name:fmt})
-    become ".*" (they are only used in =~ matchers);
+  - query template variables ($cluster, $team, $job, ... and ${name},
+    ${name:fmt}) become ".*" (they are only used in =~ and !~ matchers:
+    $team as `unless on (job_name) vitals_job_info{team!~"$team"}`, where
+    ".*" is Grafana's "All");
+  - import inputs (${DS_PROMETHEUS}, from "__inputs") and the datasource
+    variable become "prometheus";
   - custom/constant/textbox variables become their current value (e.g.
     $top -> 20);
   - $__rate_interval, $__interval, $__range become 1m (and the _s/_ms
@@ -30,8 +34,11 @@ BUILTIN = {
 VAR = re.compile(r"\$\{(\w+)(?::[\w-]+)?\}|\[\[(\w+)(?::[\w-]+)?\]\]|\$(\w+)")
 
 
-def variable_values(dashboard):
+def variable_values(dashboard, overrides=None):
     values = dict(BUILTIN)
+    for i in dashboard.get("__inputs", []):
+        if i.get("name"):
+            values[i["name"]] = i.get("pluginId") or "prometheus"
     for v in dashboard.get("templating", {}).get("list", []):
         name = v.get("name")
         if not name:
@@ -48,6 +55,7 @@ def variable_values(dashboard):
             values[name] = "prometheus"
         else:
             values[name] = ".*"
+    values.update(overrides or {})
     return values
 
 
@@ -80,10 +88,11 @@ def panels(items):
         yield from panels(p.get("panels", []))
 
 
-def queries(path, include_all=False):
-    """(file, panel id, panel title, refId, promql) for one dashboard file."""
+def queries(path, include_all=False, overrides=None):
+    """(file, panel id, panel title, refId, promql) for one dashboard file;
+    `overrides` ({"team": "payments"}) sets variables to a given value."""
     d = json.loads(pathlib.Path(path).read_text())
-    values = variable_values(d)
+    values = variable_values(d, overrides)
     for p in panels(d.get("panels", [])):
         for t in p.get("targets", []):
             if t.get("expr") and not t.get("hide"):

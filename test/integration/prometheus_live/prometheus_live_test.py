@@ -34,7 +34,8 @@ JOB_ALERTS = {"FlinkJobHealthCritical", "FlinkJobHealthDegraded", "FlinkCheckpoi
 # The panels on flink_job_state: (dashboard, panel title, refId).
 STATE_PANELS = {"per_state": ("fleet-health.json", "Jobs per state", "A"),
                 "table": ("fleet-health.json", "Worst $top jobs", "D"),
-                "timeline": ("job-drilldown.json", "Job state", "A")}
+                "timeline": ("job-drilldown.json", "Job state", "A"),
+                "scored": ("fleet-health.json", "Jobs scored", "A")}
 # Panels that are empty by design while nothing is wrong in that respect.
 EMPTY_WHEN_HEALTHY = ["flink_job_rollback_recommended", "vitals_gateway_rejected_total",
                       "vitals_gateway_overload_rejected_total",
@@ -75,10 +76,11 @@ def job_states(base):
     return {job: sorted(s) for job, s in states.items()}
 
 
-def panel_query(key):
-    """The PromQL of one of STATE_PANELS, as export_panel_queries prints it."""
+def panel_query(key, overrides=None):
+    """The PromQL of one of STATE_PANELS, as export_panel_queries prints it
+    (variables set by `overrides`, the others on "All")."""
     name, title, ref = STATE_PANELS[key]
-    found = [q for _, _, t, r, q in export_panel_queries.queries(REPO / "dashboards" / name)
+    found = [q for _, _, t, r, q in export_panel_queries.queries(REPO / "dashboards" / name, overrides=overrides)
              if t == title and r == ref]
     if len(found) != 1:
         raise ValueError(f"{name}: want one query of panel {title!r} {ref}, found {len(found)}")
@@ -223,6 +225,24 @@ def main():
                     failures.append(f"Job state timeline: want {running} (running) for every job, "
                                     f"got {timeline}")
                 print(f"state panels: per state {per_state}, table {table}, timeline {timeline}")
+            except ValueError as e:
+                failures.append(str(e))
+
+            # The team variable: a team's view counts that team's jobs only,
+            # and a team that owns nothing sees no job (every simulated job
+            # has an owner).
+            try:
+                owners = {r["metric"].get("job_name"): r["metric"].get("team")
+                          for r in query(base, "max by (job_name, team) (vitals_job_info)")}
+                teams = sorted(set(owners.values()))
+                if len(teams) < 2:
+                    failures.append(f"vitals_job_info: want jobs of several teams, got {owners}")
+                for team in teams + ["no-such-team"]:
+                    want = float(sum(1 for t in owners.values() if t == team))
+                    got = [float(r["value"][1]) for r in query(base, panel_query("scored", {"team": team}))]
+                    if (got or [0.0]) != [want]:
+                        failures.append(f"Jobs scored with team={team}: want {want:g}, got {got}")
+                print(f"team variable: owners {owners}")
             except ValueError as e:
                 failures.append(str(e))
 
