@@ -36,9 +36,18 @@ std::vector<config::KeyInfo> ListConfigKeys();
 
 // An empty path gives the defaults. InvalidArgument lists every error with
 // its key path (`gateway.kafka.topic: unknown key`).
+//
+// Before the keys are read, `${VAR}` references in values are expanded from
+// the environment, and in the Kafka property maps each `KEY_file: FILE`
+// becomes `KEY: <FILE's content>`, relative FILEs taken from the config
+// file's directory (rules: docs/configuration.md, "Environment variables
+// and secret files"). Errors there are reported alone: the other checks
+// would only repeat them on values that are not known.
 absl::StatusOr<VitalsConfig> LoadConfig(const std::string& path);
 
-// The same for a document already parsed; `source` names it in errors.
-absl::StatusOr<VitalsConfig> ParseConfig(const YAML::Node& root, std::string_view source);
+// The same for a document already parsed; `source` names it in errors and
+// `base_dir` anchors relative `_file` names (empty: the working directory).
+absl::StatusOr<VitalsConfig> ParseConfig(const YAML::Node& root, std::string_view source,
+                                         const std::string& base_dir = "");
 
 }  // namespace vitals::cmd

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "yaml-cpp/yaml.h"
@@ -76,5 +77,46 @@ class YamlMap {
 
 // Loads a YAML file; NotFound / InvalidArgument (with line and column) on failure.
 absl::Status LoadYamlFile(const std::string& file, YAML::Node* out);
+
+// Environment variables and secret files in config values. The rules, as
+// docs/configuration.md states them for users:
+//
+//   ${NAME}           NAME's value; an unset NAME is an error (set but
+//                     empty gives "")
+//   ${NAME:-default}  NAME's value, or `default` when NAME is unset or
+//                     empty; `default` is taken literally and holds no `}`
+//   $${               a literal `${`
+//   any other `$`     itself (`$2b$…`, `pa$$word` stay as written)
+//
+// NAME is [A-Za-z_][A-Za-z0-9_]*. Values substituted are not expanded
+// again. Errors name the variable, never a value: the value may be the
+// secret the user meant to keep out of the file.
+
+// Returns a variable's value, or null when it is unset (std::getenv's shape).
+using EnvLookup = absl::FunctionRef<const char*(const char*)>;
+
+// Sets `out` to `text` expanded; InvalidArgument naming the variable or the
+// bad reference.
+absl::Status ExpandEnv(std::string_view text, EnvLookup lookup, std::string* out);
+
+// Expands every scalar value under `node` in place (mapping keys stay as
+// written); each error is recorded under the value's path, which is `path`
+// joined with the keys and [index]es leading to it.
+void ExpandEnvInValues(YAML::Node node, const std::string& path, ConfigErrors* errors,
+                       EnvLookup lookup);
+
+// A secret file's content without its trailing newline (one `\n` or `\r\n`,
+// as `echo` and `kubectl create secret --from-file` leave it). Relative
+// paths are taken from `base_dir` when it is not empty. InvalidArgument
+// naming the file and the reason, never its content.
+absl::Status ReadSecretFile(const std::string& file, const std::string& base_dir, std::string* out);
+
+// In the mapping `node` at `path`, replaces each `KEY_file: FILE` with
+// `KEY: <FILE's content>` (ReadSecretFile). Naming both KEY and KEY_file,
+// an unreadable file, or a FILE that is not a string is an error under the
+// `_file` key's path. Returns the values read, for the caller to keep out
+// of anything it prints.
+std::vector<std::string> ResolveFileKeys(YAML::Node node, const std::string& path,
+                                         const std::string& base_dir, ConfigErrors* errors);
 
 }  // namespace vitals::config
