@@ -18,15 +18,19 @@ int RunGateway(const Args& args) {
                 "aggregates as one Prometheus target on GET /metrics. SIGTERM flushes the open\n"
                 "interval and waits for Kafka's acknowledgement (gateway.shutdown_timeout).\n"
                 "SIGHUP re-reads --config and applies gateway.aggregation (fold rules, metric\n"
-                "lists, caps, expiry) and gateway.push_group_ttl without losing held data;\n"
-                "an invalid file is refused and the running config stays.");
+                "lists, caps, expiry) and gateway.pushgateway.group_ttl without losing held\n"
+                "data; an invalid file is refused and the running config stays.");
   AddCommonFlags(flags, &common);
-  flags.String("listen", &listen, "HTTP listen address host:port (gateway.listen)");
-  flags.String("node", &node, "node name written into every batch (gateway.node)");
-  flags.String("cluster", &cluster, "cluster label, e.g. k8s-prod-eu (gateway.cluster)");
-  flags.String("kafka-bootstrap", &bootstrap,
-               "Kafka bootstrap servers (gateway.kafka.properties.bootstrap.servers)");
-  flags.String("topic", &topic, "Kafka topic for MetricBatches (gateway.kafka.topic)");
+  flags.String("listen", &listen, "HTTP listen address host:port").FromConfig("gateway.listen");
+  flags
+      .String("node", &node,
+              "node name written into every batch; empty: $NODE_NAME, else the host name")
+      .FromConfig("gateway.node");
+  flags.String("cluster", &cluster, "cluster label, e.g. k8s-prod-eu")
+      .FromConfig("gateway.cluster");
+  flags.String("kafka-bootstrap", &bootstrap, "Kafka bootstrap servers")
+      .FromConfig("gateway.kafka.properties.bootstrap.servers");
+  flags.String("topic", &topic, "Kafka topic for MetricBatches").FromConfig("gateway.kafka.topic");
   int exit = 0;
   if (!ParseFlags(flags, args, &exit)) return exit;
   // The config file with the flags on top: at start and on every SIGHUP.

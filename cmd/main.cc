@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "cmd/commands.h"
 #include "cmd/signals.h"
+#include "common/version/version.h"
 
 namespace {
 
@@ -22,7 +23,8 @@ Commands:
   simulate      a Flink fleet simulator and load generator pushing to a gateway
   check-config  validate a config file; exits non-zero naming each bad key
 
-Run `vitals <command> --help` for the flags of a command.
+Run `vitals <command> --help` for the flags of a command, `vitals --version`
+for the version and git revision of this binary.
 )";
 
 }  // namespace
@@ -40,6 +42,10 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string command = argv[1];
+  if (command == "--version") {
+    std::puts(vitals::VersionLine().c_str());
+    return 0;
+  }
   const vitals::cmd::Args args(argv + 2, argv + argc);
   if (command == "gateway") return vitals::cmd::RunGateway(args);
   if (command == "scorer") return vitals::cmd::RunScorer(args);

@@ -1,15 +1,36 @@
 #include "cmd/run_common.h"
 
 #include <cstdio>
+#include <map>
 
 #include "cmd/commands.h"
 #include "common/log/log.h"
 
 namespace vitals::cmd {
 
+namespace {
+
+// A key's built-in default as check-config --list-keys shows it; empty for
+// a path that is not a declared key.
+std::string ConfigKeyDefault(std::string_view key) {
+  static const auto* defaults = [] {
+    auto* by_path = new std::map<std::string, std::string, std::less<>>;
+    for (const config::KeyInfo& info : ListConfigKeys()) {
+      (*by_path)[info.path] = info.default_value;
+    }
+    return by_path;
+  }();
+  const auto it = defaults->find(key);
+  return it == defaults->end() ? std::string() : it->second;
+}
+
+}  // namespace
+
 void AddCommonFlags(FlagSet& flags, CommonFlags* common) {
+  flags.SetConfigDefaults(ConfigKeyDefault);
   flags.String("config", &common->config_file, "YAML config file (see docs/configuration.md)");
-  flags.String("log-level", &common->log_level, "debug, info, warn or error (overrides log_level)");
+  flags.String("log-level", &common->log_level, "debug, info, warn or error")
+      .FromConfig("log_level");
 }
 
 bool ParseFlags(FlagSet& flags, const Args& args, int* exit) {

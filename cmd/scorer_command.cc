@@ -14,13 +14,13 @@ int RunScorer(const Args& args) {
   FlagSet flags("scorer", "[--config FILE] [flags]",
                 "Runs a scorer replica: consumes MetricBatches from Kafka in a consumer group\n"
                 "(replicas split the jobs), grades every job 0-10 per interval, publishes\n"
-                "HealthReports to flink.health, and serves the JSON API (/api/v1/jobs...) and\n"
-                "flink_job_health_score on GET /metrics.");
+                "HealthReports to flink.health (scorer.kafka.health_topic), and serves the JSON\n"
+                "API (/api/v1/jobs...) and flink_job_health_score on GET /metrics.");
   AddCommonFlags(flags, &common);
-  flags.String("listen", &listen, "HTTP listen address host:port (scorer.listen)");
-  flags.String("kafka-bootstrap", &bootstrap,
-               "Kafka bootstrap servers (scorer.kafka.properties.bootstrap.servers)");
-  flags.String("group", &group, "consumer group id (scorer.kafka.group_id)");
+  flags.String("listen", &listen, "HTTP listen address host:port").FromConfig("scorer.listen");
+  flags.String("kafka-bootstrap", &bootstrap, "Kafka bootstrap servers")
+      .FromConfig("scorer.kafka.properties.bootstrap.servers");
+  flags.String("group", &group, "consumer group id").FromConfig("scorer.kafka.group_id");
   int exit = 0;
   if (!ParseFlags(flags, args, &exit)) return exit;
   VitalsConfig config;

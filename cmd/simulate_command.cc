@@ -31,7 +31,7 @@ int RunSimulate(const Args& args) {
                 "  influx       InfluxdbReporter: line protocol POSTed to --gateway/write\n"
                 "  prometheus   PrometheusReporter: every process served on --scrape-listen\n"
                 "               under /pods/<pod>/metrics, listed in the file_sd file --file-sd\n"
-                "               for the gateway's scraper (its scrape.files)\n"
+                "               for the gateway's scraper (gateway.scrape.files)\n"
                 "Faults can be injected per job. Prints one line per round: requests, samples,\n"
                 "failures.\n\n"
                 "Example: vitals simulate --jobs 100 --faults job-003=checkpoint_failure\n"

@@ -87,14 +87,16 @@ int RunStandalone(const Args& args) {
                 "Example: vitals standalone --simulate-jobs 10 \\\n"
                 "           --simulate-faults job-003=checkpoint_failure,job-007=backpressure");
   AddCommonFlags(flags, &common);
-  flags.String("gateway-listen", &gateway_listen, "gateway HTTP address (gateway.listen)");
-  flags.String("scorer-listen", &scorer_listen, "scorer HTTP address (scorer.listen)");
-  flags.String("statsd-listen", &statsd_listen,
-               "gateway StatsD UDP address (gateway.statsd.listen)");
-  flags.Duration("interval", &interval,
-                 "aggregation and simulator interval (gateway.aggregation.interval)");
-  flags.Int("brokers", &brokers, "embedded Kafka brokers (standalone.brokers)");
-  flags.Bool("table", &table, "show the job table every interval (default: when on a terminal)");
+  flags.String("gateway-listen", &gateway_listen, "gateway HTTP address")
+      .FromConfig("gateway.listen");
+  flags.String("scorer-listen", &scorer_listen, "scorer HTTP address").FromConfig("scorer.listen");
+  flags.String("statsd-listen", &statsd_listen, "gateway StatsD UDP address")
+      .FromConfig("gateway.statsd.listen");
+  flags.Duration("interval", &interval, "aggregation and simulator interval")
+      .FromConfig("gateway.aggregation.interval");
+  flags.Int("brokers", &brokers, "embedded Kafka brokers").FromConfig("standalone.brokers");
+  flags.Bool("table", &table, "show the job table every interval")
+      .DefaultText("true when stdout is a terminal");
   AddSimFlags(flags, &sim, "simulate-");
   flags.String("simulate-reporter", &reporter,
                "how the simulated fleet reports: pushgateway, statsd, influx or prometheus");

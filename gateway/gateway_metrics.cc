@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/metrics/register.h"
+#include "common/version/version.h"
 
 namespace vitals::gateway {
 namespace {
@@ -71,7 +72,9 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
                             "jobs, a TaskManager without tasks).")),
       shared_processes_(metrics::AddGauge(registry, "vitals_gateway_shared_processes",
                                           "Flink processes that run several jobs (session cluster "
-                                          "TaskManagers and JobManagers).")) {}
+                                          "TaskManagers and JobManagers).")) {
+  AddBuildInfo(registry);
+}
 
 void GatewayMetrics::Flushed(const FlushFacts& facts) {
   intervals_flushed_.Increment();

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/metrics/register.h"
+#include "common/version/version.h"
 
 namespace vitals::scorer {
 ScorerMetrics::ScorerMetrics(prometheus::Registry& registry)
@@ -42,6 +43,8 @@ ScorerMetrics::ScorerMetrics(prometheus::Registry& registry)
                                 "Time to read back the state of newly assigned partitions.",
                                 {0.01, 0.1, 1, 5, 10, 30, 60})),
       jobs_expired(metrics::AddCounter(registry, "vitals_scorer_jobs_expired_total",
-                                       "Jobs dropped after job_expiry without a batch.")) {}
+                                       "Jobs dropped after job_expiry without a batch.")) {
+  AddBuildInfo(registry);
+}
 
 }  // namespace vitals::scorer

@@ -1,6 +1,7 @@
 // Runs influxdata/line-protocol-corpus (shared/conformance/influx/decode.jsonl)
 // through the parser: every `ok` case must decode to exactly the expected
-// points, every `error` case must have at least one line rejected.
+// points, every `error` case must have at least one line rejected. Without
+// the corpus the test skips, or fails under CI=true (conformance_corpus.h).
 
 #include <algorithm>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include "gateway/receivers/influx/parser.h"
 #include "gtest/gtest.h"
 #include "test/support/json/mini_json.h"
+#include "test/unit/gateway/receivers/conformance_corpus.h"
 #include "test/unit/gateway/receivers/influx/recording_sink.h"
 
 namespace vitals::gateway {
@@ -30,10 +32,10 @@ using vitals::testing::Json;
 
 constexpr int kMaxPrinted = 25;
 
+constexpr char kSuite[] = "influx";
+
 std::filesystem::path CorpusPath() {
-  const char* shared = std::getenv("VITALS_SHARED_DIR");
-  if (shared == nullptr || *shared == '\0') return {};
-  return std::filesystem::path(shared) / "conformance" / "influx" / "decode.jsonl";
+  return vitals::testing::ConformanceCorpus(kSuite) / "decode.jsonl";
 }
 
 bool ToPrecision(std::string_view corpus, InfluxPrecision& out) {
@@ -134,11 +136,10 @@ std::string ComparePoint(const OwnedPoint& got, const Json& want, int64_t defaul
 }
 
 TEST(InfluxConformance, DecodeCorpus) {
+  VITALS_REQUIRE_CONFORMANCE_CORPUS(kSuite);
   const std::filesystem::path path = CorpusPath();
-  ASSERT_FALSE(path.empty()) << "VITALS_SHARED_DIR is not set: run this test through ctest";
   std::ifstream in(path);
-  ASSERT_TRUE(in) << "conformance corpus missing: " << path
-                  << " (it lives in shared/ beside the checkout, never copied in)";
+  ASSERT_TRUE(in) << "conformance corpus incomplete: cannot read " << path;
 
   InfluxParser parser;
   int cases = 0, ok_cases = 0, error_cases = 0, mismatches = 0;

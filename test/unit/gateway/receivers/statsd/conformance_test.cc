@@ -1,5 +1,6 @@
 // Conformance against suites written by others, read from
-// $VITALS_SHARED_DIR/conformance/statsd (never copied into the tree):
+// $VITALS_SHARED_DIR/conformance/statsd (never copied into the tree; when
+// absent the tests skip, or fail under CI=true: conformance_corpus.h):
 // - statsd_exporter's TestLineToEvents and its dialect-disabled variants:
 //   every case in the plain or DogStatsD dialect must agree, except the
 //   documented policy choices in kExporterPolicy (docs/statsd.md).
@@ -8,6 +9,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,15 +17,18 @@
 #include "gateway/receivers/statsd/parser.h"
 #include "gtest/gtest.h"
 #include "test/support/json/mini_json.h"
+#include "test/unit/gateway/receivers/conformance_corpus.h"
 
 namespace vitals::gateway {
 namespace {
 
 using testing::Json;
 
+constexpr char kSuite[] = "statsd";
+
 std::string ConformanceDir() {
-  const char* shared = std::getenv("VITALS_SHARED_DIR");
-  return shared == nullptr ? std::string() : std::string(shared) + "/conformance/statsd/";
+  const std::filesystem::path dir = vitals::testing::ConformanceCorpus(kSuite);
+  return dir.empty() ? std::string() : dir.string() + "/";
 }
 
 std::string Sanitize(std::string_view s) {
@@ -259,6 +264,7 @@ const ExporterSuite& LoadExporterSuite() {
 }
 
 TEST(StatsdConformanceData, StatsdExporterSuiteIsPresent) {
+  VITALS_REQUIRE_CONFORMANCE_CORPUS(kSuite);
   const ExporterSuite& suite = LoadExporterSuite();
   ASSERT_EQ(suite.error, "") << "the statsd_exporter conformance suite must be readable under "
                                 "$VITALS_SHARED_DIR/conformance/statsd";
@@ -397,6 +403,7 @@ const ReferenceSuite& LoadReferenceSuite() {
 }
 
 TEST(StatsdConformanceData, ReferenceSuitesArePresent) {
+  VITALS_REQUIRE_CONFORMANCE_CORPUS(kSuite);
   const ReferenceSuite& suite = LoadReferenceSuite();
   ASSERT_EQ(suite.error, "");
   EXPECT_EQ(suite.dogstatsd_cases.size(), 42u);
@@ -545,6 +552,7 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OtelReference);
 // consumer: an unsigned gauge value resets, a signed one adds; counters sum
 // value/rate.
 TEST(OtelReference, AggregateCasesAgreeWithDeltaSemantics) {
+  VITALS_REQUIRE_CONFORMANCE_CORPUS(kSuite);
   const ReferenceSuite& suite = LoadReferenceSuite();
   ASSERT_EQ(suite.error, "");
   const Json* cases = suite.otel.Find("aggregate_cases");
