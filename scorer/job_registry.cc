@@ -6,8 +6,30 @@
 #include "absl/strings/str_cat.h"
 #include "common/base/prom_chars.h"
 #include "common/base/strings.h"
+#include "common/metrics/register.h"
 
 namespace vitals::scorer {
+
+JobRegistry::JobRegistry(const ScoringConfig* config, prometheus::Registry* metrics)
+    : config_(config) {
+  if (metrics != nullptr) {
+    migrations_dropped_metric_ = &metrics::AddCounter(
+        *metrics, "vitals_scorer_migrations_dropped_total",
+        absl::StrCat("Recorded migrations dropped, oldest first, to keep at most ",
+                     kMaxMigrationsPerJob, " per job."));
+  }
+}
+
+void JobRegistry::CapMigrations(Job& job) {
+  if (job.migrations.size() <= kMaxMigrationsPerJob) return;
+  const size_t excess = job.migrations.size() - kMaxMigrationsPerJob;
+  job.migrations.erase(job.migrations.begin(),
+                       job.migrations.begin() + static_cast<std::ptrdiff_t>(excess));
+  migrations_dropped_.fetch_add(excess, std::memory_order_relaxed);
+  if (migrations_dropped_metric_ != nullptr) {
+    migrations_dropped_metric_->Increment(static_cast<double>(excess));
+  }
+}
 
 void JobRegistry::SetJobId(const std::string& key, const std::string& job_id) {
   std::string& current = job_id_by_key_[key];
@@ -177,6 +199,8 @@ bool JobRegistry::Restore(const std::string& key, int32_t partition, const v1::J
   std::vector<v1::Migration> migrations(state.migrations().begin(), state.migrations().end());
   migrations.insert(migrations.end(), job.migrations.begin(), job.migrations.end());
   job.migrations = std::move(migrations);
+  // A record written before migrations were bounded may hold more.
+  CapMigrations(job);
   return true;
 }
 
@@ -275,6 +299,7 @@ absl::StatusOr<std::string> JobRegistry::AddMigration(std::string_view name_or_i
   }
   absl::MutexLock lock(&job->mu);
   job->migrations.push_back(migration);
+  CapMigrations(*job);
   return key;
 }
 

@@ -20,6 +20,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "prometheus/counter.h"
+#include "prometheus/registry.h"
 #include "scorer/model/job_scorer.h"
 #include "scorer/model/rollback.h"
 #include "scorer/model/scoring_config.h"
@@ -28,6 +30,12 @@
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::scorer {
+
+// Migrations kept per job, newest last. A rollback verdict reads the newest
+// only; the older ones are history for people, and without a bound a
+// client posting in a loop grows the job's API answers and its state
+// record without end.
+inline constexpr size_t kMaxMigrationsPerJob = 32;
 
 // A job the registry let go of, as it was then.
 struct DroppedJob {
@@ -41,7 +49,8 @@ struct DroppedJob {
 
 class JobRegistry {
  public:
-  explicit JobRegistry(const ScoringConfig* config) : config_(config) {}
+  // With `metrics`, registers vitals_scorer_migrations_dropped_total there.
+  explicit JobRegistry(const ScoringConfig* config, prometheus::Registry* metrics = nullptr);
 
   // False when the batch came too late for its interval. `now_ms` is when
   // it arrived (what expiry measures silence from).
@@ -67,13 +76,17 @@ class JobRegistry {
   std::optional<v1::HealthReport> Latest(std::string_view name_or_id) const;
   std::optional<v1::JobHistory> History(std::string_view name_or_id) const;
   std::optional<v1::MigrationList> Migrations(std::string_view name_or_id) const;
-  // The job's stable key; NotFound when the job is unknown.
+  // Appends `migration` to the job's, dropping the oldest beyond
+  // kMaxMigrationsPerJob. The job's stable key; NotFound when the job is
+  // unknown.
   absl::StatusOr<std::string> AddMigration(std::string_view name_or_id,
                                            const v1::Migration& migration);
   std::optional<v1::RollbackVerdict> Rollback(std::string_view name_or_id, int64_t now_ms) const;
   size_t size() const;
   // Stable keys of every job owned, sorted.
   std::vector<std::string> Keys() const;
+  // Migrations dropped to keep kMaxMigrationsPerJob (posted or restored).
+  uint64_t migrations_dropped() const { return migrations_dropped_.load(); }
 
  private:
   struct Job {
@@ -106,6 +119,8 @@ class JobRegistry {
   // Drops the jobs `pred` picks; `pred` runs with the job's mutex held.
   template <typename Pred>
   std::vector<DroppedJob> DropIf(Pred pred) ABSL_LOCKS_EXCLUDED(mu_);
+  // Drops the job's oldest migrations beyond kMaxMigrationsPerJob.
+  void CapMigrations(Job& job) ABSL_EXCLUSIVE_LOCKS_REQUIRED(job.mu);
 
   const ScoringConfig* config_;
   mutable absl::Mutex mu_;
@@ -116,6 +131,8 @@ class JobRegistry {
   // is measured by, which stands still when the whole pipeline does (a
   // Kafka outage, a lagging replica) so that no job is called silent then.
   std::atomic<int64_t> data_now_ms_{0};
+  std::atomic<uint64_t> migrations_dropped_{0};
+  prometheus::Counter* migrations_dropped_metric_ = nullptr;
 };
 
 }  // namespace vitals::scorer

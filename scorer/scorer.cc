@@ -21,7 +21,7 @@ Scorer::Scorer(ScorerConfig config, const TimeSource& time)
       time_(time),
       registry_metrics_(std::make_shared<prometheus::Registry>()) {
   metrics_ = std::make_unique<ScorerMetrics>(*registry_metrics_);
-  registry_ = std::make_unique<JobRegistry>(&config_.scoring);
+  registry_ = std::make_unique<JobRegistry>(&config_.scoring, registry_metrics_.get());
   score_metrics_ = std::make_unique<ScoreMetrics>(*registry_metrics_);
   job_info_ = std::make_unique<JobInfoMetrics>(*registry_metrics_);
   api_ = std::make_unique<JobsApi>(registry_.get(), time_.clock(), [this](const std::string& key) {
@@ -56,6 +56,10 @@ absl::Status Scorer::Start() {
     state.topic = config_.state_topic;
     state.restore_timeout = config_.state_restore_timeout;
     state.publish_interval = config_.state_publish_interval;
+    state.metrics = registry_metrics_.get();
+    for (std::string_view reason : kStateWriteFailureReasons) {
+      metrics_->state_records.Add({{"result", "failed"}, {"reason", std::string(reason)}});
+    }
     state_ = std::make_unique<JobStateStore>(
         std::move(state), [this](const std::string& key) { return registry_->State(key); },
         time_.clock(),
@@ -64,7 +68,9 @@ absl::Status Scorer::Start() {
             metrics_->state_records_written.Increment();
             return;
           }
-          metrics_->state_write_failures.Increment();
+          metrics_->state_records
+              .Add({{"result", "failed"}, {"reason", std::string(StateWriteFailureReason(status))}})
+              .Increment();
           state_delivery_failed_.Report({{"error", std::string(status.message())}});
         });
     components_.Add(state_.get());

@@ -34,7 +34,6 @@ ScorerMetrics::ScorerMetrics(prometheus::Registry& registry)
                               "topic, by Kafka's answer.")
                         .Register(registry)),
       state_records_written(state_records.Add({{"result", "acknowledged"}})),
-      state_write_failures(state_records.Add({{"result", "failed"}})),
       jobs_restored(
           metrics::AddCounter(registry, "vitals_scorer_jobs_restored_total",
                               "Jobs resumed from the state topic on partition assignment.")),

@@ -24,7 +24,7 @@ struct ScorerMetrics {
   prometheus::Histogram& evaluation_duration;
   prometheus::Family<prometheus::Counter>& state_records;
   prometheus::Counter& state_records_written;
-  prometheus::Counter& state_write_failures;
+  // result="failed" children are labelled by reason (scorer/state).
   prometheus::Counter& jobs_restored;
   prometheus::Histogram& state_restore_duration;
   prometheus::Counter& jobs_expired;

@@ -2,7 +2,15 @@
 
 #include <zlib.h>
 
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/base/strings.h"
 
 namespace vitals::http {
 
@@ -52,6 +60,37 @@ std::string Gzip(std::string_view plain) {
   out.resize(zs.total_out);
   deflateEnd(&zs);
   return out;
+}
+
+bool AcceptsGzip(std::string_view accept_encoding) {
+  for (absl::string_view item : absl::StrSplit(AsAbsl(accept_encoding), ',')) {
+    std::vector<absl::string_view> parts = absl::StrSplit(item, ';');
+    const absl::string_view coding = absl::StripAsciiWhitespace(parts[0]);
+    if (!absl::EqualsIgnoreCase(coding, "gzip") && !absl::EqualsIgnoreCase(coding, "x-gzip") &&
+        coding != "*") {
+      continue;
+    }
+    double q = 1;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      absl::string_view param = absl::StripAsciiWhitespace(parts[i]);
+      if (!absl::ConsumePrefix(&param, "q=") && !absl::ConsumePrefix(&param, "Q=")) continue;
+      // A q-value that does not parse counts as 0: the client said
+      // something other than "yes".
+      if (!absl::SimpleAtod(param, &q)) q = 0;
+    }
+    if (q > 0) return true;
+  }
+  return false;
+}
+
+void GzipIfAccepted(const Request& request, Response& response, size_t min_bytes) {
+  for (const auto& [name, value] : response.headers) {
+    if (absl::EqualsIgnoreCase(name, "Content-Encoding")) return;
+  }
+  response.headers.emplace_back("Vary", "Accept-Encoding");
+  if (response.body.size() < min_bytes || !AcceptsGzip(request.Header("Accept-Encoding"))) return;
+  response.body = Gzip(response.body);
+  response.headers.emplace_back("Content-Encoding", "gzip");
 }
 
 }  // namespace vitals::http

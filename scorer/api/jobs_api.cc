@@ -1,10 +1,18 @@
 #include "scorer/api/jobs_api.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/base/json_string.h"
+#include "common/base/prom_chars.h"
 #include "common/base/strings.h"
+#include "common/http/gzip.h"
 #include "common/http/url.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -20,7 +28,7 @@ http::Response JsonError(int status, std::string_view message) {
   return http::Response::Json(status, std::move(body));
 }
 
-http::Response ToJson(const google::protobuf::Message& message) {
+http::Response ToJson(const google::protobuf::Message& message, int status = 200) {
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   std::string json;
@@ -28,15 +36,144 @@ http::Response ToJson(const google::protobuf::Message& message) {
     return JsonError(500, "cannot render JSON");
   }
   json.push_back('\n');
-  return http::Response::Json(200, std::move(json));
+  return http::Response::Json(status, std::move(json));
+}
+
+// Cluster names are identities like job names and label values
+// (common/base/prom_chars.h), with '-' and '.' besides: clusters are named
+// the DNS way (`k8s-prod-eu`), and the gateway writes its configured
+// cluster into the batches as it is, so a migration must be able to name
+// it as the history points do.
+bool IsClusterNameChar(char c) { return IsLabelValueChar(c) || c == '-' || c == '.'; }
+
+absl::Status CheckCluster(std::string_view field, const std::string& value) {
+  if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(AsAbsl(field), ": required"));
+  if (value.size() > kMaxClusterNameBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AsAbsl(field), ": longer than ", kMaxClusterNameBytes, " bytes"));
+  }
+  if (!std::all_of(value.begin(), value.end(), IsClusterNameChar)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AsAbsl(field), ": a cluster name has only letters, digits, '_', '-' and '.'"));
+  }
+  return absl::OkStatus();
+}
+
+struct Page {
+  size_t offset = 0;
+  size_t limit = kMaxPageItems;
+};
+
+absl::Status ParseCount(const http::Request& request, std::string_view name, uint64_t min,
+                        uint64_t* out) {
+  const std::string text = request.QueryParam(name);
+  if (text.empty()) return absl::OkStatus();
+  uint64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value) || value < min) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AsAbsl(name), ": expected a whole number of at least ", min));
+  }
+  *out = value;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Page> ParsePage(const http::Request& request) {
+  uint64_t limit = kMaxPageItems;
+  uint64_t offset = 0;
+  if (absl::Status s = ParseCount(request, "limit", 1, &limit); !s.ok()) return s;
+  if (absl::Status s = ParseCount(request, "offset", 0, &offset); !s.ok()) return s;
+  // Asking for more than the cap is not an error: the client pages on.
+  return Page{static_cast<size_t>(offset),
+              static_cast<size_t>(std::min<uint64_t>(limit, kMaxPageItems))};
+}
+
+// Percent-encodes what may not appear in a header value or inside <…>:
+// the request target is echoed into `Link`.
+void AppendForLink(std::string_view text, std::string* out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F || c == '<' || c == '>' || c == '"') {
+      out->push_back('%');
+      out->push_back(kHex[u >> 4]);
+      out->push_back(kHex[u & 0xF]);
+    } else {
+      out->push_back(c);
+    }
+  }
+}
+
+// `X-Total-Count`, and `Link: <…>; rel="next"` with the request's other
+// parameters when items remain after this page.
+void AddPageHeaders(const http::Request& request, const Page& page, size_t total,
+                    http::Response& response) {
+  response.headers.emplace_back("X-Total-Count", absl::StrCat(total));
+  if (page.offset >= total || total - page.offset <= page.limit) return;
+  std::string link = "<";
+  AppendForLink(request.path(), &link);
+  link.push_back('?');
+  for (absl::string_view param : absl::StrSplit(AsAbsl(request.query()), '&', absl::SkipEmpty())) {
+    const absl::string_view name = param.substr(0, param.find('='));
+    if (name == "limit" || name == "offset") continue;
+    AppendForLink(std::string_view(param.data(), param.size()), &link);
+    link.push_back('&');
+  }
+  absl::StrAppend(&link, "limit=", page.limit, "&offset=", page.offset + page.limit,
+                  ">; rel=\"next\"");
+  response.headers.emplace_back("Link", std::move(link));
+}
+
+// Keeps the page's items of `items`; returns how many there were.
+template <typename T>
+size_t KeepPage(google::protobuf::RepeatedPtrField<T>* items, const Page& page) {
+  const size_t total = static_cast<size_t>(items->size());
+  const size_t begin = std::min(page.offset, total);
+  const size_t end = begin + std::min(page.limit, total - begin);
+  items->DeleteSubrange(static_cast<int>(end), static_cast<int>(total - end));
+  items->DeleteSubrange(0, static_cast<int>(begin));
+  return total;
+}
+
+// Worst first; ungraded jobs (NaN) last; ties by name, so that pages of
+// one ranking neither repeat nor skip a job.
+bool WorseFirst(const v1::HealthReport& a, const v1::HealthReport& b) {
+  const bool a_nan = std::isnan(a.score());
+  const bool b_nan = std::isnan(b.score());
+  if (a_nan != b_nan) return b_nan;
+  if (!a_nan && a.score() != b.score()) return a.score() < b.score();
+  if (a.tenant() != b.tenant()) return a.tenant() < b.tenant();
+  return a.job_name() < b.job_name();
 }
 
 }  // namespace
+
+absl::Status ValidateMigration(const v1::Migration& migration, int64_t now_ms) {
+  if (absl::Status s = CheckCluster("from", migration.from()); !s.ok()) return s;
+  if (absl::Status s = CheckCluster("to", migration.to()); !s.ok()) return s;
+  if (migration.at() <= 0) {
+    return absl::InvalidArgumentError("at: expected epoch milliseconds after 1970");
+  }
+  if (migration.at() < now_ms - absl::ToInt64Milliseconds(kMigrationMaxAge)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("at: more than ", absl::FormatDuration(kMigrationMaxAge), " ago"));
+  }
+  if (migration.at() > now_ms + absl::ToInt64Milliseconds(kMigrationMaxAhead)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("at: more than ", absl::FormatDuration(kMigrationMaxAhead), " ahead"));
+  }
+  return absl::OkStatus();
+}
 
 void JobsApi::Register(http::Server& server) {
   server.Route("GET", std::string(kJobsPath), [this](const auto& r) { return Handle(r); });
   server.Route("", absl::StrCat(AsAbsl(kJobsPath), "/"),
                [this](const auto& r) { return Handle(r); });
+}
+
+http::Response JobsApi::Handle(const http::Request& request) const {
+  http::Response response = Dispatch(request);
+  http::GzipIfAccepted(request, response);
+  return response;
 }
 
 http::Response JobsApi::ListJobs(const http::Request& request) const {
@@ -48,43 +185,75 @@ http::Response JobsApi::ListJobs(const http::Request& request) const {
       return JsonError(400, "max_score: expected a number");
     }
   }
+  absl::StatusOr<Page> page = ParsePage(request);
+  if (!page.ok()) return JsonError(400, std::string(page.status().message()));
   const std::string cluster = request.QueryParam("cluster");
+  std::vector<v1::HealthReport> reports = registry_->Latest();
+  std::erase_if(reports, [&](const v1::HealthReport& report) {
+    return report.score() > max_score || (!cluster.empty() && report.cluster() != cluster);
+  });
+  const size_t total = reports.size();
+  const size_t begin = std::min(page->offset, total);
+  const size_t end = begin + std::min(page->limit, total - begin);
+  // Only the page needs to be in order.
+  std::partial_sort(reports.begin(), reports.begin() + static_cast<std::ptrdiff_t>(end),
+                    reports.end(), WorseFirst);
   v1::JobList list;
-  for (v1::HealthReport& report : registry_->Latest()) {
-    if (report.score() > max_score) continue;
-    if (!cluster.empty() && report.cluster() != cluster) continue;
-    *list.add_jobs() = std::move(report);
-  }
-  std::sort(list.mutable_jobs()->begin(), list.mutable_jobs()->end(),
-            [](const auto& a, const auto& b) { return a.score() < b.score(); });
-  return ToJson(list);
+  for (size_t i = begin; i < end; ++i) *list.add_jobs() = std::move(reports[i]);
+  http::Response r = ToJson(list);
+  AddPageHeaders(request, *page, total, r);
+  return r;
+}
+
+http::Response JobsApi::History(const http::Request& request, const std::string& job) const {
+  if (request.method() != "GET") return JsonError(405, "method not allowed");
+  absl::StatusOr<Page> page = ParsePage(request);
+  if (!page.ok()) return JsonError(400, std::string(page.status().message()));
+  std::optional<v1::JobHistory> history = registry_->History(job);
+  if (!history) return JsonError(404, absl::StrCat("no history for job ", job));
+  // The points are paged; the migrations beside them are few
+  // (kMaxMigrationsPerJob) and come whole with every page.
+  const size_t total = KeepPage(history->mutable_points(), *page);
+  http::Response r = ToJson(*history);
+  AddPageHeaders(request, *page, total, r);
+  return r;
 }
 
 http::Response JobsApi::Migrations(const http::Request& request, const std::string& job) const {
   if (request.method() == "GET") {
+    absl::StatusOr<Page> page = ParsePage(request);
+    if (!page.ok()) return JsonError(400, std::string(page.status().message()));
     std::optional<v1::MigrationList> list = registry_->Migrations(job);
     if (!list) return JsonError(404, absl::StrCat("no job ", job));
-    return ToJson(*list);
+    const size_t total = KeepPage(list->mutable_migrations(), *page);
+    http::Response r = ToJson(*list);
+    AddPageHeaders(request, *page, total, r);
+    return r;
   }
   if (request.method() != "POST") return JsonError(405, "use GET to list or POST to record");
+  if (request.body().size() > kMaxMigrationBodyBytes) {
+    return JsonError(413, absl::StrCat("body: over ", kMaxMigrationBodyBytes, " bytes"));
+  }
   v1::Migration migration;
   const std::string body(request.body());
-  if (!google::protobuf::util::JsonStringToMessage(body, &migration).ok()) {
-    return JsonError(400, R"(expected {"from": "<cluster>", "to": "<cluster>", "at": <ms>})");
+  if (const auto s = google::protobuf::util::JsonStringToMessage(body, &migration); !s.ok()) {
+    const auto message = s.message();
+    return JsonError(400, absl::StrCat(R"(body: expected {"from": "<cluster>", "to": "<cluster>", )"
+                                       R"("at": <ms>}: )",
+                                       absl::string_view(message.data(), message.size())));
   }
-  if (migration.from().empty() || migration.to().empty()) {
-    return JsonError(400, "from and to are required");
+  const int64_t now_ms = clock_();
+  if (migration.at() == 0) migration.set_at(now_ms);
+  if (absl::Status s = ValidateMigration(migration, now_ms); !s.ok()) {
+    return JsonError(400, std::string(s.message()));
   }
-  if (migration.at() == 0) migration.set_at(clock_());
   absl::StatusOr<std::string> key = registry_->AddMigration(job, migration);
   if (!key.ok()) return JsonError(404, std::string(key.status().message()));
   if (on_migration_) on_migration_(*key);
-  http::Response r = ToJson(migration);
-  r.status = 201;
-  return r;
+  return ToJson(migration, 201);
 }
 
-http::Response JobsApi::Handle(const http::Request& request) const {
+http::Response JobsApi::Dispatch(const http::Request& request) const {
   const std::string_view path = request.path();
   if (path == kJobsPath || path == "/api/v1/jobs/") {
     if (request.method() != "GET") return JsonError(405, "method not allowed");
@@ -104,12 +273,7 @@ http::Response JobsApi::Handle(const http::Request& request) const {
     if (!report) return JsonError(404, absl::StrCat("no report for job ", job));
     return ToJson(*report);
   }
-  if (action == "history") {
-    if (request.method() != "GET") return JsonError(405, "method not allowed");
-    std::optional<v1::JobHistory> history = registry_->History(job);
-    if (!history) return JsonError(404, absl::StrCat("no history for job ", job));
-    return ToJson(*history);
-  }
+  if (action == "history") return History(request, job);
   if (action == "migrations") return Migrations(request, job);
   if (action == "rollback") {
     if (request.method() != "GET") return JsonError(405, "method not allowed");

@@ -8,15 +8,43 @@
 //   POST /api/v1/jobs/<job>/migrations {"from": …, "to": …, "at": <ms>}
 //   GET  /api/v1/jobs/<job>/rollback
 // <job> is the job name (stable identity) or its current job id.
+//
+// The lists (jobs, history points, migrations) are paged with
+// `?limit=&offset=`: `X-Total-Count` says how many there are and `Link:
+// <…>; rel="next"` where the next page starts. Every answer is gzipped for
+// a client that accepts it. Migrations are checked before they are kept:
+// see the limits below and docs/interfaces.md.
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "common/base/clock.h"
 #include "common/http/server.h"
 #include "scorer/job_registry.h"
 
 namespace vitals::scorer {
+
+// A migration's body: three small fields fit many times over.
+inline constexpr size_t kMaxMigrationBodyBytes = 4096;
+// A cluster name is an identity (the `cluster` label of the job's series),
+// not free text.
+inline constexpr size_t kMaxClusterNameBytes = 128;
+// How far from now a migration's `at` may be: a migration recorded late
+// (back-filled after the fact) but not one from before the history a
+// verdict could compare, nor one from the future beyond clock skew.
+inline constexpr absl::Duration kMigrationMaxAge = absl::Hours(24 * 30);
+inline constexpr absl::Duration kMigrationMaxAhead = absl::Hours(1);
+// Items in one page of a list: the default, and the most a client may ask.
+inline constexpr size_t kMaxPageItems = 1000;
+
+// OK when `migration` may be recorded at `now_ms`; otherwise
+// InvalidArgument whose message starts with the offending field's name.
+// `at` must be set (the API sets 0 to now before asking).
+absl::Status ValidateMigration(const v1::Migration& migration, int64_t now_ms);
 
 class JobsApi {
  public:
@@ -30,7 +58,9 @@ class JobsApi {
   http::Response Handle(const http::Request& request) const;
 
  private:
+  http::Response Dispatch(const http::Request& request) const;
   http::Response ListJobs(const http::Request& request) const;
+  http::Response History(const http::Request& request, const std::string& job) const;
   http::Response Migrations(const http::Request& request, const std::string& job) const;
 
   JobRegistry* registry_;

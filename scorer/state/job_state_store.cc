@@ -29,7 +29,9 @@ absl::Status JobStateStore::Start() {
   restorer_ =
       std::make_unique<StateRestorer>(reader_.get(), options_.topic, options_.restore_timeout);
   writer_ =
-      std::make_unique<StateWriter>(sink_.get(), options_.publish_interval, snapshot_, clock_);
+      std::make_unique<StateWriter>(sink_.get(), options_.publish_interval, snapshot_, clock_,
+                                    StateWriterLimits{.max_record_bytes = sink_->max_record_bytes(),
+                                                      .metrics = options_.metrics});
   return absl::OkStatus();
 }
 

@@ -5,6 +5,7 @@
 // writer. It starts before the consumer (whose first assignment already
 // restores state) and stops after it (whose leaving hands every job's state
 // over); its own Shutdown writes what changed since and waits for Kafka.
+// Records are bounded by the state producer's message.max.bytes.
 
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 #include "common/base/clock.h"
 #include "common/component/component.h"
 #include "common/kafka/properties.h"
+#include "prometheus/registry.h"
 #include "scorer/state/kafka_changelog_reader.h"
 #include "scorer/state/kafka_state_sink.h"
 #include "scorer/state/state_restorer.h"
@@ -27,6 +29,8 @@ struct JobStateStoreOptions {
   std::string topic;
   absl::Duration restore_timeout = absl::Seconds(30);
   absl::Duration publish_interval = absl::Seconds(30);
+  // Where the writer's metrics are registered; null: not exported.
+  prometheus::Registry* metrics = nullptr;
 };
 
 class JobStateStore final : public Component {

@@ -2,15 +2,28 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "scorer/state/record_fit.h"
 
 namespace vitals::scorer {
 
 StateWriter::StateWriter(StateSink* sink, absl::Duration min_interval, Snapshot snapshot,
-                         Clock clock)
+                         Clock clock, StateWriterLimits limits)
     : sink_(sink),
       min_interval_ms_(absl::ToInt64Milliseconds(min_interval)),
+      max_record_bytes_(limits.max_record_bytes),
       snapshot_(std::move(snapshot)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)) {
+  if (limits.metrics != nullptr) {
+    auto& family = prometheus::BuildCounter()
+                       .Name("vitals_scorer_state_records_trimmed_total")
+                       .Help(
+                           "Job state records that dropped their oldest history points or "
+                           "migrations to fit the state producer's message.max.bytes.")
+                       .Register(*limits.metrics);
+    trimmed_history_ = &family.Add({{"trimmed", "history"}});
+    trimmed_migrations_ = &family.Add({{"trimmed", "migrations"}});
+  }
+}
 
 void StateWriter::MarkChanged(const std::string& key) {
   absl::MutexLock lock(&mu_);
@@ -19,6 +32,24 @@ void StateWriter::MarkChanged(const std::string& key) {
 
 absl::Status StateWriter::WriteLocked(const std::string& key, OwnedState owned, int64_t now_ms) {
   owned.state.set_written_at_ms(now_ms);
+  if (max_record_bytes_ > 0) {
+    // What does not fit even then goes to the sink all the same: Kafka's
+    // refusal is counted and logged there, like any failed write.
+    const FitOutcome fit =
+        FitRecord(owned.state, max_record_bytes_ > key.size() ? max_record_bytes_ - key.size() : 0);
+    if (fit.history_dropped > 0 || fit.migrations_dropped > 0) {
+      ++trimmed_;
+      if (fit.history_dropped > 0 && trimmed_history_ != nullptr) trimmed_history_->Increment();
+      if (fit.migrations_dropped > 0 && trimmed_migrations_ != nullptr) {
+        trimmed_migrations_->Increment();
+      }
+      trimmed_log_.Report({{"job", key},
+                           {"history_points_dropped", std::to_string(fit.history_dropped)},
+                           {"migrations_dropped", std::to_string(fit.migrations_dropped)},
+                           {"fits", fit.fits ? "true" : "false"},
+                           {"max_record_bytes", std::to_string(max_record_bytes_)}});
+    }
+  }
   const std::string value = owned.state.SerializeAsString();
   absl::Status s = sink_->Write(owned.partition, key, value);
   if (!s.ok()) {
@@ -70,10 +101,7 @@ size_t StateWriter::PublishChangedLocked(bool only_due) {
     }
     ++it;
   }
-  if (!first_error.ok()) {
-    log::Warn("cannot write job state; will retry",
-              {{"error", std::string(first_error.message())}});
-  }
+  if (!first_error.ok()) refused_log_.Report({{"error", std::string(first_error.message())}});
   return written;
 }
 
@@ -117,6 +145,11 @@ uint64_t StateWriter::written() const {
 uint64_t StateWriter::refused() const {
   absl::MutexLock lock(&mu_);
   return refused_;
+}
+
+uint64_t StateWriter::trimmed() const {
+  absl::MutexLock lock(&mu_);
+  return trimmed_;
 }
 
 }  // namespace vitals::scorer

@@ -7,7 +7,8 @@
 // failover would silently change a rollback verdict. Thread-safe: each
 // record is snapshotted and enqueued under one lock, so that records reach
 // the topic in the order their snapshots were taken and the newest state
-// always ends up last.
+// always ends up last. A record is trimmed to fit one Kafka message
+// (record_fit.h) before it is written.
 
 #include <cstdint>
 #include <functional>
@@ -20,10 +21,21 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/base/clock.h"
+#include "common/log/repeated_log.h"
+#include "prometheus/counter.h"
+#include "prometheus/registry.h"
 #include "scorer/state/owned_state.h"
 #include "scorer/state/state_sink.h"
 
 namespace vitals::scorer {
+
+struct StateWriterLimits {
+  // Bytes a record's key and value may take together; 0: unbounded.
+  size_t max_record_bytes = 0;
+  // Where vitals_scorer_state_records_trimmed_total is registered; null:
+  // not exported.
+  prometheus::Registry* metrics = nullptr;
+};
 
 class StateWriter {
  public:
@@ -34,7 +46,8 @@ class StateWriter {
   using Clock = vitals::Clock;
 
   // `sink` must outlive the writer.
-  StateWriter(StateSink* sink, absl::Duration min_interval, Snapshot snapshot, Clock clock);
+  StateWriter(StateSink* sink, absl::Duration min_interval, Snapshot snapshot, Clock clock,
+              StateWriterLimits limits = {});
 
   // The job's state changed (an evaluation added history): written by the
   // next PublishDue at least `min_interval` after its previous record.
@@ -55,6 +68,8 @@ class StateWriter {
   // Records enqueued (tombstones included), and writes the sink refused.
   uint64_t written() const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t refused() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Records that lost history points or migrations to fit.
+  uint64_t trimmed() const ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct Entry {
@@ -68,12 +83,21 @@ class StateWriter {
 
   StateSink* sink_;
   const int64_t min_interval_ms_;
+  const size_t max_record_bytes_;
+  prometheus::Counter* trimmed_history_ = nullptr;
+  prometheus::Counter* trimmed_migrations_ = nullptr;
+  // Refusals repeat on every tick while Kafka is away; trims on every
+  // record of a job that stays large.
+  log::RepeatedLog refused_log_{log::Level::kWarn, "cannot write job state; will retry"};
+  log::RepeatedLog trimmed_log_{log::Level::kWarn,
+                                "job state trimmed to fit the state producer's message.max.bytes"};
   Snapshot snapshot_;
   Clock clock_;
   mutable absl::Mutex mu_;
   std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
   uint64_t written_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t trimmed_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace vitals::scorer
