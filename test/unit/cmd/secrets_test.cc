@@ -19,6 +19,7 @@
 #include "cmd/config_file.h"
 #include "common/http/client.h"
 #include "gateway/gateway.h"
+#include "test/support/stderr/stderr_capture.h"
 
 namespace vitals::cmd {
 namespace {
@@ -36,37 +37,6 @@ std::string ReadAll(const std::string& path) {
   text << in.rdbuf();
   return text.str();
 }
-
-// Everything written to file descriptor 2 while alive: the log module's
-// lines and librdkafka's, from any thread.
-class StderrCapture {
- public:
-  StderrCapture() {
-    std::fflush(stderr);
-    saved_ = dup(2);
-    file_ = std::tmpfile();
-    dup2(fileno(file_), 2);
-  }
-  ~StderrCapture() {
-    if (saved_ >= 0) Stop();
-    std::fclose(file_);
-  }
-  std::string Stop() {
-    std::fflush(stderr);
-    dup2(saved_, 2);
-    close(saved_);
-    saved_ = -1;
-    std::string text;
-    std::rewind(file_);
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof(buf), file_)) > 0;) text.append(buf, n);
-    return text;
-  }
-
- private:
-  int saved_ = -1;
-  std::FILE* file_ = nullptr;
-};
 
 struct CommandRun {
   int code = -1;
@@ -171,7 +141,7 @@ TEST_F(SecretsTest, ErrorsNameTheKeyPathAndTheVariableOrFileButNoValue) {
   };
   for (const auto& [extra, error] : cases) {
     const std::string file = WriteConfig("bad.yaml", extra);
-    StderrCapture capture;
+    vitals::testing::StderrCapture capture;
     absl::StatusOr<VitalsConfig> config = LoadConfig(file);
     ASSERT_FALSE(config.ok()) << extra;
     EXPECT_THAT(std::string(config.status().message()), HasSubstr(error));
@@ -203,7 +173,7 @@ TEST_F(SecretsTest, CheckConfigAcceptsThemAndPrintsNoSecret) {
 TEST_F(SecretsTest, ARunningGatewayLogsAndExposesNoSecret) {
   absl::StatusOr<VitalsConfig> config = LoadConfig(WriteConfig("vitals.yaml"));
   ASSERT_TRUE(config.ok()) << config.status();
-  StderrCapture capture;
+  vitals::testing::StderrCapture capture;
   std::string metrics;
   {
     gateway::Gateway gateway(config->gateway);

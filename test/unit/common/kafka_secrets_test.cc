@@ -13,43 +13,13 @@
 
 #include "common/kafka/producer.h"
 #include "common/kafka/properties.h"
+#include "test/support/stderr/stderr_capture.h"
 
 namespace vitals::kafka {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// Everything written to file descriptor 2 while alive, librdkafka's
-// threads included.
-class StderrCapture {
- public:
-  StderrCapture() {
-    std::fflush(stderr);
-    saved_ = dup(2);
-    file_ = std::tmpfile();
-    dup2(fileno(file_), 2);
-  }
-  ~StderrCapture() {
-    if (saved_ >= 0) Stop();
-    std::fclose(file_);
-  }
-  std::string Stop() {
-    std::fflush(stderr);
-    dup2(saved_, 2);
-    close(saved_);
-    saved_ = -1;
-    std::string text;
-    std::rewind(file_);
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof(buf), file_)) > 0;) text.append(buf, n);
-    return text;
-  }
-
- private:
-  int saved_ = -1;
-  std::FILE* file_ = nullptr;
-};
 
 TEST(KafkaSecretsTest, KnowsLibrdkafkasCredentialProperties) {
   for (const char* key : {"sasl.password", "ssl.key.password", "ssl.keystore.password",
@@ -87,7 +57,7 @@ TEST(KafkaSecretsTest, LibrdkafkaLogLinesNeverCarryASecret) {
   // client.id is printed by librdkafka's configuration dump; a value read
   // from a *_file key is registered and so redacted even there.
   RegisterSecret("client-id-from-a-file-3");
-  StderrCapture capture;
+  vitals::testing::StderrCapture capture;
   {
     auto producer = KafkaProducer::Create({{"bootstrap.servers", "127.0.0.1:1"},
                                            {"debug", "conf,security"},
