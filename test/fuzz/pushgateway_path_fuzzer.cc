@@ -9,7 +9,13 @@
 #include <string_view>
 
 #include "absl/strings/escaping.h"
+#include "gateway/receivers/promtext/parser.h"
 #include "gateway/receivers/pushgateway/path.h"
+
+namespace {
+// The receiver's bound (PromTextLimits::max_labels).
+constexpr size_t kMaxLabels = vitals::gateway::PromTextLimits().max_labels;
+}  // namespace
 
 namespace {
 
@@ -28,7 +34,7 @@ std::string Base64Segment(const std::string& value) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view path(reinterpret_cast<const char*>(data), size);
-  const auto key = vitals::gateway::ParsePushgatewayPath(path);
+  const auto key = vitals::gateway::ParsePushgatewayPath(path, kMaxLabels);
   if (!key.ok()) {
     Check(key.status().code() == absl::StatusCode::kInvalidArgument);
     return 0;
@@ -46,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& [name, value] : key->labels) {
     encoded += "/" + name + "@base64/" + Base64Segment(value);
   }
-  const auto again = vitals::gateway::ParsePushgatewayPath(encoded);
+  const auto again = vitals::gateway::ParsePushgatewayPath(encoded, kMaxLabels);
   Check(again.ok() && *again == *key && again->Canonical() == canonical);
   return 0;
 }

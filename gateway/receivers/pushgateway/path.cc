@@ -167,7 +167,7 @@ std::string GroupingKey::Canonical() const {
   return out;
 }
 
-absl::StatusOr<GroupingKey> ParsePushgatewayPath(std::string_view path) {
+absl::StatusOr<GroupingKey> ParsePushgatewayPath(std::string_view path, size_t max_labels) {
   if (path.empty()) return Invalid("empty; expected job/<job name>{/<label>/<value>}");
   const std::vector<std::string_view> segments = SplitSegments(path);
 
@@ -193,6 +193,11 @@ absl::StatusOr<GroupingKey> ParsePushgatewayPath(std::string_view path) {
       return Invalid(absl::StrCat("trailing '/' after the value of ", Quote(segments[end - 2])));
     }
     return Invalid(absl::StrCat("label ", Quote(segments[end - 1]), " has no value"));
+  }
+  // Checked before anything is decoded: a path of thousands of labels
+  // costs nothing to refuse.
+  if ((end - 2) / 2 > max_labels) {
+    return Invalid(absl::StrCat("more than ", max_labels, " grouping labels"));
   }
 
   for (size_t i = 2; i < end; i += 2) {

@@ -29,6 +29,8 @@ struct GroupingKey {
 // Decodes the path after `/metrics/` (no query string), for example
 // `job/myjob/instance/tm1` or `job@base64/bXlqb2I/path@base64/L3Zhci90bXA`.
 // Every error is InvalidArgument with a reason fit for the HTTP response.
-absl::StatusOr<GroupingKey> ParsePushgatewayPath(std::string_view path);
+// At most `max_labels` grouping labels, the bound a body's samples have
+// (PromTextLimits::max_labels): the key's labels go on every sample.
+absl::StatusOr<GroupingKey> ParsePushgatewayPath(std::string_view path, size_t max_labels);
 
 }  // namespace vitals::gateway

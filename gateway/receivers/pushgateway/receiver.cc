@@ -265,7 +265,8 @@ http::Response PushgatewayReceiver::Handle(const http::Request& request) {
   if (request.method() == "GET" && path == "/api/v1/metrics") {
     return http::Response::Json(200, RenderGroupsJson());
   }
-  absl::StatusOr<GroupingKey> key = ParsePushgatewayPath(path.substr(kPrefix.size()));
+  absl::StatusOr<GroupingKey> key =
+      ParsePushgatewayPath(path.substr(kPrefix.size()), Limits().max_labels);
   if (!key.ok()) {
     metrics_->Rejected(kFormat, "bad_path");
     return http::Response::Text(400, std::string(key.status().message()));

@@ -229,7 +229,8 @@ class CrossFormatTest : public ::testing::TestWithParam<sim::FlinkVersion> {
     for (const sim::Push& push : pushes) {
       ASSERT_EQ(push.method, "PUT");
       ASSERT_TRUE(push.path.starts_with("/metrics/")) << push.path;
-      absl::StatusOr<GroupingKey> key = ParsePushgatewayPath(push.path.substr(9));
+      absl::StatusOr<GroupingKey> key =
+          ParsePushgatewayPath(push.path.substr(9), PromTextLimits().max_labels);
       ASSERT_TRUE(key.ok()) << key.status();
       std::string_view cluster;
       for (const auto& [name, value] : key->labels) {

@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "gateway/receivers/promtext/parser.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,15 +17,18 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Pair;
 
+// What a push body's samples may carry, as the receiver passes it.
+constexpr size_t kMaxLabels = PromTextLimits().max_labels;
+
 GroupingKey Parse(std::string_view path) {
-  absl::StatusOr<GroupingKey> key = ParsePushgatewayPath(path);
+  absl::StatusOr<GroupingKey> key = ParsePushgatewayPath(path, kMaxLabels);
   EXPECT_TRUE(key.ok()) << path << ": " << key.status();
   return key.ok() ? *key : GroupingKey{};
 }
 
 // Returns the error message of a path that must be refused.
 std::string Refuse(std::string_view path) {
-  absl::StatusOr<GroupingKey> key = ParsePushgatewayPath(path);
+  absl::StatusOr<GroupingKey> key = ParsePushgatewayPath(path, kMaxLabels);
   EXPECT_FALSE(key.ok()) << path << " was accepted as " << key->Canonical();
   if (key.ok()) return {};
   EXPECT_EQ(key.status().code(), absl::StatusCode::kInvalidArgument) << path;
@@ -170,6 +175,15 @@ TEST(PushgatewayPath, ValuesMustBeUtf8) {
   EXPECT_THAT(Refuse("job/x/l@base64/_w"), HasSubstr("UTF-8"));  // 0xFF
   EXPECT_THAT(Refuse("job/%FF"), HasSubstr("UTF-8"));
   EXPECT_THAT(Refuse("job/x/l/%ED%A0%80"), HasSubstr("UTF-8"));  // a surrogate
+}
+
+TEST(PushgatewayPath, AsManyGroupingLabelsAsABodySampleMayCarry) {
+  std::string path = "job/j";
+  for (size_t i = 0; i < kMaxLabels; ++i) absl::StrAppend(&path, "/l", i, "/v");
+  EXPECT_EQ(Parse(path).labels.size(), kMaxLabels);
+  // 2,000 labels in a path were once accepted while a body allows 128.
+  for (size_t i = kMaxLabels; i < 2000; ++i) absl::StrAppend(&path, "/l", i, "/v");
+  EXPECT_THAT(Refuse(path), HasSubstr("more than 128 grouping labels"));
 }
 
 TEST(PushgatewayPath, DuplicateLabelNamesAreRefused) {
