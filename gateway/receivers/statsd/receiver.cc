@@ -1,6 +1,7 @@
 #include "gateway/receivers/statsd/receiver.h"
 
 #include <arpa/inet.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -83,6 +84,7 @@ struct StatsdReceiver::Lane {
     timer.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;  // cancelled
       normalizer->ReleaseHeld(clock());
+      ReadKernelDrops();
       Publish();
       ArmTimer();
     });
@@ -127,11 +129,32 @@ struct StatsdReceiver::Lane {
       if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL) continue;
       uint32_t total;
       std::memcpy(&total, CMSG_DATA(c), sizeof(total));
-      const uint32_t dropped = total - kernel_drops;  // wraps like the kernel's counter
-      kernel_drops = total;
-      overloaded.fetch_add(dropped, std::memory_order_relaxed);
-      for (uint32_t d = 0; d < dropped; ++d) metrics->Overloaded(kFormat);
+      AddKernelDrops(total);
     }
+  }
+
+  // The same count read on the timer (SO_MEMINFO): a burst that overflows
+  // the buffer and then stops would otherwise show its drops only with the
+  // next datagram that gets in, which may never come.
+  void ReadKernelDrops() {
+    uint32_t meminfo[SK_MEMINFO_VARS] = {};
+    socklen_t len = sizeof(meminfo);
+    if (getsockopt(socket.native_handle(), SOL_SOCKET, SO_MEMINFO, meminfo, &len) != 0 ||
+        len < (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t)) {
+      return;
+    }
+    AddKernelDrops(meminfo[SK_MEMINFO_DROPS]);
+  }
+
+  // Both readings are of one running counter (the socket's drops), but a
+  // datagram's copy is as old as the datagram: only a newer total counts.
+  // The difference is taken modulo 2^32, as the kernel's counter wraps.
+  void AddKernelDrops(uint32_t total) {
+    const auto dropped = static_cast<int32_t>(total - kernel_drops);
+    if (dropped <= 0) return;
+    kernel_drops = total;
+    overloaded.fetch_add(static_cast<uint64_t>(dropped), std::memory_order_relaxed);
+    for (int32_t d = 0; d < dropped; ++d) metrics->Overloaded(kFormat);
   }
 
   // Ends the attribution batch (the datagrams read since the last call),

@@ -176,6 +176,25 @@ TEST_F(StatsdReceiverTest, DatagramsThatFindTheBufferFullAreCountedAsOverload) {
   ASSERT_TRUE(WaitFor([&] { return sink_.size() == receiver_->datagrams(); }));
 }
 
+TEST_F(StatsdReceiverTest, DropsOfABurstAreCountedWithoutAnotherDatagram) {
+  StatsdReceiverOptions options;
+  options.receive_buffer_bytes = 4096;
+  Start(options);
+  UdpClient client;
+  sink_.Block();
+  constexpr int kSent = 2000;
+  for (int i = 0; i < kSent; ++i) {
+    client.Send(receiver_->port(),
+                std::string(kTask) + "busyTimeMsPerSecond:" + std::to_string(i + 1) + "|g");
+  }
+  sink_.Unblock();
+  // Nothing follows the burst: the lane's timer reads the socket's drops.
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() + receiver_->overloaded() == kSent; }))
+      << receiver_->datagrams() << " read, " << receiver_->overloaded() << " dropped";
+  EXPECT_GT(receiver_->overloaded(), 0u);
+  EXPECT_EQ(Overloaded(), static_cast<double>(receiver_->overloaded()));
+}
+
 TEST_F(StatsdReceiverTest, OversizedDatagramIsRefused) {
   StatsdReceiverOptions options;
   options.max_datagram_bytes = 512;
