@@ -9,7 +9,8 @@ namespace vitals::http {
 void DeclareServerKeys(config::Keys& k, ServerOptions& o) {
   // Below 1 KiB ordinary Flink pushes would be refused.
   k.Key("max_body_bytes", &o.max_body_bytes,
-        "a larger request body gets 413 (gzip bodies: also after decoding)")
+        "a larger request body, as sent, gets 413; gzip pushes also after decoding (Influx "
+        "writes: influx.max_body_bytes)")
       .Min(1024);
   k.Key("read_timeout", &o.read_timeout, "a request must arrive within this").Positive();
   k.Key("idle_timeout", &o.idle_timeout, "keep-alive connections idle longer are closed")

@@ -4,7 +4,9 @@ namespace vitals::gateway {
 
 void DeclareInfluxKeys(config::Keys& k, InfluxReceiverOptions& o) {
   k.Key("enabled", &o.enabled, "take Flink's InfluxdbReporter writes (POST /write)");
-  k.Key("max_body_bytes", &o.max_body_bytes, "limit on a body after gzip decoding").Min(1024);
+  k.Key("max_body_bytes", &o.max_body_bytes,
+        "limit on a write's body after gzip decoding (as sent, http.max_body_bytes bounds it)")
+      .Min(1024);
   k.Key("max_errors_listed", &o.max_errors_listed, "bad lines named in a 400 answer")
       .Range(1, 1000);
   k.Key("meter_counts", &o.normalize.meter_counts,
