@@ -8,6 +8,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "common/http/client.h"
 #include "common/kafka/consumer.h"
 #include "common/kafka/embedded_cluster.h"
 #include "common/kafka/producer.h"
@@ -77,14 +79,19 @@ class ScorerTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  // Waits (real time, bounded) until the consumer has handed the job in.
-  static bool WaitForJob(const Scorer& scorer) {
+  // Waits (real time, bounded) until the scorer has consumed `batches`
+  // batches, as its /metrics counts them: a batch that arrived after the
+  // injected time closed its interval would be late and dropped.
+  static bool WaitForBatches(const Scorer& scorer, int batches) {
+    const std::string want = absl::StrCat("vitals_scorer_batches_consumed_total ", batches, "\n");
     const absl::Time give_up = absl::Now() + absl::Seconds(60);
-    while (scorer.jobs().size() == 0) {
-      if (absl::Now() > give_up) return false;
+    while (absl::Now() < give_up) {
+      absl::StatusOr<http::ClientResponse> r =
+          http::Fetch("GET", absl::StrCat("http://127.0.0.1:", scorer.http_port(), "/metrics"));
+      if (r.ok() && r->body.find(want) != std::string::npos) return true;
       absl::SleepFor(absl::Milliseconds(20));
     }
-    return true;
+    return false;
   }
 
   std::unique_ptr<kafka::EmbeddedCluster> cluster_;
@@ -98,7 +105,7 @@ TEST_F(ScorerTest, GradesClosedIntervalsOnItsTimeSourceAndPublishesThem) {
   ManualTimeSource time(kT + 1'500);  // past the newest interval's end + grace
   Scorer scorer(Config(), time);
   ASSERT_TRUE(scorer.Start().ok());
-  ASSERT_TRUE(WaitForJob(scorer));
+  ASSERT_TRUE(WaitForBatches(scorer, 2));
   // Nothing is graded while the injected time stands still: the loop waits
   // for its next tick on it.
   absl::SleepFor(absl::Milliseconds(300));
@@ -112,6 +119,7 @@ TEST_F(ScorerTest, GradesClosedIntervalsOnItsTimeSourceAndPublishesThem) {
   // The next interval stays open until the injected time passes its end
   // plus the grace.
   Produce(kT);
+  ASSERT_TRUE(WaitForBatches(scorer, 3));
   time.Set(kT + kInterval + 500);
   absl::SleepFor(absl::Milliseconds(300));
   EXPECT_EQ(scorer.jobs().Latest("orders")->interval_start_ms(), kT - kInterval);
