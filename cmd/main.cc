@@ -1,5 +1,7 @@
 // The `vitals` binary: one executable, one subcommand per role.
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -35,6 +37,12 @@ int main(int argc, char** argv) {
   // aggregator's per-sample fold. Lock order is checked where it is cheap:
   // -Wthread-safety in lint, and the detector stays on in the tests.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // Connections take descriptors: the soft limit (often 1024) would run out
+  // long before http.max_connections; the hard limit is the operator's.
+  if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &files);
+  }
   vitals::cmd::BlockTerminationSignals();
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {

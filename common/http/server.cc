@@ -14,6 +14,7 @@
 #include "common/base/strings.h"
 #include "common/http/url.h"
 #include "common/log/log.h"
+#include "common/log/repeated_log.h"
 
 namespace vitals::http {
 
@@ -88,6 +89,9 @@ struct Server::Impl {
   ServerOptions options;
   std::vector<RouteEntry> routes;
   OverloadHandler on_overload;
+  // Open sessions; declared before ioc, whose destruction may still end
+  // sessions that count themselves out here.
+  std::atomic<int> connections{0};
   net::io_context ioc;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
@@ -95,6 +99,12 @@ struct Server::Impl {
   // whose sockets belong to ioc.
   std::optional<net::thread_pool> handlers;
   std::atomic<int> inflight{0};
+  // Accept errors (descriptors exhausted) and connections over the limit:
+  // one log line per period with a count, not one per event.
+  log::RepeatedLog accept_failed{log::Level::kWarn, "http accept failed: retrying in 100ms"};
+  log::RepeatedLog over_limit{log::Level::kWarn,
+                              "http connections over max_connections: answering probes only"};
+  std::optional<net::steady_timer> accept_retry;
   std::atomic<bool> started{false};
   std::atomic<bool> stopped{false};
   uint16_t bound_port = 0;
@@ -147,11 +157,22 @@ namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::Impl* server) : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, Server::Impl* server)
+      : stream_(std::move(socket)),
+        server_(server),
+        over_limit_(server->connections.fetch_add(1, std::memory_order_acq_rel) >=
+                    server->options.max_connections) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = absl::StrCat(endpoint.address().to_string(), ":", endpoint.port());
+    if (over_limit_) {
+      server_->over_limit.Report(
+          {{"max_connections", absl::StrCat(server_->options.max_connections)}});
+    }
   }
+  ~Session() { server_->connections.fetch_sub(1, std::memory_order_acq_rel); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   void Run() { ReadRequest(/*first=*/true); }
 
@@ -162,8 +183,11 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
     // A waiting keep-alive connection gets the idle timeout; a request in
     // progress must arrive within the read timeout (slow clients lose).
-    stream_.expires_after(
-        ToChrono(first ? server_->options.read_timeout : server_->options.idle_timeout));
+    // Over the limit, a connection gets a second for one request: probes
+    // send theirs at once, and a flood of idle connections drains quickly.
+    stream_.expires_after(over_limit_ ? std::chrono::seconds(1)
+                                      : ToChrono(first ? server_->options.read_timeout
+                                                       : server_->options.idle_timeout));
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -209,7 +233,17 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string_view method(req.method_string().data(), req.method_string().size());
     const std::string_view target(req.target().data(), req.target().size());
     Request request(method, target, req.body(), std::move(headers), peer_);
-    const bool keep_alive = req.keep_alive();
+    if (over_limit_) {
+      const bool probe = method == "GET" && (target == "/healthz" || target == "/readyz");
+      if (!probe) {
+        Reply(Response::Text(
+                  503, absl::StrCat("too many connections (", server_->options.max_connections,
+                                    "); only /healthz and /readyz are answered")),
+              /*keep_alive=*/false);
+        return;
+      }
+    }
+    const bool keep_alive = req.keep_alive() && !over_limit_;
     Response refusal;
     const RouteEntry* route = server_->Find(request, &refusal);
     if (route == nullptr) {
@@ -296,6 +330,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl* server_;
+  // Accepted beyond max_connections: probes only, one request.
+  const bool over_limit_;
   std::string peer_;
   bool draining_ = false;
 };
@@ -304,13 +340,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
 void Server::Impl::Accept() {
   acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (stopped.load()) return;
     if (ec) {
-      if (stopped.load()) return;
-      log::Warn("http accept failed", {{"error", ec.message()}});
-    } else {
-      std::make_shared<Session>(std::move(socket), this)->Run();
+      // Out of descriptors (EMFILE, ENFILE) the next accept fails at once
+      // too: retrying without a pause spins and floods the log. A pause
+      // lets sessions time out and give descriptors back.
+      accept_failed.Report({{"error", ec.message()}});
+      accept_retry->expires_after(std::chrono::milliseconds(100));
+      accept_retry->async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && !stopped.load()) Accept();
+      });
+      return;
     }
-    if (!stopped.load()) Accept();
+    std::make_shared<Session>(std::move(socket), this)->Run();
+    Accept();
   });
 }
 
@@ -347,6 +390,7 @@ absl::Status Server::Start() {
   }
   impl_->bound_port = acceptor.local_endpoint().port();
   impl_->acceptor.emplace(std::move(acceptor));
+  impl_->accept_retry.emplace(impl_->ioc);
   impl_->started = true;
   const int threads = std::max(1, impl_->options.threads);
   impl_->handlers.emplace(static_cast<size_t>(threads));

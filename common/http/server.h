@@ -84,6 +84,11 @@ struct ServerOptions {
   // the server they register on (see options()).
   size_t max_line_bytes = 64 << 10;
   size_t max_series_per_request = 100'000;
+  // Connections open at once. Beyond it a connection is still accepted but
+  // only answers one GET /healthz or /readyz (so probes see the process
+  // alive under a flood); anything else gets 503 and the connection
+  // closes, as does one silent for a second.
+  int max_connections = 10'000;
 };
 
 class Server final : public Component {

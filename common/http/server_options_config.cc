@@ -27,6 +27,12 @@ void DeclareServerKeys(config::Keys& k, ServerOptions& o) {
   k.Key("max_series_per_request", &o.max_series_per_request,
         "more samples (Pushgateway) or points (Influx) in one request get 413")
       .Positive();
+  // Well under the descriptor limit, which `vitals` raises to its hard
+  // limit at start: beyond it connections are answered and closed at once.
+  k.Key("max_connections", &o.max_connections,
+        "connections open at once; beyond it only /healthz and /readyz are answered (503 "
+        "otherwise) and the connection is closed")
+      .Range(1, 1'000'000);
 }
 
 void ParseServerOptions(config::YamlMap& section, ServerOptions* options) {
