@@ -36,6 +36,7 @@ class IdleConnection {
   IdleConnection(const IdleConnection&) = delete;
   IdleConnection& operator=(const IdleConnection&) = delete;
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_;
@@ -103,19 +104,14 @@ TEST_F(ConnectionLimitTest, ConnectionsOverTheLimitThatSayNothingCloseWithinASec
   }
   absl::SleepFor(absl::Milliseconds(100));
   // One more, silent: the server closes it after a second (read sees EOF).
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(server_->port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  IdleConnection silent(server_->port());
+  ASSERT_TRUE(silent.connected());
   timeval wait{.tv_sec = 5, .tv_usec = 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+  setsockopt(silent.fd(), SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
   const absl::Time before = absl::Now();
   char byte;
-  EXPECT_EQ(read(fd, &byte, 1), 0) << "the server did not close the connection";
+  EXPECT_EQ(read(silent.fd(), &byte, 1), 0) << "the server did not close the connection";
   EXPECT_LT(absl::Now() - before, absl::Seconds(3));
-  close(fd);
 }
 
 }  // namespace

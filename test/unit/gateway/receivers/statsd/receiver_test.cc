@@ -67,6 +67,21 @@ class StatsdReceiverTest : public ::testing::Test {
     ASSERT_NE(receiver_->port(), 0);
   }
 
+  // Starts a receiver whose kernel buffer holds only a few datagrams and
+  // sends kBurst of them while the lane is stuck in the sink: most drop.
+  static constexpr int kBurst = 2000;
+  void SendBurstIntoATinyBuffer(UdpClient& client) {
+    StatsdReceiverOptions options;
+    options.receive_buffer_bytes = 4096;
+    Start(options);
+    sink_.Block();
+    for (int i = 0; i < kBurst; ++i) {
+      client.Send(receiver_->port(),
+                  std::string(kTask) + "busyTimeMsPerSecond:" + std::to_string(i + 1) + "|g");
+    }
+    sink_.Unblock();
+  }
+
   double Overloaded() {
     return CounterValue(registry_, "vitals_gateway_overload_rejected_total",
                         {{"format", "statsd"}});
@@ -152,23 +167,14 @@ TEST_F(StatsdReceiverTest, FlinksResetZeroIsDroppedAndALoneZeroReleasedByTheTime
 }
 
 TEST_F(StatsdReceiverTest, DatagramsThatFindTheBufferFullAreCountedAsOverload) {
-  StatsdReceiverOptions options;
-  options.receive_buffer_bytes = 4096;  // the kernel keeps only a few datagrams
-  Start(options);
   UdpClient client;
-  sink_.Block();
-  constexpr int kSent = 2000;
-  for (int i = 0; i < kSent; ++i) {
-    client.Send(receiver_->port(),
-                std::string(kTask) + "busyTimeMsPerSecond:" + std::to_string(i + 1) + "|g");
-  }
-  sink_.Unblock();
+  SendBurstIntoATinyBuffer(client);
   // Drops are reported with the next datagram that gets in.
   ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() > 0; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   client.Send(receiver_->port(), std::string(kTask) + "busyTimeMsPerSecond:999999|g");
   ASSERT_TRUE(WaitFor([&] {
-    return receiver_->datagrams() + receiver_->overloaded() == kSent + 1;
+    return receiver_->datagrams() + receiver_->overloaded() == kBurst + 1;
   })) << receiver_->datagrams()
       << " read, " << receiver_->overloaded() << " dropped";
   EXPECT_GT(receiver_->overloaded(), 0u);
@@ -177,19 +183,10 @@ TEST_F(StatsdReceiverTest, DatagramsThatFindTheBufferFullAreCountedAsOverload) {
 }
 
 TEST_F(StatsdReceiverTest, DropsOfABurstAreCountedWithoutAnotherDatagram) {
-  StatsdReceiverOptions options;
-  options.receive_buffer_bytes = 4096;
-  Start(options);
   UdpClient client;
-  sink_.Block();
-  constexpr int kSent = 2000;
-  for (int i = 0; i < kSent; ++i) {
-    client.Send(receiver_->port(),
-                std::string(kTask) + "busyTimeMsPerSecond:" + std::to_string(i + 1) + "|g");
-  }
-  sink_.Unblock();
+  SendBurstIntoATinyBuffer(client);
   // Nothing follows the burst: the lane's timer reads the socket's drops.
-  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() + receiver_->overloaded() == kSent; }))
+  ASSERT_TRUE(WaitFor([&] { return receiver_->datagrams() + receiver_->overloaded() == kBurst; }))
       << receiver_->datagrams() << " read, " << receiver_->overloaded() << " dropped";
   EXPECT_GT(receiver_->overloaded(), 0u);
   EXPECT_EQ(Overloaded(), static_cast<double>(receiver_->overloaded()));
