@@ -38,19 +38,37 @@ std::string PercentDecode(std::string_view in, bool plus_is_space) {
   return out;
 }
 
-std::string PercentEncode(std::string_view in) {
+namespace {
+
+// Copies `in`, writing each byte `escape` picks as %XX.
+template <typename Escape>
+std::string PercentEncodeIf(std::string_view in, Escape escape) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
+    if (escape(c)) {
       out.push_back('%');
       out.push_back(kHex[c >> 4]);
       out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(static_cast<char>(c));
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string PercentEncode(std::string_view in) {
+  return PercentEncodeIf(in, [](unsigned char c) {
+    return !(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~');
+  });
+}
+
+std::string EscapeTarget(std::string_view target) {
+  return PercentEncodeIf(target, [](unsigned char c) {
+    return c <= 0x20 || c >= 0x7F || c == '<' || c == '>' || c == '"';
+  });
 }
 
 absl::StatusOr<Url> ParseUrl(std::string_view url) {

@@ -15,6 +15,9 @@ namespace vitals::http {
 std::string PercentDecode(std::string_view in, bool plus_is_space = true);
 // Encodes everything but unreserved characters (RFC 3986).
 std::string PercentEncode(std::string_view in);
+// Encodes only what cannot stand in a request target as written (controls,
+// space, non-ASCII, '<', '>', '"'): a target echoed back, e.g. in `Link`.
+std::string EscapeTarget(std::string_view target);
 
 struct Url {
   std::string host;

@@ -62,6 +62,12 @@ absl::Status CheckCluster(std::string_view field, const std::string& value) {
 struct Page {
   size_t offset = 0;
   size_t limit = kMaxPageItems;
+
+  // [begin, end) of this page among `total` items.
+  std::pair<size_t, size_t> Bounds(size_t total) const {
+    const size_t begin = std::min(offset, total);
+    return {begin, begin + std::min(limit, total - begin)};
+  }
 };
 
 absl::Status ParseCount(const http::Request& request, std::string_view name, uint64_t min,
@@ -87,36 +93,18 @@ absl::StatusOr<Page> ParsePage(const http::Request& request) {
               static_cast<size_t>(std::min<uint64_t>(limit, kMaxPageItems))};
 }
 
-// Percent-encodes what may not appear in a header value or inside <…>:
-// the request target is echoed into `Link`.
-void AppendForLink(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7F || c == '<' || c == '>' || c == '"') {
-      out->push_back('%');
-      out->push_back(kHex[u >> 4]);
-      out->push_back(kHex[u & 0xF]);
-    } else {
-      out->push_back(c);
-    }
-  }
-}
-
 // `X-Total-Count`, and `Link: <…>; rel="next"` with the request's other
 // parameters when items remain after this page.
 void AddPageHeaders(const http::Request& request, const Page& page, size_t total,
                     http::Response& response) {
   response.headers.emplace_back("X-Total-Count", absl::StrCat(total));
   if (page.offset >= total || total - page.offset <= page.limit) return;
-  std::string link = "<";
-  AppendForLink(request.path(), &link);
-  link.push_back('?');
+  // The request target is echoed: escaped as a header value inside <…> needs.
+  std::string link = absl::StrCat("<", http::EscapeTarget(request.path()), "?");
   for (absl::string_view param : absl::StrSplit(AsAbsl(request.query()), '&', absl::SkipEmpty())) {
     const absl::string_view name = param.substr(0, param.find('='));
     if (name == "limit" || name == "offset") continue;
-    AppendForLink(std::string_view(param.data(), param.size()), &link);
-    link.push_back('&');
+    absl::StrAppend(&link, http::EscapeTarget(std::string_view(param.data(), param.size())), "&");
   }
   absl::StrAppend(&link, "limit=", page.limit, "&offset=", page.offset + page.limit,
                   ">; rel=\"next\"");
@@ -127,8 +115,7 @@ void AddPageHeaders(const http::Request& request, const Page& page, size_t total
 template <typename T>
 size_t KeepPage(google::protobuf::RepeatedPtrField<T>* items, const Page& page) {
   const size_t total = static_cast<size_t>(items->size());
-  const size_t begin = std::min(page.offset, total);
-  const size_t end = begin + std::min(page.limit, total - begin);
+  const auto [begin, end] = page.Bounds(total);
   items->DeleteSubrange(static_cast<int>(end), static_cast<int>(total - end));
   items->DeleteSubrange(0, static_cast<int>(begin));
   return total;
@@ -193,8 +180,7 @@ http::Response JobsApi::ListJobs(const http::Request& request) const {
     return report.score() > max_score || (!cluster.empty() && report.cluster() != cluster);
   });
   const size_t total = reports.size();
-  const size_t begin = std::min(page->offset, total);
-  const size_t end = begin + std::min(page->limit, total - begin);
+  const auto [begin, end] = page->Bounds(total);
   // Only the page needs to be in order.
   std::partial_sort(reports.begin(), reports.begin() + static_cast<std::ptrdiff_t>(end),
                     reports.end(), WorseFirst);
