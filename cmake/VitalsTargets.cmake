@@ -21,8 +21,13 @@ endfunction()
 # One GoogleTest binary per module, registered as one ctest entry so that
 # the suite stays cheap to enumerate.
 function(vitals_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "RUNS_VITALS" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
+  # A test that starts the binary must bring it into any build of the test,
+  # the sanitizer tree's `unit_tests` included.
+  if(ARG_RUNS_VITALS)
+    add_dependencies(${name} vitals)
+  endif()
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${name} PRIVATE ${VITALS_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
