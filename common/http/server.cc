@@ -1,10 +1,14 @@
 #include "common/http/server.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <optional>
 #include <thread>
 
@@ -12,7 +16,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/strings.h"
+#include "common/http/basic_auth.h"
 #include "common/http/url.h"
+#include "common/http/web_config.h"
 #include "common/log/log.h"
 #include "common/log/repeated_log.h"
 
@@ -21,6 +27,7 @@ namespace vitals::http {
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 
 Request::Request(std::string_view method, std::string_view target, std::string_view body,
@@ -81,6 +88,66 @@ struct RouteEntry {
 // Methods that only read: served inline and never shed.
 bool IsRead(std::string_view method) { return method == "GET" || method == "HEAD"; }
 
+bool IsProbe(std::string_view method, std::string_view target) {
+  return method == "GET" && (target == "/healthz" || target == "/readyz");
+}
+
+std::string OpenSslError() {
+  const unsigned long code = ERR_get_error();  // NOLINT(google-runtime-int): OpenSSL's type
+  if (code == 0) return "unknown error";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof(text));
+  return text;
+}
+
+int TlsVersion(std::string_view name) { return name == "TLS13" ? TLS1_3_VERSION : TLS1_2_VERSION; }
+
+// The listener's TLS context from a web config's tls_server_config.
+absl::StatusOr<std::unique_ptr<ssl::context>> MakeTlsContext(const TlsServerConfig& tls) {
+  auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* ctx = context->native_handle();
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_set_min_proto_version(ctx, TlsVersion(tls.min_version)) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx, TlsVersion(tls.max_version)) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("tls versions: ", OpenSslError()));
+  }
+  if (SSL_CTX_use_certificate_chain_file(ctx, tls.cert_file.c_str()) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls_server_config.cert_file ", tls.cert_file, ": ", OpenSslError()));
+  }
+  if (SSL_CTX_use_PrivateKey_file(ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tls_server_config.key_file ", tls.key_file, ": ", OpenSslError()));
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("tls_server_config.key_file ", tls.key_file,
+                                                   " does not match cert_file ", tls.cert_file));
+  }
+  if (!tls.client_ca_file.empty() &&
+      SSL_CTX_load_verify_locations(ctx, tls.client_ca_file.c_str(), nullptr) != 1) {
+    return absl::InvalidArgumentError(absl::StrCat("tls_server_config.client_ca_file ",
+                                                   tls.client_ca_file, ": ", OpenSslError()));
+  }
+  // Prometheus' client_auth_type, in OpenSSL's verify flags. The
+  // "Any" kinds want a certificate without checking it against a CA.
+  int mode = SSL_VERIFY_NONE;
+  bool check_chain = true;
+  if (tls.client_auth_type == "RequestClientCert") {
+    mode = SSL_VERIFY_PEER;
+    check_chain = false;
+  } else if (tls.client_auth_type == "RequireAnyClientCert") {
+    mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    check_chain = false;
+  } else if (tls.client_auth_type == "VerifyClientCertIfGiven") {
+    mode = SSL_VERIFY_PEER;
+  } else if (tls.client_auth_type == "RequireAndVerifyClientCert") {
+    mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  }
+  SSL_verify_cb accept_any = [](int /*preverified*/, X509_STORE_CTX*) { return 1; };
+  SSL_CTX_set_verify(ctx, mode, check_chain ? nullptr : accept_any);
+  return context;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -104,7 +171,13 @@ struct Server::Impl {
   log::RepeatedLog accept_failed{log::Level::kWarn, "http accept failed: retrying in 100ms"};
   log::RepeatedLog over_limit{log::Level::kWarn,
                               "http connections over max_connections: answering probes only"};
+  log::RepeatedLog tls_failed{log::Level::kWarn, "http TLS handshake failed"};
+  mutable log::RepeatedLog unauthorized{log::Level::kWarn,
+                                        "http request without a valid user: 401"};
   std::optional<net::steady_timer> accept_retry;
+  // From options.web, made at Start.
+  std::unique_ptr<ssl::context> tls;
+  std::optional<BasicAuth> auth;
   std::atomic<bool> started{false};
   std::atomic<bool> stopped{false};
   uint16_t bound_port = 0;
@@ -139,6 +212,36 @@ struct Server::Impl {
   }
   void Leave() { inflight.fetch_sub(1, std::memory_order_acq_rel); }
 
+  // Whether `request` may go on: no users configured, a probe, an open
+  // read, or valid credentials. Costs a bcrypt for credentials not seen
+  // before, so writes call it on a handler thread.
+  bool Authorized(const Request& request) const {
+    if (!auth) return true;
+    if (IsProbe(request.method(), request.target())) return true;
+    if (IsRead(request.method()) && !options.reads_need_user) return true;
+    if (auth->Allows(request.Header("Authorization"))) return true;
+    // InfluxDB 1.x takes credentials as `u` and `p` query parameters too,
+    // and its clients (Flink's InfluxdbReporter's among them) may use them.
+    if (const std::string user = request.QueryParam("u"); !user.empty()) {
+      if (auth->AllowsUser(user, request.QueryParam("p"))) return true;
+    }
+    unauthorized.Report({{"peer", std::string(request.peer())}});
+    return false;
+  }
+
+  // Security headers of the web config, on every answer.
+  void AddConfiguredHeaders(Response& response) const {
+    if (!options.web) return;
+    for (const auto& [name, value] : options.web->headers)
+      response.headers.emplace_back(name, value);
+  }
+
+  static Response Unauthorized() {
+    Response r = Response::Text(401, "unauthorized: this server needs a user (basic auth)");
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"vitals\", charset=\"UTF-8\"");
+    return r;
+  }
+
   Response Overloaded(const RouteEntry& route) const {
     if (on_overload) on_overload(route.label);
     const int64_t seconds = std::max<int64_t>(
@@ -155,15 +258,29 @@ struct Server::Impl {
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+}  // namespace
+
+namespace {
+
+// One connection. `Stream` is PlainStream or TlsStream; the TLS one
+// handshakes before its first request.
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
  public:
-  Session(tcp::socket socket, Server::Impl* server)
-      : stream_(std::move(socket)),
+  template <typename... TlsContext>
+  Session(tcp::socket socket, Server::Impl* server, TlsContext&... tls)
+      : stream_(std::move(socket), tls...),
         server_(server),
         over_limit_(server->connections.fetch_add(1, std::memory_order_acq_rel) >=
                     server->options.max_connections) {
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = Tcp().socket().remote_endpoint(ec);
     if (!ec) peer_ = absl::StrCat(endpoint.address().to_string(), ":", endpoint.port());
     if (over_limit_) {
       server_->over_limit.Report(
@@ -174,20 +291,40 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  void Run() { ReadRequest(/*first=*/true); }
+  void Run() {
+    if constexpr (kTls) {
+      Tcp().expires_after(FirstRequestTimeout());
+      stream_.async_handshake(
+          ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+            if (ec) {
+              self->server_->tls_failed.Report({{"peer", self->peer_}, {"error", ec.message()}});
+              self->Close();
+              return;
+            }
+            self->ReadRequest(/*first=*/true);
+          });
+    } else {
+      ReadRequest(/*first=*/true);
+    }
+  }
 
  private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // Over the limit, a connection gets a second for one request: probes
+  // send theirs at once, and a flood of idle connections drains quickly.
+  std::chrono::nanoseconds FirstRequestTimeout() const {
+    return over_limit_ ? std::chrono::seconds(1) : ToChrono(server_->options.read_timeout);
+  }
+
   void ReadRequest(bool first) {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
     // A waiting keep-alive connection gets the idle timeout; a request in
     // progress must arrive within the read timeout (slow clients lose).
-    // Over the limit, a connection gets a second for one request: probes
-    // send theirs at once, and a flood of idle connections drains quickly.
-    stream_.expires_after(over_limit_ ? std::chrono::seconds(1)
-                                      : ToChrono(first ? server_->options.read_timeout
-                                                       : server_->options.idle_timeout));
+    Tcp().expires_after(first || over_limit_ ? FirstRequestTimeout()
+                                             : ToChrono(server_->options.idle_timeout));
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -199,7 +336,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRead(beast::error_code ec, size_t) {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::eof) {
+        ec == net::error::eof || ec == ssl::error::stream_truncated) {
       Close();
       return;
     }
@@ -234,8 +371,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string_view target(req.target().data(), req.target().size());
     Request request(method, target, req.body(), std::move(headers), peer_);
     if (over_limit_) {
-      const bool probe = method == "GET" && (target == "/healthz" || target == "/readyz");
-      if (!probe) {
+      if (!IsProbe(method, target)) {
         Reply(Response::Text(
                   503, absl::StrCat("too many connections (", server_->options.max_connections,
                                     "); only /healthz and /readyz are answered")),
@@ -246,13 +382,19 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = req.keep_alive() && !over_limit_;
     Response refusal;
     const RouteEntry* route = server_->Find(request, &refusal);
+    // A read without a user learns nothing, not even which paths exist. A
+    // write to no route is refused as it is: checking it would cost a
+    // bcrypt on this I/O thread.
     if (route == nullptr) {
-      Reply(std::move(refusal), keep_alive);
+      Reply(IsRead(method) && !server_->Authorized(request) ? Server::Impl::Unauthorized()
+                                                            : std::move(refusal),
+            keep_alive);
       return;
     }
-    stream_.expires_never();  // the handler's time is not the client's fault
+    Tcp().expires_never();  // the handler's time is not the client's fault
     if (IsRead(method)) {
-      Reply(route->handler(request), keep_alive);
+      Reply(server_->Authorized(request) ? route->handler(request) : Server::Impl::Unauthorized(),
+            keep_alive);
       return;
     }
     if (!server_->Admit()) {
@@ -263,7 +405,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // until the reply is written.
     net::post(*server_->handlers, [self = shared_from_this(), route, request = std::move(request),
                                    keep_alive]() mutable {
-      Response response = route->handler(request);
+      Response response = self->server_->Authorized(request) ? route->handler(request)
+                                                             : Server::Impl::Unauthorized();
       self->server_->Leave();
       net::post(self->stream_.get_executor(),
                 [self, response = std::move(response), keep_alive]() mutable {
@@ -278,11 +421,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res->result(static_cast<unsigned>(response.status));
     res->set(bhttp::field::server, "vitals");
     res->set(bhttp::field::content_type, response.content_type);
+    server_->AddConfiguredHeaders(response);
     for (auto& [name, value] : response.headers) res->set(name, value);
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
-    stream_.expires_after(ToChrono(server_->options.read_timeout));
+    Tcp().expires_after(ToChrono(server_->options.read_timeout));
     bhttp::async_write(
         stream_, *res,
         [self = shared_from_this(), res, keep_alive, drain](beast::error_code ec, size_t) {
@@ -306,8 +450,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!draining_) {
       draining_ = true;
       beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      stream_.expires_after(ToChrono(std::min(server_->options.read_timeout, absl::Seconds(5))));
+      Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Tcp().expires_after(ToChrono(std::min(server_->options.read_timeout, absl::Seconds(5))));
     }
     buffer_.consume(buffer_.size());
     stream_.async_read_some(buffer_.prepare(16 << 10),
@@ -322,11 +466,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Tcp().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl* server_;
@@ -352,7 +496,11 @@ void Server::Impl::Accept() {
       });
       return;
     }
-    std::make_shared<Session>(std::move(socket), this)->Run();
+    if (tls) {
+      std::make_shared<Session<TlsStream>>(std::move(socket), this, *tls)->Run();
+    } else {
+      std::make_shared<Session<PlainStream>>(std::move(socket), this)->Run();
+    }
     Accept();
   });
 }
@@ -377,6 +525,20 @@ absl::Status Server::Start() {
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat("bad listen address ", impl_->options.address, ": ", ec.message()));
+  }
+  if (const WebConfig* web = impl_->options.web.get(); web != nullptr) {
+    if (web->tls_enabled()) {
+      absl::StatusOr<std::unique_ptr<ssl::context>> tls = MakeTlsContext(web->tls);
+      if (!tls.ok()) return tls.status();
+      impl_->tls = std::move(*tls);
+    }
+    if (web->auth_enabled()) {
+      impl_->auth.emplace(web->basic_auth_users);
+      if (!web->tls_enabled()) {
+        log::Warn("http basic auth without TLS: passwords cross the network in clear",
+                  {{"listen", impl_->options.address}});
+      }
+    }
   }
   tcp::endpoint endpoint(address, impl_->options.port);
   tcp::acceptor acceptor(impl_->ioc);

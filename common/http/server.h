@@ -5,6 +5,9 @@
 // idle timeouts, routes by method and path, and load shedding. Beast stays
 // inside server.cc so that only one translation unit pays for its templates.
 //
+// With a web config (web_config.h) it speaks TLS and asks for a user
+// (401 with `WWW-Authenticate: Basic`) before any handler runs.
+//
 // Threads: `threads` I/O threads read and write connections and run GET and
 // HEAD handlers inline (probes, scrapes and API reads: cheap, and they must
 // answer while writes are being shed). Every other method's handler runs on
@@ -28,6 +31,8 @@
 #include "common/component/component.h"
 
 namespace vitals::http {
+
+struct WebConfig;  // web_config.h
 
 class Request {
  public:
@@ -89,6 +94,12 @@ struct ServerOptions {
   // alive under a flood); anything else gets 503 and the connection
   // closes, as does one silent for a second.
   int max_connections = 10'000;
+  // TLS and users from a web config file (web_config.h); null: plain HTTP
+  // that anyone may use.
+  std::shared_ptr<const WebConfig> web;
+  // With users configured, whether GET and HEAD need one too. Writes
+  // always do; GET /healthz and /readyz never (probes carry no secret).
+  bool reads_need_user = true;
 };
 
 class Server final : public Component {
@@ -110,7 +121,8 @@ class Server final : public Component {
   const ServerOptions& options() const;
 
   std::string_view component_name() const override { return "http server"; }
-  // Binds and starts serving; Unavailable if the address cannot be bound.
+  // Binds and starts serving; Unavailable if the address cannot be bound,
+  // InvalidArgument if the web config's certificate or key do not load.
   absl::Status Start() override;
   uint16_t port() const;
   // Stops accepting and closes connections; handlers already running

@@ -33,6 +33,9 @@ void DeclareServerKeys(config::Keys& k, ServerOptions& o) {
         "connections open at once; beyond it only /healthz and /readyz are answered (503 "
         "otherwise) and the connection is closed")
       .Range(1, 1'000'000);
+  k.Key("reads_need_user", &o.reads_need_user,
+        "with basic_auth_users in the web config, GET and HEAD need a user too (writes always "
+        "do; /healthz and /readyz never)");
 }
 
 void ParseServerOptions(config::YamlMap& section, ServerOptions* options) {
