@@ -10,7 +10,7 @@ namespace vitals::cmd {
 
 int RunGateway(const Args& args) {
   CommonFlags common;
-  std::string listen, node, cluster, bootstrap, topic;
+  std::string listen, web_config, node, cluster, bootstrap, topic;
   FlagSet flags("gateway", "[--config FILE] [flags]",
                 "Runs the per-node gateway. Flink's stock reporters point at it:\n"
                 "PrometheusPushGatewayReporter at http://<node>:9091. It aggregates per job and\n"
@@ -22,6 +22,10 @@ int RunGateway(const Args& args) {
                 "data; an invalid file is refused and the running config stays.");
   AddCommonFlags(flags, &common);
   flags.String("listen", &listen, "HTTP listen address host:port").FromConfig("gateway.listen");
+  flags
+      .String("web.config.file", &web_config,
+              "TLS and basic-auth users, Prometheus' web config format (docs/security.md)")
+      .FromConfig("gateway.web_config_file");
   flags
       .String("node", &node,
               "node name written into every batch; empty: $NODE_NAME, else the host name")
@@ -39,6 +43,7 @@ int RunGateway(const Args& args) {
     if (!LoadAndApply(common, &config)) return false;
     *g = std::move(config.gateway);
     if (!listen.empty()) g->listen = listen;
+    if (!web_config.empty()) g->web_config_file = web_config;
     if (!node.empty()) g->node = node;
     if (!cluster.empty()) g->cluster = cluster;
     if (!bootstrap.empty()) g->kafka_properties["bootstrap.servers"] = bootstrap;

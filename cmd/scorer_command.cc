@@ -10,7 +10,7 @@ namespace vitals::cmd {
 
 int RunScorer(const Args& args) {
   CommonFlags common;
-  std::string listen, bootstrap, group;
+  std::string listen, web_config, bootstrap, group;
   FlagSet flags("scorer", "[--config FILE] [flags]",
                 "Runs a scorer replica: consumes MetricBatches from Kafka in a consumer group\n"
                 "(replicas split the jobs), grades every job 0-10 per interval, publishes\n"
@@ -18,6 +18,10 @@ int RunScorer(const Args& args) {
                 "API (/api/v1/jobs...) and flink_job_health_score on GET /metrics.");
   AddCommonFlags(flags, &common);
   flags.String("listen", &listen, "HTTP listen address host:port").FromConfig("scorer.listen");
+  flags
+      .String("web.config.file", &web_config,
+              "TLS and basic-auth users, Prometheus' web config format (docs/security.md)")
+      .FromConfig("scorer.web_config_file");
   flags.String("kafka-bootstrap", &bootstrap, "Kafka bootstrap servers")
       .FromConfig("scorer.kafka.properties.bootstrap.servers");
   flags.String("group", &group, "consumer group id").FromConfig("scorer.kafka.group_id");
@@ -27,6 +31,7 @@ int RunScorer(const Args& args) {
   if (!LoadAndApply(common, &config)) return 1;
   scorer::ScorerConfig& s = config.scorer;
   if (!listen.empty()) s.listen = listen;
+  if (!web_config.empty()) s.web_config_file = web_config;
   if (!bootstrap.empty()) s.kafka_properties["bootstrap.servers"] = bootstrap;
   if (!group.empty()) s.group_id = group;
   if (!s.kafka_properties.count("bootstrap.servers")) {

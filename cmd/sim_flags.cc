@@ -30,7 +30,9 @@ void AddSimFlags(FlagSet& flags, SimFlags* sim, const std::string& prefix) {
   flags.String(prefix + "flink-version", &sim->version,
                "Flink metric naming: 1.10, 1.12, 1.14, 1.17, 1.19 or 2.0");
   flags.String(prefix + "clusters", &sim->clusters,
-               "comma-separated cluster labels (k8s-… or yarn-…), jobs spread over them");
+               "comma-separated cluster labels (k8s-… or yarn-…), jobs spread over them; "
+               "pushed as a `cluster` grouping key, which a gateway takes only with "
+               "gateway.pushgateway.cluster_override");
   flags.String(prefix + "teams", &sim->teams,
                "comma-separated owning teams, jobs spread over them (a `team` grouping key / "
                "target label); empty: none");

@@ -12,6 +12,7 @@
 #include "cmd/signals.h"
 #include "cmd/sim_flags.h"
 #include "cmd/status_table.h"
+#include "common/http/web_config.h"
 #include "common/kafka/embedded_cluster.h"
 #include "common/log/log.h"
 #include "gateway/gateway.h"
@@ -63,7 +64,17 @@ class SimulatorThread {
   std::thread thread_;
 };
 
-std::string LocalUrl(uint16_t port) { return absl::StrCat("http://127.0.0.1:", port); }
+// The web config of `path` (empty: none); a bad file was refused by the
+// config's check already.
+http::WebConfig WebConfigOf(const std::string& path) {
+  if (path.empty()) return {};
+  absl::StatusOr<http::WebConfig> web = http::LoadWebConfig(path);
+  return web.ok() ? *web : http::WebConfig{};
+}
+
+std::string LocalUrl(uint16_t port, const http::WebConfig& web) {
+  return absl::StrCat(web.tls_enabled() ? "https" : "http", "://127.0.0.1:", port);
+}
 
 }  // namespace
 
@@ -71,7 +82,7 @@ int RunStandalone(const Args& args) {
   CommonFlags common;
   SimFlags sim;
   sim.jobs = 0;
-  std::string gateway_listen, scorer_listen, statsd_listen;
+  std::string gateway_listen, scorer_listen, statsd_listen, web_config;
   absl::Duration interval = absl::ZeroDuration();
   int64_t brokers = 0;
   bool table = isatty(STDOUT_FILENO) != 0;
@@ -81,8 +92,10 @@ int RunStandalone(const Args& args) {
                 "protocol on 127.0.0.1) in one process: for a laptop, a demo and tests. With\n"
                 "--simulate-jobs N a simulated Flink fleet reports to the gateway (through the\n"
                 "reporter of --simulate-reporter; `prometheus` also turns on the gateway's\n"
-                "scraper with a file_sd file the simulator writes). Prints the URLs to\n"
-                "look at and the Kafka bootstrap address (try kcat on it), then a table of job\n"
+                "scraper with a file_sd file the simulator writes). A pushed `cluster` grouping\n"
+                "key names its jobs' cluster, as the simulator plays several clusters\n"
+                "(gateway.pushgateway.cluster_override is turned on). Prints the URLs to look\n"
+                "at and the Kafka bootstrap address (try kcat on it), then a table of job\n"
                 "scores every interval (plain log lines when stdout is not a terminal).\n\n"
                 "Example: vitals standalone --simulate-jobs 10 \\\n"
                 "           --simulate-faults job-003=checkpoint_failure,job-007=backpressure");
@@ -90,6 +103,11 @@ int RunStandalone(const Args& args) {
   flags.String("gateway-listen", &gateway_listen, "gateway HTTP address")
       .FromConfig("gateway.listen");
   flags.String("scorer-listen", &scorer_listen, "scorer HTTP address").FromConfig("scorer.listen");
+  flags
+      .String("web.config.file", &web_config,
+              "TLS and basic-auth users for the gateway and the scorer, Prometheus' web config "
+              "format (docs/security.md)")
+      .FromConfig("gateway.web_config_file");
   flags.String("statsd-listen", &statsd_listen, "gateway StatsD UDP address")
       .FromConfig("gateway.statsd.listen");
   flags.Duration("interval", &interval, "aggregation and simulator interval")
@@ -106,10 +124,18 @@ int RunStandalone(const Args& args) {
   if (!LoadAndApply(common, &config)) return 1;
   if (!gateway_listen.empty()) config.gateway.listen = gateway_listen;
   if (!scorer_listen.empty()) config.scorer.listen = scorer_listen;
+  if (!web_config.empty()) {
+    config.gateway.web_config_file = web_config;
+    config.scorer.web_config_file = web_config;
+  }
   if (!statsd_listen.empty())
     config.gateway.receivers.of<gateway::StatsdReceiver>().listen = statsd_listen;
   if (interval > absl::ZeroDuration()) config.gateway.aggregation.interval = interval;
   if (brokers > 0) config.standalone.brokers = brokers;
+  // One gateway stands for every node here, and the simulator plays jobs of
+  // several clusters (Yarn and Kubernetes, moved between them) through it,
+  // each naming its cluster in a `cluster` grouping key: let those count.
+  config.gateway.push_cluster_override = true;
   absl::StatusOr<sim::ReporterKind> kind = sim::ParseReporterKind(reporter);
   if (!kind.ok()) {
     std::fprintf(stderr, "vitals standalone: --simulate-reporter: %s\n",
@@ -138,6 +164,23 @@ int RunStandalone(const Args& args) {
   }
   if (absl::Status s = config.gateway.Validate(); !s.ok()) {
     std::fprintf(stderr, "vitals standalone: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  if (absl::Status s = config.scorer.Validate(); !s.ok()) {
+    std::fprintf(stderr, "vitals standalone: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  const http::WebConfig gateway_web = WebConfigOf(config.gateway.web_config_file);
+  const http::WebConfig scorer_web = WebConfigOf(config.scorer.web_config_file);
+  // The simulator's HTTP reporters send plain HTTP without a user; the
+  // gateway pulls from the prometheus one and StatsD has no auth.
+  const bool http_reporter =
+      *kind == sim::ReporterKind::kPushgateway || *kind == sim::ReporterKind::kInflux;
+  if (sim.jobs > 0 && http_reporter && (gateway_web.tls_enabled() || gateway_web.auth_enabled())) {
+    std::fprintf(stderr,
+                 "vitals standalone: --simulate-reporter %s pushes plain HTTP without a user, "
+                 "which the gateway's web config refuses; use statsd or prometheus\n",
+                 reporter.c_str());
     return 2;
   }
 
@@ -171,8 +214,8 @@ int RunStandalone(const Args& args) {
     return 1;
   }
 
-  const std::string gateway_url = LocalUrl(gw.http_port());
-  const std::string scorer_url = LocalUrl(replica.http_port());
+  const std::string gateway_url = LocalUrl(gw.http_port(), gateway_web);
+  const std::string scorer_url = LocalUrl(replica.http_port(), scorer_web);
   std::printf(
       "vitals standalone is up\n"
       "  gateway (Pushgateway API)  %s/metrics/job/<job>\n"

@@ -39,7 +39,8 @@ struct FlinkSample {
   // are differenced per source.
   std::string_view source;
   // The job's cluster when the sender names it (a `cluster` grouping label
-  // on a push, a target label on a scrape); empty means the gateway's own.
+  // on a push, with gateway.pushgateway.cluster_override; a target label on
+  // a scrape; an Influx cluster tag); empty means the gateway's own.
   // One gateway may serve jobs of several clusters, e.g. during a move.
   std::string_view cluster;
 };

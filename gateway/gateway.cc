@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "common/http/url.h"
+#include "common/http/web_config.h"
 #include "common/log/log.h"
 #include "common/metrics/text_exposition.h"
 #include "gateway/sinks/producer_statistics.h"
@@ -16,9 +17,9 @@ Gateway::Gateway(GatewayConfig config, const TimeSource& time)
   ingest_metrics_ = std::make_unique<IngestMetrics>(*registry_);
   processes_ = std::make_unique<ProcessJobTable>(config_.AttributionOptions());
   push_groups_ = std::make_unique<PushGroupStore>(config_.EffectivePushGroupTtl());
-  pushgateway_ = std::make_unique<PushgatewayReceiver>(push_groups_.get(), processes_.get(),
-                                                       ingest_metrics_.get(),
-                                                       config_.http.max_body_bytes, time_.clock());
+  pushgateway_ = std::make_unique<PushgatewayReceiver>(
+      push_groups_.get(), processes_.get(), ingest_metrics_.get(), config_.http.max_body_bytes,
+      time_.clock(), PushClusterOptions{config_.cluster, config_.push_cluster_override});
   AggregatorConfig aggregation = config_.aggregation;
   aggregation.gateway = config_.node;
   aggregation.cluster = config_.cluster;
@@ -34,6 +35,9 @@ absl::Status Gateway::Start() {
   http::ServerOptions options = config_.http;
   if (absl::Status s = http::ParseHostPort(config_.listen, &options.address, &options.port);
       !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = http::ApplyWebConfigFile(config_.web_config_file, &options); !s.ok()) {
     return s;
   }
   // Start order: whatever a part hands data to is up before it.
@@ -89,8 +93,12 @@ absl::Status Gateway::Reload(const GatewayConfig& fresh) {
   config_.push_group_ttl = fresh.push_group_ttl;
   std::vector<std::string> restart;
   if (fresh.listen != config_.listen) restart.push_back("listen");
+  if (fresh.web_config_file != config_.web_config_file) restart.push_back("web_config_file");
   if (fresh.node != config_.node) restart.push_back("node");
   if (fresh.cluster != config_.cluster) restart.push_back("cluster");
+  if (fresh.push_cluster_override != config_.push_cluster_override) {
+    restart.push_back("pushgateway.cluster_override");
+  }
   if (fresh.kafka_properties != config_.kafka_properties) restart.push_back("kafka.properties");
   if (fresh.kafka_sink.topic != config_.kafka_sink.topic) restart.push_back("kafka.topic");
   if (fresh.receivers.of<StatsdReceiver>().listen !=

@@ -6,6 +6,7 @@
 
 #include "common/http/server_options_config.h"
 #include "common/http/url.h"
+#include "common/http/web_config.h"
 
 namespace vitals::gateway {
 namespace {
@@ -26,12 +27,19 @@ void DeclareGatewayKeys(config::Keys& k, GatewayConfig& c) {
   k.Key("cluster", &c.cluster, "cluster label written into every batch");
   k.Key("listen", &c.listen, "Pushgateway API, Influx writes, /metrics, /healthz, /readyz")
       .Check("host:port", http::CheckHostPort);
+  k.Key("web_config_file", &c.web_config_file,
+        "TLS and basic-auth users for listen, in Prometheus' web config format; empty: plain "
+        "HTTP, no users")
+      .Check("a valid web config file", http::CheckWebConfigFile);
   k.Section("http", &c.http, http::DeclareServerKeys);
   k.Section("pushgateway", [&](config::Keys& push) {
     push.Key("group_ttl", &c.push_group_ttl,
              "a push group not pushed to for this long stops being reported; "
              "0: 3 aggregation intervals")
         .NonNegative();
+    push.Key("cluster_override", &c.push_cluster_override,
+             "a pushed `cluster` grouping label names its samples' cluster; false: "
+             "gateway.cluster does, the label is dropped");
   });
   k.Section("aggregation", &c.aggregation, DeclareAggregatorKeys);
   k.Section("attribution", [&](config::Keys& attribution) {

@@ -22,10 +22,15 @@ struct GatewayConfig {
   std::string node;  // default: $NODE_NAME, else the host name
   std::string cluster = "default";
   std::string listen = "0.0.0.0:9091";
+  // Prometheus-format web config (TLS, basic-auth users) for `listen`.
+  std::string web_config_file;
   http::ServerOptions http;
   // A push group not pushed to for this long stops being reported;
   // zero means three aggregation intervals.
   absl::Duration push_group_ttl = absl::ZeroDuration();
+  // A pushed `cluster` grouping label names its samples' cluster instead of
+  // `cluster` (PushClusterOptions, gateway/receivers/pushgateway/receiver.h).
+  bool push_cluster_override = false;
   AggregatorConfig aggregation;
   // `attribution:` how process-scope series find their jobs
   // (gateway/attribute/).

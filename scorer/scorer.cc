@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/http/url.h"
+#include "common/http/web_config.h"
 #include "common/log/log.h"
 #include "common/metrics/text_exposition.h"
 #include "scorer/job_key.h"
@@ -43,6 +44,9 @@ absl::Status Scorer::Start() {
   http::ServerOptions options = config_.http;
   if (absl::Status s = http::ParseHostPort(config_.listen, &options.address, &options.port);
       !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = http::ApplyWebConfigFile(config_.web_config_file, &options); !s.ok()) {
     return s;
   }
   publisher_ = std::make_unique<HealthPublisher>(config_.ProducerProperties(), config_.health_topic,

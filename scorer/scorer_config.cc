@@ -2,12 +2,17 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/http/server_options_config.h"
+#include "common/http/web_config.h"
 
 namespace vitals::scorer {
 
 void DeclareScorerKeys(config::Keys& k, ScorerConfig& c) {
   k.Key("listen", &c.listen, "the scorer's API and /metrics")
       .Check("host:port", http::CheckHostPort);
+  k.Key("web_config_file", &c.web_config_file,
+        "TLS and basic-auth users for listen, in Prometheus' web config format; empty: plain "
+        "HTTP, no users")
+      .Check("a valid web config file", http::CheckWebConfigFile);
   k.Section("http", &c.http, http::DeclareServerKeys);
   k.Section("kafka", [&](config::Keys& kafka) {
     kafka.Key("metrics_topic", &c.metrics_topic, "the gateways' MetricBatch topic").NonEmpty();

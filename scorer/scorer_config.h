@@ -15,6 +15,8 @@ namespace vitals::scorer {
 
 struct ScorerConfig {
   std::string listen = "0.0.0.0:9095";
+  // Prometheus-format web config (TLS, basic-auth users) for `listen`.
+  std::string web_config_file;
   http::ServerOptions http;
   std::string metrics_topic = "flink.metrics";
   std::string health_topic = "flink.health";

@@ -40,7 +40,9 @@ struct ReporterSpec {
   // `groupingKey` (k1=v1;k2=v2), in order.
   std::vector<std::pair<std::string, std::string>> grouping_key;
   // Also put the job's cluster into the grouping key under this label, as a
-  // per-cluster flink-conf.yaml would; empty: don't.
+  // per-cluster flink-conf.yaml would; empty: don't. A gateway takes it as
+  // the job's cluster only with gateway.pushgateway.cluster_override (which
+  // `vitals standalone` turns on); otherwise its gateway.cluster stands.
   std::string cluster_grouping_label = "cluster";
   // The same for the job's team (FleetSpec::teams), when it has one: the
   // label a platform sets per team to route alerts.

@@ -14,7 +14,12 @@ IngestMetrics::IngestMetrics(prometheus::Registry& registry)
       overloaded_(prometheus::BuildCounter()
                       .Name("vitals_gateway_overload_rejected_total")
                       .Help("Requests or datagrams refused because the gateway was overloaded.")
-                      .Register(registry)) {}
+                      .Register(registry)),
+      cluster_ignored_(prometheus::BuildCounter()
+                           .Name("vitals_gateway_cluster_ignored_total")
+                           .Help("Requests accepted whose named cluster differed from the "
+                                 "gateway's and was ignored (no cluster override).")
+                           .Register(registry)) {}
 
 prometheus::Counter& IngestMetrics::Get(prometheus::Family<prometheus::Counter>& family,
                                         std::map<std::string, std::string> labels) const {
@@ -36,12 +41,20 @@ void IngestMetrics::Overloaded(std::string_view format) {
   Get(overloaded_, {{"format", std::string(format)}}).Increment();
 }
 
+void IngestMetrics::ClusterIgnored(std::string_view format) {
+  Get(cluster_ignored_, {{"format", std::string(format)}}).Increment();
+}
+
 double IngestMetrics::received(std::string_view format) const {
   return Get(received_, {{"format", std::string(format)}}).Value();
 }
 
 double IngestMetrics::rejected(std::string_view format, std::string_view reason) const {
   return Get(rejected_, {{"format", std::string(format)}, {"reason", std::string(reason)}}).Value();
+}
+
+double IngestMetrics::cluster_ignored(std::string_view format) const {
+  return Get(cluster_ignored_, {{"format", std::string(format)}}).Value();
 }
 
 }  // namespace vitals::gateway

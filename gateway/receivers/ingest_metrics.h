@@ -2,7 +2,7 @@
 
 // The standard self-metrics of every receiver, made in one place so that
 // formats count alike: samples accepted per format, rejections per format
-// and reason, overload refusals.
+// and reason, overload refusals, sender-named clusters ignored.
 
 #include <map>
 #include <mutex>
@@ -22,9 +22,13 @@ class IngestMetrics {
   void Received(std::string_view format, double samples);
   void Rejected(std::string_view format, std::string_view reason, double count = 1);
   void Overloaded(std::string_view format);
+  // A request accepted but for the cluster it named, which the gateway's
+  // config did not let override its own (gateway.pushgateway.cluster_override).
+  void ClusterIgnored(std::string_view format);
 
   double received(std::string_view format) const;
   double rejected(std::string_view format, std::string_view reason) const;
+  double cluster_ignored(std::string_view format) const;
 
  private:
   prometheus::Counter& Get(prometheus::Family<prometheus::Counter>& family,
@@ -33,6 +37,7 @@ class IngestMetrics {
   prometheus::Family<prometheus::Counter>& received_;
   prometheus::Family<prometheus::Counter>& rejected_;
   prometheus::Family<prometheus::Counter>& overloaded_;
+  prometheus::Family<prometheus::Counter>& cluster_ignored_;
 };
 
 }  // namespace vitals::gateway

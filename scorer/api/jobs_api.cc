@@ -9,8 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/base/cluster_name.h"
 #include "common/base/json_string.h"
-#include "common/base/prom_chars.h"
 #include "common/base/strings.h"
 #include "common/http/gzip.h"
 #include "common/http/url.h"
@@ -39,22 +39,13 @@ http::Response ToJson(const google::protobuf::Message& message, int status = 200
   return http::Response::Json(status, std::move(json));
 }
 
-// Cluster names are identities like job names and label values
-// (common/base/prom_chars.h), with '-' and '.' besides: clusters are named
-// the DNS way (`k8s-prod-eu`), and the gateway writes its configured
-// cluster into the batches as it is, so a migration must be able to name
-// it as the history points do.
-bool IsClusterNameChar(char c) { return IsLabelValueChar(c) || c == '-' || c == '.'; }
-
+// Cluster names are identities, checked as the gateway checks a pushed or
+// scraped cluster (common/base/cluster_name.h), so that a migration can name
+// every cluster the history points carry.
 absl::Status CheckCluster(std::string_view field, const std::string& value) {
   if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(AsAbsl(field), ": required"));
-  if (value.size() > kMaxClusterNameBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(AsAbsl(field), ": longer than ", kMaxClusterNameBytes, " bytes"));
-  }
-  if (!std::all_of(value.begin(), value.end(), IsClusterNameChar)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(AsAbsl(field), ": a cluster name has only letters, digits, '_', '-' and '.'"));
+  if (const std::string_view problem = ClusterNameProblem(value); !problem.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(AsAbsl(field), ": ", AsAbsl(problem)));
   }
   return absl::OkStatus();
 }

@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/base/clock.h"
+#include "common/base/cluster_name.h"
 #include "common/http/server.h"
 #include "scorer/job_registry.h"
 
@@ -30,9 +31,6 @@ namespace vitals::scorer {
 
 // A migration's body: three small fields fit many times over.
 inline constexpr size_t kMaxMigrationBodyBytes = 4096;
-// A cluster name is an identity (the `cluster` label of the job's series),
-// not free text.
-inline constexpr size_t kMaxClusterNameBytes = 128;
 // How far from now a migration's `at` may be: a migration recorded late
 // (back-filled after the fact) but not one from before the history a
 // verdict could compare, nor one from the future beyond clock skew.
@@ -43,7 +41,9 @@ inline constexpr size_t kMaxPageItems = 1000;
 
 // OK when `migration` may be recorded at `now_ms`; otherwise
 // InvalidArgument whose message starts with the offending field's name.
-// `at` must be set (the API sets 0 to now before asking).
+// `from` and `to` are cluster names (common/base/cluster_name.h, the rule
+// the gateway applies to pushed and scraped clusters). `at` must be set (the API sets 0 to now
+// before asking).
 absl::Status ValidateMigration(const v1::Migration& migration, int64_t now_ms);
 
 class JobsApi {

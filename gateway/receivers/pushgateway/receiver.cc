@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/base/cluster_name.h"
 #include "common/base/json_string.h"
 #include "common/base/strings.h"
 #include "common/http/gzip.h"
@@ -232,6 +233,14 @@ void AppendPushTimeFamily(std::string_view help, double value, std::string_view 
   out->append("}]}");
 }
 
+// The value of the key's `cluster` grouping label, or null.
+const std::string* PushedCluster(const GroupingKey& key) {
+  for (const auto& [name, value] : key.labels) {
+    if (name == "cluster") return &value;
+  }
+  return nullptr;
+}
+
 bool IsReservedGroupKey(std::string_view name) {
   return name == "labels" || name == "last_push_successful" || name == "push_time_seconds" ||
          name == "push_failure_time_seconds";
@@ -240,12 +249,14 @@ bool IsReservedGroupKey(std::string_view name) {
 }  // namespace
 
 PushgatewayReceiver::PushgatewayReceiver(PushGroupStore* store, ProcessJobTable* processes,
-                                         IngestMetrics* metrics, size_t max_body_bytes, Clock clock)
+                                         IngestMetrics* metrics, size_t max_body_bytes, Clock clock,
+                                         PushClusterOptions cluster)
     : store_(store),
       processes_(processes),
       metrics_(metrics),
       max_body_bytes_(max_body_bytes),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      cluster_(std::move(cluster)) {}
 
 void PushgatewayReceiver::Register(http::Server& server) {
   max_line_bytes_ = server.options().max_line_bytes;
@@ -270,6 +281,16 @@ http::Response PushgatewayReceiver::Handle(const http::Request& request) {
   if (!key.ok()) {
     metrics_->Rejected(kFormat, "bad_path");
     return http::Response::Text(400, std::string(key.status().message()));
+  }
+  // Checked whether or not it may override: it is meant as the cluster,
+  // and a client's push must not be taken or refused by the gateway's
+  // setting alone.
+  if (const std::string* cluster = PushedCluster(*key); cluster != nullptr) {
+    if (const std::string_view problem = ClusterNameProblem(*cluster); !problem.empty()) {
+      metrics_->Rejected(kFormat, "bad_path");
+      return http::Response::Text(
+          400, absl::StrCat("invalid Pushgateway path: label cluster: ", AsAbsl(problem)));
+    }
   }
   if (request.method() == "DELETE") {
     store_->Delete(*key);
@@ -326,6 +347,10 @@ http::Response PushgatewayReceiver::Push(const http::Request& request, const Gro
     store_->Post(key, std::move(*families), now_ms);
   }
   metrics_->Received(kFormat, static_cast<double>(samples));
+  if (const std::string* cluster = PushedCluster(key);
+      cluster != nullptr && !cluster_.pushed_overrides && *cluster != cluster_.configured) {
+    metrics_->ClusterIgnored(kFormat);
+  }
   return http::Response::Text(200, "");
 }
 
@@ -400,7 +425,9 @@ size_t PushgatewayReceiver::Replay(FlinkSampleSink& sink, int64_t now_ms) {
     grouping.clear();
     for (const auto& [name, value] : group.key.labels) {
       if (name == "cluster") {
-        cluster = value;
+        // A cluster name (checked at push); without the override the
+        // configured cluster stands and the label goes nowhere.
+        if (cluster_.pushed_overrides) cluster = value;
       } else {
         grouping.push_back({name, value});
       }

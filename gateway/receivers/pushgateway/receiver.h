@@ -23,6 +23,20 @@
 
 namespace vitals::gateway {
 
+// What a push's `cluster` grouping label does. It must be a cluster name
+// (common/base/cluster_name.h) or the push gets 400, whatever the setting.
+struct PushClusterOptions {
+  // The gateway's own cluster (`gateway.cluster`).
+  std::string configured;
+  // `gateway.pushgateway.cluster_override`. true: a pushed `cluster` names
+  // the cluster of its group's samples (one gateway serving several
+  // clusters, as the simulator plays them). false: every sample is the
+  // configured cluster's; the pushed label is dropped (never an ordinary
+  // label: it is the cluster or nothing), and a push naming another
+  // cluster than `configured` is counted.
+  bool pushed_overrides = false;
+};
+
 class PushgatewayReceiver {
  public:
   using Clock = vitals::Clock;
@@ -30,7 +44,7 @@ class PushgatewayReceiver {
   // Replays go through process attribution with `processes` (the
   // gateway's table, shared with the other receivers).
   PushgatewayReceiver(PushGroupStore* store, ProcessJobTable* processes, IngestMetrics* metrics,
-                      size_t max_body_bytes, Clock clock);
+                      size_t max_body_bytes, Clock clock, PushClusterOptions cluster);
 
   // Registers PUT, POST and DELETE under /metrics/job (labelled
   // "pushgateway" for the server's overload handler) and GET
@@ -44,7 +58,8 @@ class PushgatewayReceiver {
   // the interval being closed), after expiring groups past their TTL. Each
   // group is one Flink process: its process-scope samples go to the jobs
   // its job-scoped samples name (gateway/attribute/), never to the group's
-  // job name, which is the reporter's (`jobName` + a random suffix).
+  // job name, which is the reporter's (`jobName` + a random suffix). The
+  // samples carry every grouping label but `cluster` (PushClusterOptions).
   // Returns the number of samples replayed.
   size_t Replay(FlinkSampleSink& sink, int64_t now_ms);
 
@@ -63,6 +78,7 @@ class PushgatewayReceiver {
   size_t max_line_bytes_ = http::ServerOptions().max_line_bytes;
   size_t max_series_ = http::ServerOptions().max_series_per_request;
   Clock clock_;
+  PushClusterOptions cluster_;
 };
 
 }  // namespace vitals::gateway

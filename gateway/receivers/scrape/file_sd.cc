@@ -8,8 +8,10 @@
 #include <map>
 #include <sstream>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/cluster_name.h"
 #include "common/base/strings.h"
 #include "yaml-cpp/yaml.h"
 
@@ -160,6 +162,14 @@ class GroupReader {
       } else if (name.starts_with("__")) {
         continue;  // other meta-labels (`__param_*`, …) mean nothing here
       } else {
+        // `cluster` names the cluster of the targets' samples: a cluster
+        // name, as a pushed one must be (common/base/cluster_name.h).
+        if (name == "cluster") {
+          if (const std::string_view problem = ClusterNameProblem(value); !problem.empty()) {
+            return Error(label_path, absl::StrCat("\"", absl::CHexEscape(value.substr(0, 64)),
+                                                  "\": ", AsAbsl(problem)));
+          }
+        }
         base.labels.emplace_back(name, value);
       }
     }

@@ -10,7 +10,8 @@
 // scraped: an https target is kept with an error, so it shows as down),
 // `__metrics_path__` (default /metrics), `__scrape_interval__` and
 // `__scrape_timeout__`. Other `__` labels are dropped; the rest go with
-// every sample of the group's targets.
+// every sample of the group's targets. A `cluster` label must be a cluster
+// name (common/base/cluster_name.h): it names the samples' cluster.
 
 #include <string>
 #include <string_view>

@@ -11,8 +11,9 @@
 // - a `job_name` target label is the sender's name, as a push group's job
 //   is: it names a job only for a target without job-scoped samples, and
 //   only where the operator opted in (attribution.sender_name_as_job);
-// - a `cluster` target label names the samples' cluster, as a `cluster`
-//   grouping label does;
+// - a `cluster` target label (a cluster name, checked by file_sd) names the
+//   samples' cluster: it is the operator's config, so it always does, where
+//   a pushed `cluster` grouping label does only with cluster_override;
 // - every other target label is added to each sample that lacks a label of
 //   that name (Prometheus' honor_labels: true: the sample's own wins).
 // Prometheus' `instance` and `job` target labels are not added: `source`

@@ -60,7 +60,12 @@ class Pipeline {
         ingest_(registry_),
         store_(absl::Seconds(30)),
         processes_(gateway::ProcessJobTable::Options{}),
-        receiver_(&store_, &processes_, &ingest_, 64 << 20, [this] { return now_ms_; }),
+        // As `vitals standalone` runs it: the simulator plays jobs of several
+        // clusters through this one gateway (a migration moves a job from
+        // Yarn to Kubernetes), each naming its cluster in its grouping key.
+        receiver_(
+            &store_, &processes_, &ingest_, 64 << 20, [this] { return now_ms_; },
+            gateway::PushClusterOptions{Aggregation().cluster, /*pushed_overrides=*/true}),
         aggregator_(Aggregation()),
         jobs_(&scoring_) {}
 

@@ -82,6 +82,22 @@ class GatewayTest : public ::testing::Test {
     ASSERT_EQ(r->status, 200) << r->body;
   }
 
+  // The one batch of a gateway (gateway.pushgateway.cluster_override:
+  // `cluster_override`) after one push to /metrics/job/<path> over loopback HTTP.
+  v1::MetricBatch BatchOfAPushTo(std::string_view path, bool cluster_override) {
+    ManualTimeSource time(kStart);
+    GatewayConfig config = Config();
+    config.push_cluster_override = cluster_override;
+    Gateway gw(config, time);
+    EXPECT_TRUE(gw.Start().ok());
+    Push(gw, path);
+    time.Advance(absl::Seconds(7));  // the first boundary passes
+    std::vector<v1::MetricBatch> batches = Consume(1);
+    EXPECT_TRUE(gw.Shutdown(absl::Now() + absl::Seconds(30)).ok());
+    EXPECT_EQ(batches.size(), 1u);
+    return batches.empty() ? v1::MetricBatch() : batches[0];
+  }
+
   std::unique_ptr<kafka::EmbeddedCluster> cluster_;
   // Each read is a group of its own, from the topic's start.
   int readers_ = 0;
@@ -112,6 +128,39 @@ TEST_F(GatewayTest, CutsIntervalsOnItsTimeSourceAndFlushesTheOpenOneAtShutdown) 
   EXPECT_EQ(batches[1].interval_start_ms(), kIntervalStart + 10'000);
   EXPECT_EQ(batches[1].job_name(), "orders");
   EXPECT_TRUE(gw.Shutdown(absl::Now()).ok()) << "a second shutdown is a no-op";
+}
+
+TEST_F(GatewayTest, APushedClusterDoesNotOverrideTheConfiguredOneByDefault) {
+  const v1::MetricBatch batch = BatchOfAPushTo("flink-tm1/cluster/other", false);
+  EXPECT_EQ(batch.job_name(), "orders");
+  EXPECT_EQ(batch.cluster(), "k8s-a");  // gateway.cluster
+  for (const v1::SeriesAggregate& series : batch.series()) {
+    EXPECT_FALSE(series.labels().contains("cluster")) << series.metric();  // dropped
+  }
+}
+
+TEST_F(GatewayTest, WithClusterOverrideAPushedClusterNamesTheBatches) {
+  const v1::MetricBatch batch = BatchOfAPushTo("flink-tm1/cluster/other", true);
+  EXPECT_EQ(batch.job_name(), "orders");
+  EXPECT_EQ(batch.cluster(), "other");
+  for (const v1::SeriesAggregate& series : batch.series()) {
+    EXPECT_FALSE(series.labels().contains("cluster")) << series.metric();
+  }
+}
+
+TEST_F(GatewayTest, ABadPushedClusterGets400NamingTheLabel) {
+  ManualTimeSource time(kStart);
+  Gateway gw(Config(), time);
+  ASSERT_TRUE(gw.Start().ok());
+  http::HttpClient client("127.0.0.1", gw.http_port());
+  for (const std::string& path : {std::string("/metrics/job/g/cluster/k8s%20prod"),
+                                  "/metrics/job/g/cluster/" + std::string(129, 'c')}) {
+    auto r = client.Send("PUT", path, kPush);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status, 400) << path;
+    EXPECT_THAT(r->body, HasSubstr("label cluster")) << path;
+  }
+  EXPECT_TRUE(gw.Shutdown(absl::Now() + absl::Seconds(30)).ok());
 }
 
 TEST_F(GatewayTest, AFailedStartNamesTheComponentAndStopsWhatStarted) {

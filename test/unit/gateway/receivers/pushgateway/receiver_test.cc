@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "common/http/gzip.h"
 #include "prometheus/registry.h"
 #include "test/unit/gateway/receivers/recording_sink.h"
@@ -20,12 +22,17 @@ constexpr char kTmBody[] =
     "flink_taskmanager_job_task_busyTimeMsPerSecond{job_id=\"j1\",job_name=\"orders\","
     "task_name=\"map\",subtask_index=\"0\",host=\"h1\",tm_id=\"tm1\",} 400.0\n";
 
+// The gateway's own cluster (gateway.cluster) in these tests.
+constexpr char kConfiguredCluster[] = "k8s-home";
+
 class PushgatewayReceiverTest : public ::testing::Test {
  protected:
   PushgatewayReceiverTest()
       : metrics_(registry_),
         store_(absl::Seconds(30)),
-        receiver_(&store_, &processes_, &metrics_, 1 << 20, [this] { return now_ms_; }) {}
+        receiver_(
+            &store_, &processes_, &metrics_, 1 << 20, [this] { return now_ms_; },
+            PushClusterOptions{kConfiguredCluster, /*pushed_overrides=*/false}) {}
 
   http::Response Send(std::string_view method, std::string_view path, std::string_view body,
                       std::vector<std::pair<std::string_view, std::string_view>> headers = {}) {
@@ -36,6 +43,14 @@ class PushgatewayReceiverTest : public ::testing::Test {
     RecordingSink sink;
     receiver_.Replay(sink, now_ms_);
     return sink;
+  }
+
+  // A receiver on the same store and tables that lets a pushed cluster
+  // override the configured one (gateway.pushgateway.cluster_override).
+  std::unique_ptr<PushgatewayReceiver> Overriding() {
+    return std::make_unique<PushgatewayReceiver>(
+        &store_, &processes_, &metrics_, 1 << 20, [this] { return now_ms_; },
+        PushClusterOptions{kConfiguredCluster, /*pushed_overrides=*/true});
   }
 
   prometheus::Registry registry_;
@@ -60,7 +75,8 @@ TEST_F(PushgatewayReceiverTest, PutStoresTheGroupAndReplayAttributesProcessMetri
   ASSERT_NE(cpu, nullptr);
   EXPECT_EQ(cpu->job_name, "orders");  // what the process's job-scoped series name
   EXPECT_EQ(cpu->job_id, "j1");
-  EXPECT_EQ(cpu->cluster, "k8s-a");  // the grouping label names the cluster
+  // The gateway's own cluster: a pushed one does not override it by default.
+  EXPECT_EQ(cpu->cluster, "");
   EXPECT_EQ(cpu->timestamp_ms, now_ms_);
   EXPECT_THAT(cpu->source, HasSubstr("0123456789abcdef0123456789abcdef"));
 }
@@ -168,6 +184,83 @@ TEST_F(PushgatewayReceiverTest, GroupsExpireAfterTheirTtl) {
   RecordingSink sink = Replay();
   EXPECT_EQ(sink.samples.size(), 2u);
   EXPECT_EQ(store_.size(), 1u);
+}
+
+TEST_F(PushgatewayReceiverTest, APushedClusterIsIgnoredByDefaultAndCountedWhenItDiffers) {
+  ASSERT_EQ(Send("PUT", "/metrics/job/j/cluster/other", kTmBody).status, 200);
+  RecordingSink sink = Replay();
+  ASSERT_EQ(sink.samples.size(), 2u);
+  for (const RecordedSample& s : sink.samples) {
+    EXPECT_EQ(s.cluster, "") << s.metric;  // the configured cluster (the aggregator's)
+    EXPECT_FALSE(s.labels.contains("cluster")) << s.metric;  // dropped, not an ordinary label
+  }
+  EXPECT_EQ(metrics_.cluster_ignored("pushgateway"), 1);
+  // Naming the gateway's own cluster loses nothing: not counted.
+  ASSERT_EQ(
+      Send("PUT", absl::StrCat("/metrics/job/k/cluster/", kConfiguredCluster), kTmBody).status,
+      200);
+  EXPECT_EQ(metrics_.cluster_ignored("pushgateway"), 1);
+  // The group itself is kept as pushed: the Pushgateway API shows its key.
+  EXPECT_THAT(receiver_.RenderGroupsJson(), HasSubstr(R"("labels":{"cluster":"other","job":"j"})"));
+}
+
+TEST_F(PushgatewayReceiverTest, WithTheOverrideAPushedClusterNamesTheSamplesCluster) {
+  std::unique_ptr<PushgatewayReceiver> overriding = Overriding();
+  http::Response r = overriding->Handle(
+      http::Request("PUT", "/metrics/job/j/cluster/yarn-prod-1.a_b", kTmBody, {}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  // A push without a cluster stays the gateway's.
+  ASSERT_EQ(overriding->Handle(http::Request("PUT", "/metrics/job/k", kTmBody, {})).status, 200);
+  RecordingSink sink;
+  overriding->Replay(sink, now_ms_);
+  ASSERT_EQ(sink.samples.size(), 4u);
+  size_t named = 0;
+  for (const RecordedSample& s : sink.samples) {
+    EXPECT_FALSE(s.labels.contains("cluster")) << s.metric;
+    if (absl::StrContains(s.source, "job=\"j\"")) {
+      EXPECT_EQ(s.cluster, "yarn-prod-1.a_b") << s.metric;  // as pushed, not filtered
+      ++named;
+    } else {
+      EXPECT_EQ(s.cluster, "") << s.metric;
+    }
+  }
+  EXPECT_EQ(named, 2u);
+  EXPECT_EQ(metrics_.cluster_ignored("pushgateway"), 0);
+}
+
+TEST_F(PushgatewayReceiverTest, ABadPushedClusterIsRefusedNamingTheLabelWhateverTheSetting) {
+  std::unique_ptr<PushgatewayReceiver> overriding = Overriding();
+  const std::string longest(128, 'c');
+  const struct {
+    std::string path;
+    std::string reason;
+  } cases[] = {
+      {"/metrics/job/j/cluster/" + std::string(129, 'c'), "longer than 128 bytes"},
+      {"/metrics/job/j/cluster/k8s%20prod", "a cluster name has only letters"},
+      {"/metrics/job/j/cluster/k8s:prod", "a cluster name has only letters"},
+      {"/metrics/job/j/cluster/k8s%22prod", "a cluster name has only letters"},
+      {"/metrics/job/j/cluster/k8s-pr%C3%B6d", "a cluster name has only letters"},
+      {"/metrics/job/j/cluster/k8s+prod", "a cluster name has only letters"},
+      // "k8s\nprod" and "" in base64, as a client must send them.
+      {"/metrics/job/j/cluster@base64/azhzCnByb2Q", "a cluster name has only letters"},
+      {"/metrics/job/j/cluster@base64/=", "empty"},
+  };
+  double refused = 0;
+  for (const auto& c : cases) {
+    for (PushgatewayReceiver* receiver : {&receiver_, overriding.get()}) {
+      http::Response r = receiver->Handle(http::Request("PUT", c.path, kTmBody, {}));
+      EXPECT_EQ(r.status, 400) << c.path;
+      EXPECT_THAT(r.body, HasSubstr("invalid Pushgateway path: label cluster: " + c.reason))
+          << c.path;
+      ++refused;
+    }
+  }
+  EXPECT_EQ(store_.size(), 0u);  // nothing was taken
+  EXPECT_EQ(metrics_.rejected("pushgateway", "bad_path"), refused);
+  EXPECT_EQ(metrics_.received("pushgateway"), 0);
+  // The bounds themselves are fine: 128 bytes, and letters, digits, _ - .
+  EXPECT_EQ(Send("PUT", "/metrics/job/j/cluster/" + longest, kTmBody).status, 200);
+  EXPECT_EQ(Send("PUT", "/metrics/job/k/cluster/K8s_prod-eu.1", kTmBody).status, 200);
 }
 
 }  // namespace

@@ -178,6 +178,13 @@ TEST(FileSdTest, BadFilesNameTheFileAndTheEntry) {
        "a.json: [0].labels.__scheme__: \"ftp\": expected http"},
       {"a.json", "[{\"targets\": [], \"labels\": {\"__metrics_path__\": \"metrics\"}}]",
        "a.json: [0].labels.__metrics_path__: \"metrics\": expected a path"},
+      // `cluster` is the samples' cluster: a cluster name, as a pushed one.
+      {"a.json", "[{\"targets\": [], \"labels\": {\"cluster\": \"k8s prod\"}}]",
+       "a.json: [0].labels.cluster: \"k8s prod\": a cluster name has only letters"},
+      {"a.json", "[{\"targets\": [], \"labels\": {\"cluster\": \"k8s:prod\"}}]",
+       "a.json: [0].labels.cluster: \"k8s:prod\": a cluster name has only letters"},
+      {"a.json", "[{\"targets\": [], \"labels\": {\"cluster\": \"\"}}]",
+       "a.json: [0].labels.cluster: \"\": empty"},
       {"a.json", "", "a.json: empty file"},
       {"a.yaml", "  \n\n", "a.yaml: empty file"},
       {"a.txt", "[]", "a.txt: unsupported extension"},
@@ -188,6 +195,19 @@ TEST(FileSdTest, BadFilesNameTheFileAndTheEntry) {
     EXPECT_TRUE(absl::IsInvalidArgument(groups.status())) << groups.status();
     EXPECT_THAT(groups.status().message(), HasSubstr(c.message)) << c.text;
   }
+}
+
+TEST(FileSdTest, AClusterLabelIsAClusterNameOfAtMost128Bytes) {
+  auto file = [](const std::string& cluster) {
+    return "- targets: [h:1]\n  labels: {cluster: " + cluster + "}\n";
+  };
+  auto longest = ParseFileSd("a.yml", file("k8s-prod-eu.a_" + std::string(114, 'x')), kDefaults);
+  ASSERT_TRUE(longest.ok()) << longest.status();
+  EXPECT_EQ(longest->at(0).targets.at(0).labels.at(0).second.size(), 128u);
+  auto too_long = ParseFileSd("a.yml", file(std::string(129, 'k')), kDefaults);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_THAT(too_long.status().message(), HasSubstr("a.yml: [0].labels.cluster: \"kkkk"));
+  EXPECT_THAT(too_long.status().message(), HasSubstr("longer than 128 bytes"));
 }
 
 TEST(FileSdTest, ReadFileSdReadsAndReportsMissingFiles) {

@@ -79,7 +79,10 @@ TEST(ScrapeVsPushTest, SameTextSameAggregates) {
   int64_t now_ms = 0;
   ProcessJobTable push_processes(ProcessJobTable::Options{});
   ProcessJobTable scrape_processes(ProcessJobTable::Options{});
-  PushgatewayReceiver receiver(&store, &push_processes, &metrics, 64 << 20, [&] { return now_ms; });
+  // A pushed cluster counts as a scrape target's does: the same samples.
+  PushgatewayReceiver receiver(
+      &store, &push_processes, &metrics, 64 << 20, [&] { return now_ms; },
+      PushClusterOptions{Config().cluster, /*pushed_overrides=*/true});
   ScrapeIngester ingester;
 
   std::vector<sim::Push> pushes;
