@@ -325,6 +325,24 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     // progress must arrive within the read timeout (slow clients lose).
     Tcp().expires_after(first || over_limit_ ? FirstRequestTimeout()
                                              : ToChrono(server_->options.idle_timeout));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // Beast reads as much as the buffer has room for, at least 512 bytes: a
+  // buffer left small reads a 50 KB push in a hundred system calls. So a
+  // body gets room for up to kReadChunk bytes a read (kept for the next
+  // request of a keep-alive connection), and its own deadline.
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec || parser_->is_done()) {
+      OnRead(ec, 0);
+      return;
+    }
+    constexpr size_t kReadChunk = 64 << 10;
+    const size_t length = parser_->content_length().value_or(kReadChunk);
+    const size_t want = buffer_.size() + std::min(length, kReadChunk);
+    if (buffer_.capacity() < want) buffer_.reserve(want);
+    if (!over_limit_) Tcp().expires_after(ToChrono(server_->options.read_timeout));
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
