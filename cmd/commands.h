@@ -15,5 +15,6 @@ int RunScorer(const Args& args);
 int RunStandalone(const Args& args);
 int RunSimulate(const Args& args);
 int RunCheckConfig(const Args& args);
+int RunStatus(const Args& args);
 
 }  // namespace vitals::cmd

@@ -24,6 +24,7 @@ Commands:
   standalone    gateway + scorer + an embedded Kafka in one process (laptop, demo, tests)
   simulate      a Flink fleet simulator and load generator pushing to a gateway
   check-config  validate a config file; exits non-zero naming each bad key
+  status        the jobs a scorer grades, worst first (exit 3 while one is critical)
 
 Run `vitals <command> --help` for the flags of a command, `vitals --version`
 for the version and git revision of this binary.
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   if (command == "standalone") return vitals::cmd::RunStandalone(args);
   if (command == "simulate") return vitals::cmd::RunSimulate(args);
   if (command == "check-config") return vitals::cmd::RunCheckConfig(args);
+  if (command == "status") return vitals::cmd::RunStatus(args);
   std::fprintf(stderr, "vitals: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
   return 2;
 }

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -165,10 +166,21 @@ http::Response JobsApi::ListJobs(const http::Request& request) const {
   }
   absl::StatusOr<Page> page = ParsePage(request);
   if (!page.ok()) return JsonError(400, std::string(page.status().message()));
+  // Each filter given must match exactly; `prefix` matches the job name's
+  // beginning.
   const std::string cluster = request.QueryParam("cluster");
+  const std::string tenant = request.QueryParam("tenant");
+  const std::string grade = request.QueryParam("grade");
+  const std::string state = request.QueryParam("state");
+  const std::string prefix = request.QueryParam("prefix");
+  const auto differs = [](const std::string& wanted, const std::string& value) {
+    return !wanted.empty() && value != wanted;
+  };
   std::vector<v1::HealthReport> reports = registry_->Latest();
   std::erase_if(reports, [&](const v1::HealthReport& report) {
-    return report.score() > max_score || (!cluster.empty() && report.cluster() != cluster);
+    return report.score() > max_score || differs(cluster, report.cluster()) ||
+           differs(tenant, report.tenant()) || differs(grade, report.grade()) ||
+           differs(state, report.state()) || !absl::StartsWith(report.job_name(), prefix);
   });
   const size_t total = reports.size();
   const auto [begin, end] = page->Bounds(total);

@@ -1,0 +1,154 @@
+// `vitals status`: the fleet table of any scorer, for on-call engineers and
+// migration scripts (exit code 3 while a selected job is critical).
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cmd/commands.h"
+#include "cmd/flags.h"
+#include "cmd/run_common.h"
+#include "cmd/signals.h"
+#include "cmd/status_table.h"
+#include "common/http/client.h"
+#include "common/http/url.h"
+#include "google/protobuf/util/json_util.h"
+#include "vitals/v1/health.pb.h"
+
+namespace vitals::cmd {
+namespace {
+
+constexpr int kCritical = 3;  // exit code: some selected job is critical
+
+struct StatusQuery {
+  std::string scorer = "http://127.0.0.1:9095";
+  std::string cluster, tenant, grade, state, prefix;
+  std::string user;
+};
+
+// The query string of the scorer's job list for the filters given.
+std::string Filters(const StatusQuery& q) {
+  std::string out;
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string*>{"cluster", &q.cluster},
+        {"tenant", &q.tenant},
+        {"grade", &q.grade},
+        {"state", &q.state},
+        {"prefix", &q.prefix}}) {
+    if (!value->empty()) absl::StrAppend(&out, "&", name, "=", http::PercentEncode(*value));
+  }
+  return out;
+}
+
+// Every selected job's latest report, all pages of the list.
+absl::StatusOr<v1::JobList> FetchJobs(const StatusQuery& q) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!q.user.empty()) {
+    const char* password = std::getenv("VITALS_PASSWORD");
+    headers.emplace_back("Authorization",
+                         "Basic " + absl::Base64Escape(absl::StrCat(
+                                        q.user, ":", password == nullptr ? "" : password)));
+  }
+  v1::JobList all;
+  for (size_t offset = 0;;) {
+    const std::string url =
+        absl::StrCat(q.scorer, "/api/v1/jobs?limit=1000&offset=", offset, Filters(q));
+    absl::StatusOr<http::ClientResponse> r = http::Fetch("GET", url, {}, headers);
+    if (!r.ok()) return r.status();
+    if (r->status != 200) {
+      return absl::UnavailableError(absl::StrCat("GET ", url, ": ", r->status, " ", r->body));
+    }
+    v1::JobList page;
+    if (!google::protobuf::util::JsonStringToMessage(r->body, &page).ok()) {
+      return absl::DataLossError(absl::StrCat("GET ", url, ": not a job list"));
+    }
+    for (v1::HealthReport& report : *page.mutable_jobs()) *all.add_jobs() = std::move(report);
+    size_t total = 0;
+    if (!absl::SimpleAtoi(r->Header("X-Total-Count"), &total) || page.jobs_size() == 0 ||
+        static_cast<size_t>(all.jobs_size()) >= total) {
+      return all;
+    }
+    offset = static_cast<size_t>(all.jobs_size());
+  }
+}
+
+// Prints one view; the exit code it stands for.
+int ShowOnce(const StatusQuery& q, bool json, bool ansi) {
+  absl::StatusOr<v1::JobList> jobs = FetchJobs(q);
+  if (!jobs.ok()) {
+    std::fprintf(stderr, "vitals status: %s\n", std::string(jobs.status().message()).c_str());
+    return 1;
+  }
+  bool critical = false;
+  for (const v1::HealthReport& r : jobs->jobs()) critical |= r.grade() == "critical";
+  if (json) {
+    std::string text;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = false;
+    (void)google::protobuf::util::MessageToJsonString(*jobs, &text, options);
+    std::puts(text.c_str());
+  } else {
+    std::vector<v1::HealthReport> reports(jobs->jobs().begin(), jobs->jobs().end());
+    std::string table = RenderStatusTable(reports, ansi);
+    if (reports.empty()) table = "(no job matches)\n";
+    std::fputs(table.c_str(), stdout);
+  }
+  std::fflush(stdout);
+  return critical ? kCritical : 0;
+}
+
+}  // namespace
+
+int RunStatus(const Args& args) {
+  StatusQuery q;
+  bool json = false;
+  bool watch = false;
+  absl::Duration refresh = absl::Seconds(2);
+  FlagSet flags("status", "[--scorer URL] [filters] [--json] [--watch]",
+                "Shows the jobs a scorer grades, worst first: job, cluster, state, score, grade,\n"
+                "worst dimension and diagnosis. Filters narrow the jobs; all given must match.\n"
+                "Exit code: 0 when no selected job is critical, 3 when one is (for migration\n"
+                "scripts), 1 when the scorer cannot be read.\n\n"
+                "With a web config on the scorer, --user names the user and $VITALS_PASSWORD\n"
+                "holds the password.\n\n"
+                "Example: vitals status --cluster k8s-prod-eu --grade critical");
+  flags.String("scorer", &q.scorer, "the scorer's base URL (http only)");
+  flags.String("cluster", &q.cluster, "only jobs on this cluster");
+  flags.String("tenant", &q.tenant, "only jobs of this tenant");
+  flags.String("grade", &q.grade, "only jobs graded healthy, degraded, critical or unknown");
+  flags.String("state", &q.state, "only jobs in this Flink state, e.g. running, restarting");
+  flags.String("prefix", &q.prefix, "only jobs whose name starts with this");
+  flags.String("user", &q.user, "basic-auth user; the password is read from $VITALS_PASSWORD");
+  flags.Bool("json", &json, "print the JobList as JSON instead of the table");
+  flags.Bool("watch", &watch, "redraw every --refresh until interrupted");
+  flags.Duration("refresh", &refresh, "how often --watch redraws");
+  int exit = 0;
+  if (!ParseFlags(flags, args, &exit)) return exit;
+  if (!flags.positional().empty()) {
+    std::fprintf(stderr, "vitals status: unexpected argument \"%s\"\n",
+                 flags.positional().front().c_str());
+    return 2;
+  }
+  if (absl::StatusOr<http::Url> url = http::ParseUrl(q.scorer + "/"); !url.ok()) {
+    std::fprintf(stderr, "vitals status: --scorer: %s\n",
+                 std::string(url.status().message()).c_str());
+    return 2;
+  }
+  while (!q.scorer.empty() && q.scorer.back() == '/') q.scorer.pop_back();
+  const bool ansi = !json && isatty(STDOUT_FILENO) != 0;
+  if (!watch) return ShowOnce(q, json, ansi);
+  int code = 0;
+  do {
+    if (ansi) std::fputs("\x1b[H\x1b[2J", stdout);
+    code = ShowOnce(q, json, ansi);
+  } while (WaitForSignal(refresh) != SignalEvent::kTerminate);
+  return code;
+}
+
+}  // namespace vitals::cmd

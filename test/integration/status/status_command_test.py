@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""`vitals status` against `vitals standalone` whose simulated job_001 fails
+its checkpoints (critical once graded) while job_000 and job_002 run well:
+
+- the table lists every job with the columns the on-call view needs, and
+  the exit code is 3 while a selected job is critical;
+- filters select on the scorer (--prefix, --grade, --cluster), and a
+  selection without a critical job exits 0;
+- --json prints the JobList;
+- a scorer that cannot be read exits 1, a bad URL 2.
+
+usage: status_command_test.py VITALS
+"""
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+VITALS = sys.argv[1]
+
+
+def status(scorer, *flags):
+    r = subprocess.run([VITALS, "status", "--scorer", scorer, *flags], capture_output=True,
+                       text=True, timeout=30)
+    return r.returncode, r.stdout, r.stderr
+
+
+def main():
+    failures = []
+
+    def check(ok, what):
+        print(("ok    " if ok else "FAIL  ") + what, flush=True)
+        if not ok:
+            failures.append(what)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        (tmp / "vitals.yaml").write_text(
+            "scorer:\n  tick: 200ms\n  scoring:\n    grace: 500ms\n    min_intervals: 1\n")
+        log = open(tmp / "vitals.log", "w+")
+        vitals = subprocess.Popen(
+            [VITALS, "standalone", "--config", str(tmp / "vitals.yaml"),
+             "--gateway-listen", "127.0.0.1:0", "--scorer-listen", "127.0.0.1:0",
+             "--statsd-listen", "127.0.0.1:0", "--table=false", "--interval", "2s",
+             "--simulate-jobs", "3", "--simulate-faults", "job-001=checkpoint_failure"],
+            stdout=subprocess.PIPE, stderr=log, text=True)
+        try:
+            scorer = None
+            for line in vitals.stdout:
+                if m := re.search(r"scorer metrics\s+(http://[\d.:]+)/metrics", line):
+                    scorer = m.group(1)
+                    break
+            if scorer is None:
+                print("FAIL  vitals standalone did not come up")
+                return 1
+
+            grades = {}
+            deadline = time.time() + 150
+            while time.time() < deadline:
+                code, out, _ = status(scorer, "--json")
+                if code in (0, 3):
+                    grades = {j["jobName"]: j.get("grade") for j in json.loads(out).get("jobs", [])}
+                if len(grades) == 3 and grades.get("job_001") == "critical":
+                    break
+                time.sleep(2)
+            check(grades.get("job_001") == "critical" and len(grades) == 3,
+                  f"--json lists the jobs with their grades: {grades}")
+
+            code, out, _ = status(scorer)
+            lines = out.splitlines()
+            check(code == 3, f"exit code 3 while job_001 is critical (got {code})")
+            check(lines and lines[0].split()[:4] == ["JOB", "CLUSTER", "STATE", "SCORE"],
+                  f"the table's header: {lines[:1]}")
+            check(sum(1 for l in lines if l.startswith("job_")) == 3 and lines[1].startswith("job_001"),
+                  "every job listed, the critical one first")
+
+            code, out, _ = status(scorer, "--prefix", "job_00", "--grade", "critical")
+            check(code == 3 and [l.split()[0] for l in out.splitlines()[1:]] == ["job_001"],
+                  f"--grade critical selects job_001 only (exit {code})")
+            others = [j for j, g in grades.items() if g != "critical"]
+            code, out, _ = status(scorer, "--prefix", others[0])
+            check(code == 0 and [l.split()[0] for l in out.splitlines()[1:]] == [others[0]],
+                  f"--prefix {others[0]} selects one job that is not critical: exit 0 ({code})")
+            code, out, _ = status(scorer, "--cluster", "no-such-cluster")
+            check(code == 0 and "no job matches" in out, "a selection of no job says so, exit 0")
+
+            code, _, err = status("http://127.0.0.1:1")
+            check(code == 1 and "Connection refused" in err, f"an unreachable scorer: exit 1 ({err.strip()})")
+            code, _, err = status("ftp://x")
+            check(code == 2 and "--scorer" in err, f"a bad URL: exit 2 ({err.strip()})")
+        finally:
+            vitals.terminate()
+            vitals.wait(timeout=60)
+        if failures:
+            log.seek(0)
+            print(log.read()[-2000:])
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
