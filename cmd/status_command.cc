@@ -30,6 +30,7 @@ struct StatusQuery {
   std::string scorer = "http://127.0.0.1:9095";
   std::string cluster, tenant, grade, state, prefix;
   std::string user;
+  http::ClientTls tls;
 };
 
 // The query string of the scorer's job list for the filters given.
@@ -59,7 +60,8 @@ absl::StatusOr<v1::JobList> FetchJobs(const StatusQuery& q) {
   for (size_t offset = 0;;) {
     const std::string url =
         absl::StrCat(q.scorer, "/api/v1/jobs?limit=1000&offset=", offset, Filters(q));
-    absl::StatusOr<http::ClientResponse> r = http::Fetch("GET", url, {}, headers);
+    absl::StatusOr<http::ClientResponse> r =
+        http::Fetch("GET", url, {}, headers, absl::Seconds(10), q.tls);
     if (!r.ok()) return r.status();
     if (r->status != 200) {
       return absl::UnavailableError(absl::StrCat("GET ", url, ": ", r->status, " ", r->body));
@@ -118,7 +120,9 @@ int RunStatus(const Args& args) {
                 "With a web config on the scorer, --user names the user and $VITALS_PASSWORD\n"
                 "holds the password.\n\n"
                 "Example: vitals status --cluster k8s-prod-eu --grade critical");
-  flags.String("scorer", &q.scorer, "the scorer's base URL (http only)");
+  flags.String("scorer", &q.scorer, "the scorer's base URL, http:// or https://");
+  flags.String("ca-file", &q.tls.ca_file,
+               "PEM CAs that verify an https scorer's certificate; empty: the system's");
   flags.String("cluster", &q.cluster, "only jobs on this cluster");
   flags.String("tenant", &q.tenant, "only jobs of this tenant");
   flags.String("grade", &q.grade, "only jobs graded healthy, degraded, critical or unknown");

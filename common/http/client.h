@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,9 +25,16 @@ struct ClientResponse {
   std::string Header(std::string_view name) const;
 };
 
+// TLS for a client: the server's certificate is verified against
+// `ca_file` (PEM; empty: the system's CAs) and must name the host.
+struct ClientTls {
+  std::string ca_file;
+};
+
 class HttpClient {
  public:
-  HttpClient(std::string host, uint16_t port, absl::Duration timeout = absl::Seconds(10));
+  HttpClient(std::string host, uint16_t port, absl::Duration timeout = absl::Seconds(10),
+             std::optional<ClientTls> tls = std::nullopt);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -42,10 +50,12 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-// One-shot request to a full `http://host:port/path` URL.
+// One-shot request to a full `http://host:port/path` or `https://…` URL
+// (https verified with `tls`, else with the system's CAs).
 absl::StatusOr<ClientResponse> Fetch(std::string_view method, std::string_view url,
                                      std::string_view body = {},
                                      std::vector<std::pair<std::string, std::string>> headers = {},
-                                     absl::Duration timeout = absl::Seconds(10));
+                                     absl::Duration timeout = absl::Seconds(10),
+                                     const ClientTls& tls = {});
 
 }  // namespace vitals::http

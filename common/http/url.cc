@@ -72,15 +72,20 @@ std::string EscapeTarget(std::string_view target) {
 }
 
 absl::StatusOr<Url> ParseUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme) {
+  Url out;
+  std::string_view rest;
+  if (absl::StartsWith(AsAbsl(url), "http://")) {
+    rest = url.substr(7);
+  } else if (absl::StartsWith(AsAbsl(url), "https://")) {
+    rest = url.substr(8);
+    out.tls = true;
+    out.port = 443;
+  } else {
     return absl::InvalidArgumentError(
-        absl::StrCat("unsupported URL (only http:// is supported): ", AsAbsl(url)));
+        absl::StrCat("unsupported URL (http:// or https:// only): ", AsAbsl(url)));
   }
-  std::string_view rest = url.substr(kScheme.size());
   const size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
-  Url out;
   out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
   const size_t colon = authority.rfind(':');
   if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {

@@ -23,9 +23,10 @@ struct Url {
   std::string host;
   uint16_t port = 80;
   std::string target = "/";  // path and query
+  bool tls = false;          // https
 };
 
-// Parses `http://host[:port][/path]`; only plain HTTP is supported.
+// Parses `http://host[:port][/path]` and `https://…` (port 443 by default).
 absl::StatusOr<Url> ParseUrl(std::string_view url);
 
 }  // namespace vitals::http

@@ -46,6 +46,10 @@ absl::StatusOr<std::unique_ptr<SimulationDriver>> SimulationDriver::Create(Fleet
       for (const std::string& url : options.gateway_urls) {
         absl::StatusOr<http::Url> parsed = http::ParseUrl(url);
         if (!parsed.ok()) return parsed.status();
+        if (parsed->tls) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("the simulator pushes plain HTTP, as Flink's reporters do: ", url));
+        }
         driver->clients_.push_back(
             std::make_unique<http::HttpClient>(parsed->host, parsed->port, options.timeout));
       }

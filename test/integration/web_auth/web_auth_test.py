@@ -15,6 +15,7 @@ bcrypt hashes made by libcrypt through Python's crypt module):
 usage: web_auth_test.py VITALS PROMETHEUS CURL OPENSSL
 """
 import json
+import os
 import pathlib
 import re
 import socket
@@ -172,6 +173,18 @@ def main():
             check(code == 201, f"a migration with a user is recorded (got {code})")
             code, body = curl(migrations, ca, user="flink")
             check(code == 200 and "yarn-a" in body, "the recorded migration is listed")
+
+            # vitals status against the TLS scorer, with its user.
+            env = dict(os.environ, VITALS_PASSWORD=USERS["flink"])
+            st = subprocess.run([VITALS, "status", "--scorer", scorer, "--ca-file", str(ca),
+                                 "--user", "flink", "--json"], capture_output=True, text=True,
+                                env=env, timeout=30)
+            check(st.returncode in (0, 3) and job in st.stdout,
+                  f"vitals status reads the scorer over https with its user (exit {st.returncode})")
+            st = subprocess.run([VITALS, "status", "--scorer", scorer, "--ca-file", str(ca)],
+                                capture_output=True, text=True, timeout=30)
+            check(st.returncode == 1 and "401" in st.stderr,
+                  f"vitals status without the user is refused: {st.stderr.strip()[:120]}")
 
             def target(name, url, auth):
                 job = {"job_name": name, "scheme": "https", "honor_labels": True,

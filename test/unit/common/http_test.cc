@@ -132,7 +132,13 @@ TEST(UrlTest, ParsesHostPortAndTarget) {
   EXPECT_EQ(url->port, 9091);
   EXPECT_EQ(url->target, "/metrics/job/x");
   EXPECT_EQ(ParseUrl("http://localhost")->port, 80);
-  EXPECT_FALSE(ParseUrl("https://x").ok());
+  EXPECT_FALSE(ParseUrl("http://localhost")->tls);
+  auto https = ParseUrl("https://scorer.example:8443/api");
+  ASSERT_TRUE(https.ok());
+  EXPECT_TRUE(https->tls);
+  EXPECT_EQ(https->port, 8443);
+  EXPECT_EQ(ParseUrl("https://x")->port, 443);
+  EXPECT_FALSE(ParseUrl("ftp://x").ok());
   EXPECT_FALSE(ParseUrl("http://x:99999/").ok());
 }
 

@@ -153,6 +153,35 @@ TEST_F(ServerAuthTest, CurlOverTlsWithASelfSignedCertificate) {
   EXPECT_EQ(plain.out, "000");
 }
 
+TEST_F(ServerAuthTest, TheClientVerifiesTheServerOverTls) {
+  Start(/*tls=*/true);
+  const ClientTls trusted{dir_.path() + "/cert.pem"};
+  HttpClient client("127.0.0.1", server_->port(), absl::Seconds(10), trusted);
+  absl::StatusOr<ClientResponse> r = client.Send("GET", "/metrics", {}, Credentials(kPassword));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "up 1\n");
+  // Keep-alive over TLS: the second request reuses the connection.
+  EXPECT_EQ(client.Send("PUT", "/metrics/job/j", "up 1\n", Credentials(kPassword))->status, 200);
+  EXPECT_EQ(pushes_.load(), 1);
+  absl::StatusOr<ClientResponse> via_url =
+      Fetch("GET", absl::StrCat("https://127.0.0.1:", server_->port(), "/healthz"), {}, {},
+            absl::Seconds(10), trusted);
+  ASSERT_TRUE(via_url.ok()) << via_url.status();
+  EXPECT_EQ(via_url->status, 200);
+
+  // Not trusted: the system's CAs do not know the self-signed certificate.
+  HttpClient untrusted("127.0.0.1", server_->port(), absl::Seconds(10), ClientTls{});
+  EXPECT_FALSE(untrusted.Send("GET", "/healthz").ok());
+  // Trusted, but the certificate names 127.0.0.1, not localhost.
+  HttpClient wrong_name("localhost", server_->port(), absl::Seconds(10), trusted);
+  EXPECT_FALSE(wrong_name.Send("GET", "/healthz").ok());
+  HttpClient no_ca("127.0.0.1", server_->port(), absl::Seconds(10),
+                   ClientTls{dir_.path() + "/absent.pem"});
+  EXPECT_THAT(std::string(no_ca.Send("GET", "/healthz").status().message()),
+              HasSubstr("cannot load CA file"));
+}
+
 TEST_F(ServerAuthTest, AKeyThatDoesNotMatchTheCertificateIsRefusedAtStart) {
   ScratchDir other;
   ASSERT_TRUE(testing::MakeSelfSignedCertificate(dir_));
