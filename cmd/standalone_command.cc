@@ -93,8 +93,8 @@ int RunStandalone(const Args& args) {
                 "--simulate-jobs N a simulated Flink fleet reports to the gateway (through the\n"
                 "reporter of --simulate-reporter; `prometheus` also turns on the gateway's\n"
                 "scraper with a file_sd file the simulator writes). A pushed `cluster` grouping\n"
-                "key names its jobs' cluster, as the simulator plays several clusters\n"
-                "(gateway.pushgateway.cluster_override is turned on). Prints the URLs to look\n"
+                "key or Influx tag names its jobs' cluster, as the simulator plays several\n"
+                "clusters (the cluster_override keys are turned on). Prints the URLs to look\n"
                 "at and the Kafka bootstrap address (try kcat on it), then a table of job\n"
                 "scores every interval (plain log lines when stdout is not a terminal).\n\n"
                 "Example: vitals standalone --simulate-jobs 10 \\\n"
@@ -134,8 +134,10 @@ int RunStandalone(const Args& args) {
   if (brokers > 0) config.standalone.brokers = brokers;
   // One gateway stands for every node here, and the simulator plays jobs of
   // several clusters (Yarn and Kubernetes, moved between them) through it,
-  // each naming its cluster in a `cluster` grouping key: let those count.
+  // each naming its cluster in a `cluster` grouping key or tag: let those
+  // count.
   config.gateway.push_cluster_override = true;
+  config.gateway.receivers.of<gateway::InfluxReceiver>().normalize.cluster_override = true;
   absl::StatusOr<sim::ReporterKind> kind = sim::ParseReporterKind(reporter);
   if (!kind.ok()) {
     std::fprintf(stderr, "vitals standalone: --simulate-reporter: %s\n",

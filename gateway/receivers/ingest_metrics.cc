@@ -37,12 +37,12 @@ void IngestMetrics::Rejected(std::string_view format, std::string_view reason, d
       .Increment(count);
 }
 
-void IngestMetrics::Overloaded(std::string_view format) {
-  Get(overloaded_, {{"format", std::string(format)}}).Increment();
+void IngestMetrics::Overloaded(std::string_view format, double count) {
+  Get(overloaded_, {{"format", std::string(format)}}).Increment(count);
 }
 
-void IngestMetrics::ClusterIgnored(std::string_view format) {
-  Get(cluster_ignored_, {{"format", std::string(format)}}).Increment();
+void IngestMetrics::ClusterIgnored(std::string_view format, double count) {
+  Get(cluster_ignored_, {{"format", std::string(format)}}).Increment(count);
 }
 
 double IngestMetrics::received(std::string_view format) const {

@@ -21,10 +21,10 @@ class IngestMetrics {
 
   void Received(std::string_view format, double samples);
   void Rejected(std::string_view format, std::string_view reason, double count = 1);
-  void Overloaded(std::string_view format);
+  void Overloaded(std::string_view format, double count = 1);
   // A request accepted but for the cluster it named, which the gateway's
   // config did not let override its own (gateway.pushgateway.cluster_override).
-  void ClusterIgnored(std::string_view format);
+  void ClusterIgnored(std::string_view format, double count = 1);
 
   double received(std::string_view format) const;
   double rejected(std::string_view format, std::string_view reason) const;

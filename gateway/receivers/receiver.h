@@ -35,6 +35,8 @@ struct ReceiverContext {
   prometheus::Registry* registry = nullptr;
   // Stamps samples that carry no time of their own.
   Clock clock;
+  // The gateway's configured cluster (gateway.cluster).
+  std::string cluster;
 };
 
 class Receiver : public Component {

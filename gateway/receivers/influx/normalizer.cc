@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/cluster_name.h"
 #include "common/base/prom_chars.h"
 #include "common/base/strings.h"
 #include "gateway/receivers/promtext/normalizer.h"
@@ -80,6 +81,15 @@ std::string_view InfluxNormalizer::Filtered(std::string_view value) {
   return copy;
 }
 
+void InfluxNormalizer::NameCluster(std::string_view tag) {
+  const bool named = ClusterNameProblem(tag).empty();
+  if (named && options_.cluster_override) {
+    current_.cluster = tag;
+  } else if (!named || tag != options_.configured_cluster) {
+    ++stats_.clusters_ignored;
+  }
+}
+
 void InfluxNormalizer::OnPoint(const InfluxPoint& point) {
   ++stats_.points;
   scratch_.clear();
@@ -96,7 +106,9 @@ void InfluxNormalizer::OnPoint(const InfluxPoint& point) {
     } else if (name == "job_name") {
       current_.job_name = value;
     } else {
-      if (name == options_.cluster_tag) current_.cluster = value;
+      // Compared unfiltered: filtering would make `k8s-prod` another
+      // cluster (`k8s_prod`).
+      if (name == options_.cluster_tag) NameCluster(tag.value);
       labels_.push_back({name, value});
     }
   }

@@ -44,6 +44,13 @@ struct InfluxNormalizerOptions {
   // A tag naming the job's cluster (Flink's scope.variables.additional);
   // it also stays a label, as it does on the Prometheus path.
   std::string cluster_tag = "cluster";
+  // Whether that tag names the samples' cluster; otherwise the gateway's
+  // configured cluster does (a client cannot move its series into another
+  // cluster). Either way a tag that is no cluster name (cluster_name.h)
+  // names nothing.
+  bool cluster_override = false;
+  // The gateway's configured cluster, for counting tags that differ.
+  std::string configured_cluster;
 };
 
 // Cumulative counts, read by the receiver for its self-metrics.
@@ -53,6 +60,9 @@ struct InfluxNormalizerStats {
   uint64_t text_values = 0;   // string fields other than "true"/"false"
   uint64_t meter_counts = 0;  // dropped meter `count` fields
   uint64_t window_sizes = 0;  // dropped histogram `count` fields
+  // Points whose cluster tag named no cluster: differing from the
+  // configured one without cluster_override, or not a cluster name.
+  uint64_t clusters_ignored = 0;
 };
 
 class InfluxNormalizer : public InfluxSink {
@@ -71,6 +81,8 @@ class InfluxNormalizer : public InfluxSink {
   // Emits one sample of the current point.
   void Sample(std::string_view metric, double value, SampleType type, std::string_view quantile);
   std::string_view Filtered(std::string_view value);
+  // Sets the current point's cluster from its cluster tag, if it may.
+  void NameCluster(std::string_view tag);
 
   FlinkSampleSink* next_;
   InfluxNormalizerOptions options_;

@@ -12,6 +12,9 @@ void DeclareInfluxKeys(config::Keys& k, InfluxReceiverOptions& o) {
   k.Key("meter_counts", &o.normalize.meter_counts,
         "keep a meter's `count` field as `<meter>_count`");
   k.Key("cluster_tag", &o.normalize.cluster_tag, "the tag that names the job's cluster");
+  k.Key("cluster_override", &o.normalize.cluster_override,
+        "the cluster tag names its samples' cluster; false: gateway.cluster does (the tag stays a "
+        "label)");
 }
 
 absl::Status InfluxReceiverOptions::Validate() const {

@@ -257,6 +257,10 @@ http::Response InfluxReceiver::Write(const http::Request& request, InfluxApi api
     metrics_->Rejected(kFormat, "invalid_value",
                        static_cast<double>(stats.text_values - worker->published.text_values));
   }
+  if (stats.clusters_ignored != worker->published.clusters_ignored) {
+    metrics_->ClusterIgnored(
+        kFormat, static_cast<double>(stats.clusters_ignored - worker->published.clusters_ignored));
+  }
   worker->published = stats;
   Release(std::move(worker));
 

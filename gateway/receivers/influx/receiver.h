@@ -41,14 +41,18 @@ class InfluxReceiver final : public Receiver {
     DeclareInfluxKeys(keys, options);
   }
   static bool Enabled(const Options& options) { return options.enabled; }
+  static Options WithCluster(Options options, std::string cluster) {
+    options.normalize.configured_cluster = std::move(cluster);
+    return options;
+  }
 
   // `sink` must be thread-safe: requests are handled on the server's
   // threads, each through process attribution with `processes`.
   InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
                  IngestMetrics* metrics, Clock clock);
   InfluxReceiver(InfluxReceiverOptions options, const ReceiverContext& context)
-      : InfluxReceiver(std::move(options), context.sink, context.processes, context.ingest,
-                       context.clock) {}
+      : InfluxReceiver(WithCluster(std::move(options), context.cluster), context.sink,
+                       context.processes, context.ingest, context.clock) {}
   ~InfluxReceiver() override;
 
   std::string_view component_name() const override { return "influx receiver"; }

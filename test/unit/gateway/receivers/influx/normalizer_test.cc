@@ -134,7 +134,8 @@ TEST_F(InfluxNormalizerTest, ScopeFollowsThePrometheusPathsRules) {
       // Without operator labels this is no operator-scope metric.
       "taskmanager_job_task_operator_numRecordsIn,job_name=orders,task_name=t count=1i\n"
       "jobmanager_job_operator_coordinatorMetric,job_name=orders,operator_name=x value=1\n"
-      "cpu,host=web-1,cluster=eu usage=0.5,value=2\n");
+      "cpu,host=web-1,cluster=eu usage=0.5,value=2\n",
+      InfluxNormalizerOptions{.cluster_override = true});
   ASSERT_EQ(sink_.samples.size(), 6u);
   EXPECT_EQ(sink_.samples[0].scope, v1::SCOPE_TASKMANAGER_JOB);
   EXPECT_EQ(sink_.samples[0].metric,
@@ -151,6 +152,33 @@ TEST_F(InfluxNormalizerTest, ScopeFollowsThePrometheusPathsRules) {
   EXPECT_EQ(sink_.samples[4].cluster, "eu");
   EXPECT_EQ(sink_.samples[4].labels.at("cluster"), "eu");
   EXPECT_EQ(sink_.samples[5].metric, "cpu");
+}
+
+// Flink's scope.variables.additional can add a `cluster` tag; a client
+// must not move its series into another cluster unless the gateway lets
+// it, and a tag that is no cluster name (compared as sent, not filtered:
+// `k8s-eu` is not `k8s_eu`) never names one.
+TEST_F(InfluxNormalizerTest, AClusterTagNamesTheClusterOnlyWithTheOverride) {
+  const std::string body =
+      "jobmanager_Status_JVM_CPU_Load,host=jm,cluster=k8s-eu value=0.5\n"
+      "jobmanager_Status_JVM_CPU_Load,host=jm,cluster=home value=0.5\n"
+      "jobmanager_Status_JVM_CPU_Load,host=jm,cluster=bad\\ name value=0.5\n";
+  InfluxNormalizerOptions options;
+  options.configured_cluster = "home";
+  Write(body, options);
+  ASSERT_EQ(sink_.samples.size(), 3u);
+  for (const RecordedSample& s : sink_.samples) EXPECT_EQ(s.cluster, "") << "the gateway's";
+  EXPECT_EQ(sink_.samples[0].labels.at("cluster"), "k8s_eu") << "still a label, filtered";
+  EXPECT_EQ(stats_.clusters_ignored, 2u) << "k8s-eu and the bad name; home is the gateway's";
+
+  sink_.samples.clear();
+  options.cluster_override = true;
+  Write(body, options);
+  ASSERT_EQ(sink_.samples.size(), 3u);
+  EXPECT_EQ(sink_.samples[0].cluster, "k8s-eu");
+  EXPECT_EQ(sink_.samples[1].cluster, "home");
+  EXPECT_EQ(sink_.samples[2].cluster, "");
+  EXPECT_EQ(stats_.clusters_ignored, 1u) << "only the bad name";
 }
 
 }  // namespace
