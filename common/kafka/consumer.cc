@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "common/kafka/rd_message.h"
 #include "common/log/log.h"
 
 namespace vitals::kafka {
@@ -97,17 +98,7 @@ absl::StatusOr<std::optional<Message>> KafkaConsumer::Poll(absl::Duration timeou
   if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return absl::UnavailableError(absl::StrCat("kafka consume: ", rd_kafka_message_errstr(msg)));
   }
-  Message out;
-  out.topic = rd_kafka_topic_name(msg->rkt);
-  out.partition = msg->partition;
-  out.offset = msg->offset;
-  rd_kafka_timestamp_type_t ts_type;
-  out.timestamp_ms = rd_kafka_message_timestamp(msg, &ts_type);
-  if (msg->key != nullptr) out.key.assign(static_cast<const char*>(msg->key), msg->key_len);
-  if (msg->payload != nullptr) {
-    out.value.assign(static_cast<const char*>(msg->payload), msg->len);
-  }
-  return std::optional<Message>(std::move(out));
+  return std::optional<Message>(internal::ToMessage(*msg));
 }
 
 std::vector<TopicPartition> KafkaConsumer::Assignment() const {

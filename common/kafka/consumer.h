@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/kafka/headers.h"
 #include "common/kafka/properties.h"
 
 struct rd_kafka_s;
@@ -31,6 +32,8 @@ struct Message {
   int64_t timestamp_ms = 0;
   std::string key;
   std::string value;
+  // In the order the producer wrote them; FindHeader picks one by name.
+  Headers headers;
 };
 
 class RebalanceListener {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "common/kafka/rd_message.h"
 
 namespace vitals::kafka {
 
@@ -77,13 +78,32 @@ KafkaProducer::~KafkaProducer() {
 
 absl::Status KafkaProducer::Produce(std::string_view topic, std::string_view key,
                                     std::string_view value, uint64_t token) {
+  return Produce(topic, key, value, token, Headers());
+}
+
+absl::Status KafkaProducer::Produce(std::string_view topic, std::string_view key,
+                                    std::string_view value, uint64_t token,
+                                    const Headers& headers) {
   auto* ctx = new MessageContext{token, absl::Now()};
   const std::string topic_name(topic);
-  const rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()),
-      RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
-      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ctx), RD_KAFKA_V_END);
+  // librdkafka owns the header list once the record is accepted, not before.
+  rd_kafka_headers_t* rd_headers = internal::ToRdHeaders(headers);
+  const rd_kafka_resp_err_t err =
+      rd_headers == nullptr
+          ? rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()),
+                              RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ctx),
+                              RD_KAFKA_V_END)
+          : rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(topic_name.c_str()),
+                              RD_KAFKA_V_KEY(const_cast<char*>(key.data()), key.size()),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                              RD_KAFKA_V_HEADERS(rd_headers),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(ctx),
+                              RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR && rd_headers != nullptr) {
+    rd_kafka_headers_destroy(rd_headers);
+  }
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return absl::OkStatus();
   delete ctx;
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {

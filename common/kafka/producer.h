@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/kafka/headers.h"
 #include "common/kafka/properties.h"
 
 struct rd_kafka_s;
@@ -51,6 +52,9 @@ class KafkaProducer : public MessageProducer {
 
   absl::Status Produce(std::string_view topic, std::string_view key, std::string_view value,
                        uint64_t token) override;
+  // The same with record headers (copied; none when empty).
+  absl::Status Produce(std::string_view topic, std::string_view key, std::string_view value,
+                       uint64_t token, const Headers& headers);
   void Poll(absl::Duration timeout) override;
   absl::Status Flush(absl::Duration timeout) override;
   int Outstanding() const override;
