@@ -9,18 +9,24 @@
 namespace vitals::gateway {
 namespace {
 
-std::array<metrics::FollowedCounter, static_cast<size_t>(DropReason::kCount)> DropCounters(
-    prometheus::Registry& registry) {
+// One counter per reason and kind of sender, at [reason * kSourceKinds + kind].
+std::vector<metrics::FollowedCounter> DropCounters(prometheus::Registry& registry) {
   auto& family = prometheus::BuildCounter()
                      .Name("vitals_gateway_series_dropped_total")
-                     .Help("Samples of series the aggregator refused, by reason.")
+                     .Help(
+                         "Samples of series the aggregator refused, by reason and by the kind "
+                         "of sender they came from (push, scrape, statsd, influx).")
                      .Register(registry);
-  auto counter = [&](DropReason reason) {
-    return metrics::FollowedCounter(&family.Add({{"reason", std::string(DropReasonName(reason))}}));
-  };
-  static_assert(static_cast<size_t>(DropReason::kCount) == 4, "one counter per reason");
-  return {counter(DropReason::kJobCap), counter(DropReason::kGlobalCap), counter(DropReason::kLate),
-          counter(DropReason::kKindConflict)};
+  std::vector<metrics::FollowedCounter> counters;
+  counters.reserve(kDropReasons * kSourceKinds);
+  for (size_t r = 0; r < kDropReasons; ++r) {
+    for (size_t k = 0; k < kSourceKinds; ++k) {
+      counters.emplace_back(
+          &family.Add({{"reason", std::string(DropReasonName(static_cast<DropReason>(r)))},
+                       {"source_kind", std::string(SourceKindName(static_cast<SourceKind>(k)))}}));
+    }
+  }
+  return counters;
 }
 
 prometheus::Family<prometheus::Counter>& ProcessSamples(prometheus::Registry& registry) {
@@ -81,8 +87,10 @@ void GatewayMetrics::Flushed(const FlushFacts& facts) {
   flush_duration_.Observe(facts.seconds);
   push_groups_.Set(static_cast<double>(facts.push_groups));
   active_series_.Set(static_cast<double>(facts.aggregator.active_series));
-  for (size_t r = 0; r < series_dropped_.size(); ++r) {
-    series_dropped_[r].Follow(facts.aggregator.dropped[r]);
+  for (size_t r = 0; r < kDropReasons; ++r) {
+    for (size_t k = 0; k < kSourceKinds; ++k) {
+      series_dropped_[r * kSourceKinds + k].Follow(facts.aggregator.dropped[r][k]);
+    }
   }
   attributed_samples_.Follow(facts.attribution.attributed);
   shared_samples_.Follow(facts.attribution.shared_copies);

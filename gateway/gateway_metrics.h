@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstddef>
+#include <vector>
 
 #include "common/metrics/followed_counter.h"
 #include "gateway/aggregate/aggregator_stats.h"
@@ -43,7 +44,8 @@ class GatewayMetrics {
   prometheus::Gauge& active_series_;
   prometheus::Gauge& broker_connections_;
   metrics::FollowedCounter kafka_retries_;
-  std::array<metrics::FollowedCounter, static_cast<size_t>(DropReason::kCount)> series_dropped_;
+  // One per DropReason and SourceKind, at [reason * kSourceKinds + kind].
+  std::vector<metrics::FollowedCounter> series_dropped_;
   prometheus::Family<prometheus::Counter>& process_samples_;
   metrics::FollowedCounter attributed_samples_;
   metrics::FollowedCounter shared_samples_;

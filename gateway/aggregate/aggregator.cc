@@ -4,10 +4,18 @@
 
 #include "common/base/strings.h"
 #include "gateway/aggregate/aggregator_shard.h"
+#include "gateway/aggregate/memory_release.h"
 #include "gateway/aggregate/source_key.h"
 
 namespace vitals::gateway {
 namespace {
+
+// An expiry that forgets at least this many series hands the freed memory
+// back to the system (deploy/README.md, "Memory"): at that close and the
+// next few, since the sinks let go of what those series fed them later
+// (the Prometheus view after keep_intervals flushes).
+constexpr int64_t kTrimAfterExpired = 10'000;
+constexpr int kTrimCloses = 5;
 
 int64_t FloorTo(int64_t t, int64_t step) {
   int64_t q = t / step;
@@ -24,10 +32,12 @@ absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(AggregatorConfig 
 
 Aggregator::Aggregator(AggregatorConfig config)
     : config_(std::move(config)), interval_ms_(config_.interval_ms()) {
+  FixMallocThresholds();
   all_rules_.push_back(std::make_unique<FoldRules>(config_));
   shards_.reserve(config_.shards);
   for (uint32_t i = 0; i < config_.shards; ++i) {
-    shards_.push_back(std::make_unique<AggregatorShard>(all_rules_.back().get(), &series_));
+    shards_.push_back(
+        std::make_unique<AggregatorShard>(all_rules_.back().get(), &series_, &sources_));
   }
 }
 
@@ -70,7 +80,14 @@ std::vector<v1::MetricBatch> Aggregator::FlushAll(int64_t now_ms) {
 std::vector<v1::MetricBatch> Aggregator::CloseBefore(int64_t close_before_ms) {
   absl::MutexLock lock(&flush_mu_);
   std::vector<v1::MetricBatch> batches;
-  for (auto& shard : shards_) shard->Close(close_before_ms, &batches);
+  int64_t expired = 0;
+  for (auto& shard : shards_) expired += shard->Close(close_before_ms, &batches);
+  sources_.Sweep(close_before_ms);
+  if (expired >= kTrimAfterExpired) trim_closes_ = kTrimCloses;
+  if (trim_closes_ > 0) {
+    --trim_closes_;
+    if (ReleaseFreeMemory()) ++memory_trims_;
+  }
   std::sort(batches.begin(), batches.end(), [](const v1::MetricBatch& a, const v1::MetricBatch& b) {
     if (a.interval_start_ms() != b.interval_start_ms()) {
       return a.interval_start_ms() < b.interval_start_ms();
@@ -89,9 +106,11 @@ std::vector<v1::MetricBatch> Aggregator::CloseBefore(int64_t close_before_ms) {
 AggregatorStats Aggregator::stats() const {
   AggregatorStats stats;
   stats.active_series = series_.load(std::memory_order_relaxed);
+  stats.active_sources = sources_.size();
   for (const auto& shard : shards_) shard->AddStatsTo(stats);
   stats.intervals_flushed = intervals_flushed_.load(std::memory_order_relaxed);
   stats.batches_flushed = batches_flushed_.load(std::memory_order_relaxed);
+  stats.memory_trims = memory_trims_.load(std::memory_order_relaxed);
   return stats;
 }
 

@@ -14,7 +14,21 @@
 // epoch, using each sample's timestamp. NaN, ±Inf and Flink's "undefined"
 // markers are missing values, not data. Source series are capped per job
 // and in total, and forgotten after `expire_after_intervals` silent
-// intervals; AggregatorStats counts what was skipped, dropped and expired.
+// intervals; AggregatorStats counts what was skipped, dropped (by reason and
+// kind of sender) and expired.
+//
+// Fair caps, so that one runaway sender cannot lock out new jobs: each
+// source (push group, scrape target, StatsD sender address, Influx client:
+// FlinkSample::source) may add at most `max_new_series_per_source` new
+// series per interval, the rest are dropped as `source_cap` and retried
+// with its next samples. The last `reserved_series_fraction` of
+// `max_series` is kept for sources that hold fewer than
+// `max_new_series_per_source` series (every well-behaved Flink process), so
+// new jobs of other senders still get in once a flood has filled the rest
+// (refused: `global_cap`). Series already held are never evicted. These
+// checks run only when a series is new; a sample of a held series pays
+// nothing for them. After an expiry that forgets many series the freed
+// memory is handed back to the system, so RSS falls back after a flood.
 //
 // Thread-safe: jobs are spread over shards by name, each with its own lock,
 // so receivers on several threads add concurrently.
@@ -29,6 +43,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gateway/aggregate/aggregator_config.h"
 #include "gateway/aggregate/aggregator_stats.h"
+#include "gateway/aggregate/source_ledger.h"
 #include "gateway/flink_sample.h"
 #include "vitals/v1/metrics.pb.h"
 
@@ -73,11 +88,15 @@ class Aggregator final : public FlinkSampleSink {
   // nothing.
   std::vector<std::unique_ptr<const FoldRules>> all_rules_ ABSL_GUARDED_BY(flush_mu_);
   std::atomic<int64_t> series_{0};
+  SourceLedger sources_;
   std::vector<std::unique_ptr<AggregatorShard>> shards_;
 
   absl::Mutex flush_mu_;
   std::atomic<uint64_t> intervals_flushed_{0};
   std::atomic<uint64_t> batches_flushed_{0};
+  std::atomic<uint64_t> memory_trims_{0};
+  // Closes left that hand free memory back after a large expiry.
+  int trim_closes_ ABSL_GUARDED_BY(flush_mu_) = 0;
 };
 
 }  // namespace vitals::gateway

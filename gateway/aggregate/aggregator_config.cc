@@ -29,6 +29,14 @@ void DeclareAggregatorKeys(config::Keys& k, AggregatorConfig& c) {
   k.Key("max_series", &c.max_series, "source series held at once; new ones beyond it dropped")
       .Positive();
   k.Key("max_series_per_job", &c.max_series_per_job, "source series held per job").Positive();
+  k.Key("max_new_series_per_source", &c.max_new_series_per_source,
+        "new source series one sender (push group, scrape target, StatsD address, Influx "
+        "client) may add per interval; beyond it dropped as source_cap")
+      .Positive();
+  k.Key("reserved_series_fraction", &c.reserved_series_fraction,
+        "share of max_series kept for senders holding fewer than max_new_series_per_source "
+        "series, so that one runaway sender cannot lock out new jobs")
+      .Range(0.0, 0.5);
   k.Key("expire_after_intervals", &c.expire_after_intervals,
         "a source series unseen this many closed intervals is forgotten")
       .Positive();

@@ -53,14 +53,27 @@ struct AggregatorConfig {
   std::string tenant_label;
   // Caps on source series (one per instance, metric and label set): what
   // memory grows with. A sample of a new series beyond a cap is dropped and
-  // counted.
-  int64_t max_series = 1'000'000;
+  // counted. The defaults fit the DaemonSet's 768 MiB memory limit even
+  // when every series is its own aggregate (deploy/README.md, "Memory").
+  int64_t max_series = 150'000;
   int64_t max_series_per_job = 100'000;
+  // Fair caps (aggregator.h): new series one source (push group, scrape
+  // target, StatsD sender address, Influx client) may add per interval...
+  int64_t max_new_series_per_source = 20'000;
+  // ...and the share of max_series kept for sources holding fewer than
+  // max_new_series_per_source series.
+  double reserved_series_fraction = 0.1;
   // A source series (and its counter baseline) unseen for this many closed
   // intervals is forgotten; if it comes back, it is baselined afresh.
   uint32_t expire_after_intervals = 6;
 
   int64_t interval_ms() const { return absl::ToInt64Milliseconds(interval); }
+  // Source series any source may fill; the rest of max_series is the
+  // reserve.
+  int64_t open_series() const {
+    return max_series -
+           static_cast<int64_t>(static_cast<double>(max_series) * reserved_series_fraction);
+  }
 
   // InvalidArgument naming each offending key (`aggregation.shards: …`).
   absl::Status Validate() const;

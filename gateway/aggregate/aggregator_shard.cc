@@ -48,6 +48,8 @@ FoldRules::FoldRules(const AggregatorConfig& config)
       interval_ms(config.interval_ms()),
       max_series(config.max_series),
       max_series_per_job(config.max_series_per_job),
+      max_new_series_per_source(config.max_new_series_per_source),
+      open_series(config.open_series()),
       expire_after_intervals(config.expire_after_intervals),
       fold_source(std::find(config.fold_labels.begin(), config.fold_labels.end(), "source") !=
                   config.fold_labels.end()),
@@ -68,8 +70,12 @@ SeriesAccumulator& AggregatorShard::Group::At(int64_t interval_start_ms) {
   return *open.emplace(open.begin(), interval_start_ms);
 }
 
-AggregatorShard::AggregatorShard(const FoldRules* rules, std::atomic<int64_t>* global_series)
-    : rules_(rules), global_series_(global_series), closed_before_ms_(kNoInterval) {}
+AggregatorShard::AggregatorShard(const FoldRules* rules, std::atomic<int64_t>* global_series,
+                                 SourceLedger* sources)
+    : rules_(rules),
+      global_series_(global_series),
+      sources_(sources),
+      closed_before_ms_(kNoInterval) {}
 
 AggregatorShard::Route AggregatorShard::RouteOf(const FlinkSample& sample) {
   if (sample.type != SampleType::kSummary) return {{}, {}, sample.type};
@@ -99,14 +105,14 @@ void AggregatorShard::Add(const FlinkSample& sample) {
   if (static_cast<uint64_t>(sample.timestamp_ms) - static_cast<uint64_t>(latest_interval_ms_) >=
       static_cast<uint64_t>(rules_->interval_ms)) {
     if (sample.timestamp_ms < kOldestTimestampMs) {
-      Drop(DropReason::kLate);
+      Drop(DropReason::kLate, sample.source);
       return;
     }
     latest_interval_ms_ = IntervalStart(sample.timestamp_ms, rules_->interval_ms);
   }
   const int64_t interval_start = latest_interval_ms_;
   if (interval_start < closed_before_ms_) {
-    Drop(DropReason::kLate);
+    Drop(DropReason::kLate, sample.source);
     return;
   }
   const Route route = RouteOf(sample);
@@ -116,23 +122,39 @@ void AggregatorShard::Add(const FlinkSample& sample) {
   if (slot == nullptr) {
     const uint64_t key_hash = SourceKeyHash::Hash(key.data(), key.size());
     slot = slots_.Find(key, key_hash);
-    if (slot == nullptr) slot = CreateSlot(sample, route, key, key_hash);
+    if (slot == nullptr) slot = CreateSlot(sample, route, key, key_hash, interval_start);
     if (slot == nullptr) return;
   }
   Update(*slot, sample, route, interval_start);
 }
 
 AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, const Route& route,
-                                                   std::string_view key, uint64_t key_hash) {
+                                                   std::string_view key, uint64_t key_hash,
+                                                   int64_t interval_start) {
   auto job_it = jobs_.find(AsAbsl(sample.job_name));
   if (job_it != jobs_.end() && job_it->second.series >= rules_->max_series_per_job) {
-    Drop(DropReason::kJobCap);
+    Drop(DropReason::kJobCap, sample.source);
     return nullptr;
   }
-  if (global_series_->fetch_add(1, std::memory_order_relaxed) >= rules_->max_series) {
+  const int64_t held = global_series_->fetch_add(1, std::memory_order_relaxed);
+  if (held >= rules_->max_series) {
     global_series_->fetch_sub(1, std::memory_order_relaxed);
-    Drop(DropReason::kGlobalCap);
+    Drop(DropReason::kGlobalCap, sample.source);
     return nullptr;
+  }
+  // The fair caps: one hash lookup of the sender per new series.
+  switch (sources_->Admit(sample.source, interval_start, rules_->max_new_series_per_source,
+                          held >= rules_->open_series)) {
+    case SourceLedger::Verdict::kAdmit:
+      break;
+    case SourceLedger::Verdict::kSourceCap:
+      global_series_->fetch_sub(1, std::memory_order_relaxed);
+      Drop(DropReason::kSourceCap, sample.source);
+      return nullptr;
+    case SourceLedger::Verdict::kReserved:
+      global_series_->fetch_sub(1, std::memory_order_relaxed);
+      Drop(DropReason::kGlobalCap, sample.source);
+      return nullptr;
   }
 
   std::string metric(sample.metric);
@@ -148,6 +170,7 @@ AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, co
                           sample.source, &kind);
   if (group == nullptr) {
     global_series_->fetch_sub(1, std::memory_order_relaxed);
+    sources_->Unadmit(sample.source, interval_start);
     return nullptr;
   }
 
@@ -207,7 +230,7 @@ AggregatorShard::Group* AggregatorShard::GroupFor(Job& job, v1::Scope scope,
     // Sources that disagree on a series' kind: the first one seen decides,
     // except that a summary's quantiles cannot share a series with values.
     if ((group.kind == v1::METRIC_KIND_SUMMARY) != (*kind == v1::METRIC_KIND_SUMMARY)) {
-      Drop(DropReason::kKindConflict);
+      Drop(DropReason::kKindConflict, source);
       return nullptr;
     }
     *kind = group.kind;
@@ -298,7 +321,7 @@ void AggregatorShard::Update(Slot& slot, const FlinkSample& sample, const Route&
                              int64_t interval_start) {
   const bool summary = slot.kind == v1::METRIC_KIND_SUMMARY;
   if (summary == route.quantile.empty()) {
-    Drop(DropReason::kKindConflict);
+    Drop(DropReason::kKindConflict, sample.source);
     return;
   }
   if (slot.pending_interval_ms != interval_start) {
@@ -306,7 +329,7 @@ void AggregatorShard::Update(Slot& slot, const FlinkSample& sample, const Route&
       // Each source series moves forward only: its value for an interval is
       // final once it reports in a later one.
       if (interval_start < slot.pending_interval_ms) {
-        Drop(DropReason::kLate);
+        Drop(DropReason::kLate, sample.source);
         return;
       }
       FoldPending(slot);
@@ -385,11 +408,15 @@ void AggregatorShard::FoldPending(Slot& slot) {
   if (slot.keep_instance) acc.AddInstance(slot.extra->instance, value);
 }
 
-void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) {
+int64_t AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) {
   absl::MutexLock lock(&mu_);
   closed_before_ms_ = std::max(closed_before_ms_, close_before_ms);
   const int64_t expire_span = (rules_->expire_after_intervals + 1) * rules_->interval_ms;
-  slots_.EraseIf([&](std::string_view, Slot& slot) {
+  // Series forgotten per sender, for its books: usually a few senders
+  // (copied: compaction may move the keys).
+  absl::flat_hash_map<std::string, int64_t> released;
+  int64_t expired = 0;
+  slots_.EraseIf([&](std::string_view key, Slot& slot) {
     // Called back under Close's lock, which the analysis cannot follow
     // through EraseIf.
     mu_.AssertHeld();
@@ -404,8 +431,16 @@ void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch
     --slot.job->series;
     global_series_->fetch_sub(1, std::memory_order_relaxed);
     ++series_expired_;
+    ++expired;
+    const std::string_view source = SourceOfKey(key);
+    if (auto it = released.find(AsAbsl(source)); it != released.end()) {
+      ++it->second;
+    } else {
+      released.emplace(std::string(source), 1);
+    }
     return true;
   });
+  for (const auto& [source, count] : released) sources_->Release(source, count);
 
   std::vector<std::pair<const std::string*, Group*>> ready;
   std::vector<std::pair<int64_t, size_t>> batch_of_interval;
@@ -463,6 +498,9 @@ void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch
       ++job_it;
     }
   }
+  // After a flood of short-lived jobs: the table's memory back.
+  if (jobs_.capacity() > 1024 && jobs_.size() * 4 < jobs_.capacity()) jobs_.rehash(0);
+  return expired;
 }
 
 void AggregatorShard::AddStatsTo(AggregatorStats& stats) const {
@@ -472,7 +510,9 @@ void AggregatorShard::AddStatsTo(AggregatorStats& stats) const {
   stats.non_finite_skipped += non_finite_skipped_;
   stats.undefined_skipped += undefined_skipped_;
   stats.series_expired += series_expired_;
-  for (size_t i = 0; i < dropped_.size(); ++i) stats.dropped[i] += dropped_[i];
+  for (size_t r = 0; r < kDropReasons; ++r) {
+    for (size_t k = 0; k < kSourceKinds; ++k) stats.dropped[r][k] += dropped_[r][k];
+  }
 }
 
 }  // namespace vitals::gateway

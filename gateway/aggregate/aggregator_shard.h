@@ -24,6 +24,7 @@
 #include "gateway/aggregate/metric_catalog.h"
 #include "gateway/aggregate/series_accumulator.h"
 #include "gateway/aggregate/source_key.h"
+#include "gateway/aggregate/source_ledger.h"
 #include "gateway/aggregate/source_series_table.h"
 #include "gateway/flink_sample.h"
 #include "vitals/v1/metrics.pb.h"
@@ -39,6 +40,8 @@ struct FoldRules {
   int64_t interval_ms;
   int64_t max_series;
   int64_t max_series_per_job;
+  int64_t max_new_series_per_source;
+  int64_t open_series;  // beyond it: the reserve
   int64_t expire_after_intervals;
   bool fold_source;
   absl::flat_hash_set<std::string> fold_labels;
@@ -51,8 +54,10 @@ struct FoldRules {
 
 class AggregatorShard {
  public:
-  // `global_series` counts source series across all shards, for max_series.
-  AggregatorShard(const FoldRules* rules, std::atomic<int64_t>* global_series);
+  // `global_series` counts source series across all shards, for max_series;
+  // `sources` keeps the per-sender books, for the fair caps.
+  AggregatorShard(const FoldRules* rules, std::atomic<int64_t>* global_series,
+                  SourceLedger* sources);
   AggregatorShard(const AggregatorShard&) = delete;
   AggregatorShard& operator=(const AggregatorShard&) = delete;
 
@@ -60,8 +65,10 @@ class AggregatorShard {
 
   // Closes every interval starting before `close_before_ms`: appends one
   // batch per job and closed interval, forgets expired series, and drops
-  // later samples for closed intervals as late.
-  void Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) ABSL_LOCKS_EXCLUDED(mu_);
+  // later samples for closed intervals as late. Returns the number of
+  // series forgotten.
+  int64_t Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   // Adds this shard's figures to `stats`.
   void AddStatsTo(AggregatorStats& stats) const ABSL_LOCKS_EXCLUDED(mu_);
@@ -142,8 +149,9 @@ class AggregatorShard {
   };
   static Route RouteOf(const FlinkSample& sample);
 
+  // A new source series, or nullptr (counted) when a cap refuses it.
   Slot* CreateSlot(const FlinkSample& sample, const Route& route, std::string_view key,
-                   uint64_t key_hash) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                   uint64_t key_hash, int64_t interval_start) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The aggregate a source series folds into under the current rules,
   // created when new; nullptr (counted) when its kind conflicts with the
   // aggregate's; job labels are left out of its labels. `metric` carries the summary field suffix,
@@ -162,12 +170,13 @@ class AggregatorShard {
   void Update(Slot& slot, const FlinkSample& sample, const Route& route, int64_t interval_start)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FoldPending(Slot& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Drop(DropReason reason) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ++dropped_[static_cast<size_t>(reason)];
+  void Drop(DropReason reason, std::string_view source) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++dropped_[static_cast<size_t>(reason)][static_cast<size_t>(SourceKindOf(source))];
   }
 
   const FoldRules* rules_ ABSL_GUARDED_BY(mu_);
   std::atomic<int64_t>* global_series_;
+  SourceLedger* sources_;
 
   mutable absl::Mutex mu_;
   // Samples of intervals starting before this are late.
@@ -182,7 +191,7 @@ class AggregatorShard {
   uint64_t non_finite_skipped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t undefined_skipped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t series_expired_ ABSL_GUARDED_BY(mu_) = 0;
-  std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> dropped_ ABSL_GUARDED_BY(mu_) = {};
+  DropCounts dropped_ ABSL_GUARDED_BY(mu_) = {};
 };
 
 }  // namespace vitals::gateway

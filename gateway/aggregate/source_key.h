@@ -131,6 +131,37 @@ inline bool DecodeSourceKey(std::string_view key, DecodedSourceKey* out) {
   return piece(&out->source) && at == key.size();
 }
 
+// The sender piece of an encoded key, without taking the rest apart (the
+// source of an expiring series); empty when `key` is not an encoding.
+inline std::string_view SourceOfKey(std::string_view key) {
+  size_t at = 0;
+  const auto length = [&](size_t* n) {
+    *n = 0;
+    for (int shift = 0; at < key.size() && shift < 64; shift += 7) {
+      const auto byte = static_cast<unsigned char>(key[at++]);
+      *n |= static_cast<size_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  };
+  const auto skip = [&]() {
+    size_t n = 0;
+    if (!length(&n) || n > key.size() - at) return false;
+    at += n;
+    return true;
+  };
+  if (!skip() || at >= key.size()) return {};
+  ++at;  // scope
+  size_t labels = 0;
+  if (!skip() || !length(&labels) || labels > key.size()) return {};
+  for (size_t i = 0; i < 2 * labels; ++i) {
+    if (!skip()) return {};
+  }
+  size_t n = 0;
+  if (!length(&n) || n != key.size() - at) return {};
+  return key.substr(at);
+}
+
 // Hashes encoded keys for the source-series table (and job names onto
 // shards). Inline, and built for the ~300-byte keys of Flink operator
 // series: every 16-byte block is one independent 64x64->128 multiply folded

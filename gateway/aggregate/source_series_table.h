@@ -18,7 +18,8 @@
 // one first, by comparing keys, without hashing or touching the index.
 //
 // Erased entries are reused; once more than half the entries are free,
-// EraseIf compacts the table, so expired series give their memory back.
+// EraseIf compacts the table, so expired series give their memory back
+// (a table left empty keeps nothing, not even one chunk).
 
 #include <algorithm>
 #include <cstdint>
@@ -40,6 +41,8 @@ class SourceSeriesTable {
   SourceSeriesTable& operator=(const SourceSeriesTable&) = delete;
 
   size_t size() const { return index_.size(); }
+  // Entries allocated, live or free (whole chunks).
+  size_t capacity() const { return chunks_.size() * kChunkEntries; }
 
   // The entry of `key` if it is the one looked up after the previous
   // lookup's entry last time; else nullptr, and the caller uses Find.
@@ -103,7 +106,8 @@ class SourceSeriesTable {
       entry.value = Value();
       free_.push_back(id);
     }
-    if (free_.size() > index_.size() && free_.size() >= kChunkEntries) Compact();
+    // Compaction moves the live entries: at most as many as were freed.
+    if (free_.size() > index_.size()) Compact();
   }
 
  private:
@@ -163,7 +167,8 @@ class SourceSeriesTable {
   std::string_view StoreKey(std::string_view key) {
     if (key.size() > key_room_) {
       const size_t size = std::max(kKeyChunkBytes, key.size());
-      key_chunks_.push_back(std::make_unique<char[]>(size));
+      // Not zeroed: a page counts towards RSS only once a key is written.
+      key_chunks_.push_back(std::unique_ptr<char[]>(new char[size]));
       key_next_ = key_chunks_.back().get();
       key_room_ = size;
     }

@@ -39,6 +39,7 @@ std::string ProcessKeyOf(const FlinkSample& sample) {
 void ProcessAttributor::Begin(std::string_view sender_job_name) {
   sender_job_name_.assign(sender_job_name);
   evidence_.clear();
+  noted_.clear();
   held_used_ = 0;
 }
 
@@ -66,10 +67,13 @@ void ProcessAttributor::Note(const FlinkSample& sample) {
   last_tm_id_.assign(tm_id);
   JobEvidence e{std::string(), JobRef{std::string(sample.job_id), std::string(sample.job_name)}};
   AssignProcessKey(sample.source, host, tm_id, &e.process);
-  const bool known = std::any_of(evidence_.begin(), evidence_.end(), [&](const JobEvidence& x) {
-    return x.process == e.process && x.job == e.job;
-  });
-  if (!known) evidence_.push_back(std::move(e));
+  // A hash lookup, not a scan of the batch's evidence: one push group may
+  // name thousands of jobs in turn (a flood), and a scan per sample would
+  // make its replay quadratic.
+  note_key_.clear();
+  absl::StrAppend(&note_key_, e.process.size(), ":", e.process, e.job.job_id.size(), ":",
+                  e.job.job_id, e.job.job_name);
+  if (noted_.insert(note_key_).second) evidence_.push_back(std::move(e));
 }
 
 void ProcessAttributor::Hold(const FlinkSample& sample) {
@@ -147,6 +151,7 @@ void ProcessAttributor::Finish(int64_t now_ms) {
   table_->Count(counts);
   held_used_ = 0;
   evidence_.clear();
+  noted_.clear();
 }
 
 }  // namespace vitals::gateway

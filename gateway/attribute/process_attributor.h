@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "gateway/attribute/process_job_table.h"
 #include "gateway/flink_sample.h"
 
@@ -68,6 +69,8 @@ class ProcessAttributor final : public FlinkSampleSink {
   // The batch's evidence, and the last sample that gave some: samples of
   // one process and job come in runs, so most cost one comparison.
   std::vector<JobEvidence> evidence_;
+  absl::flat_hash_set<std::string> noted_;  // process and job of each evidence_
+  std::string note_key_;                    // scratch: a key of noted_
   std::string last_source_;
   std::string last_job_id_;
   std::string last_job_name_;

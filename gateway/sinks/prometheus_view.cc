@@ -236,6 +236,8 @@ void PrometheusView::Update(std::span<const v1::MetricBatch> batches) {
       ++it;
     }
   }
+  // After a flood of series has gone: the table's memory back.
+  if (series_.capacity() > 1024 && series_.size() * 4 < series_.capacity()) series_.rehash(0);
   RenderLocked();
 }
 
@@ -353,6 +355,8 @@ void PrometheusView::RenderLocked() {
     absl::StrAppend(&text_, "\n# TYPE ", name, " ", AsAbsl(type), "\n");
     for (const auto& [labels, lines] : family.samples) text_ += lines;
   }
+  // The text shrank (a flood's series gone): do not keep its old size.
+  if (text_.capacity() > 2 * text_.size() + (size_t{1} << 20)) text_.shrink_to_fit();
 }
 
 }  // namespace vitals::gateway

@@ -43,6 +43,8 @@ aggregation:
   cumulative_metrics: [myEvents]
   max_series: 5000
   max_series_per_job: 500
+  max_new_series_per_source: 250
+  reserved_series_fraction: 0.25
   expire_after_intervals: 3
 )");
   ASSERT_TRUE(parsed.errors.empty()) << parsed.errors.ToStatus();
@@ -55,6 +57,9 @@ aggregation:
   EXPECT_EQ(c.cumulative_metrics, (std::vector<std::string>{"myEvents"}));
   EXPECT_EQ(c.max_series, 5000);
   EXPECT_EQ(c.max_series_per_job, 500);
+  EXPECT_EQ(c.max_new_series_per_source, 250);
+  EXPECT_EQ(c.reserved_series_fraction, 0.25);
+  EXPECT_EQ(c.open_series(), 3750);
   EXPECT_EQ(c.expire_after_intervals, 3u);
 }
 
@@ -71,6 +76,8 @@ aggregation:
   interval: 10us
   shards: 0
   max_series: 0
+  max_new_series_per_source: 0
+  reserved_series_fraction: 0.9
   expire_after_intervals: 0
   raw_metrics: [a, a]
   fold_labels: [""]
@@ -80,6 +87,8 @@ aggregation:
   EXPECT_THAT(message, HasSubstr("aggregation.shards:"));
   EXPECT_THAT(message, HasSubstr("aggregation.max_series:"));
   EXPECT_THAT(message, HasSubstr("aggregation.expire_after_intervals:"));
+  EXPECT_THAT(message, HasSubstr("aggregation.max_new_series_per_source:"));
+  EXPECT_THAT(message, HasSubstr("aggregation.reserved_series_fraction:"));
   EXPECT_THAT(message, HasSubstr("aggregation.raw_metrics: 'a' is listed twice"));
   EXPECT_THAT(message, HasSubstr("aggregation.fold_labels:"));
 

@@ -68,6 +68,18 @@ TEST(SourceKeyTest, DecodeGivesBackEveryPiece) {
   EXPECT_FALSE(DecodeSourceKey(key + "x", &decoded));
 }
 
+TEST(SourceKeyTest, SourceOfKeySkipsToTheSender) {
+  const std::string long_value(200, 'v');
+  const std::string key = Encode({{"a", long_value}, {"subtask_index", "3"}}, "latency", "count",
+                                 "push:job/x/instance/tm-1");
+  EXPECT_EQ(SourceOfKey(key), "push:job/x/instance/tm-1");
+  EXPECT_EQ(SourceOfKey(Encode({}, "m", "", "")), "");
+  for (size_t n = 0; n < key.size(); ++n) {
+    EXPECT_EQ(SourceOfKey(std::string_view(key).substr(0, n)), "") << n;
+  }
+  EXPECT_EQ(SourceOfKey(key + "x"), "");
+}
+
 TEST(SourceKeyTest, HashDependsOnEveryByte) {
   std::string key(333, 'k');
   const uint64_t base = SourceKeyHash::Hash(key.data(), key.size());

@@ -125,6 +125,23 @@ TEST(SourceSeriesTableTest, CompactionKeepsLiveEntriesTheirOrderAndValues) {
   EXPECT_EQ(NumberAt(table, KeyOf(11'999)), 11'999);
 }
 
+TEST(SourceSeriesTableTest, ASmallTableGivesItsMemoryBackToo) {
+  SourceSeriesTable<Value> table;
+  for (int i = 0; i < 600; ++i) Insert(table, KeyOf(i), i);
+  EXPECT_EQ(table.capacity(), 1024u);
+  // Less than a chunk's worth expires, but more than half the table: it
+  // compacts, and an empty table keeps no chunk at all.
+  table.EraseIf([](std::string_view, Value& value) { return value.number >= 200; });
+  EXPECT_EQ(table.size(), 200u);
+  EXPECT_EQ(NumberAt(table, KeyOf(199)), 199);
+  EXPECT_EQ(NumberAt(table, KeyOf(200)), -1);
+  table.EraseIf([](std::string_view, Value&) { return true; });
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_EQ(table.capacity(), 0u);
+  Insert(table, KeyOf(7), 7);
+  EXPECT_EQ(NumberAt(table, KeyOf(7)), 7);
+}
+
 TEST(SourceSeriesTableTest, KeysLargerThanAKeyChunk) {
   SourceSeriesTable<Value> table;
   const std::string huge(3 << 20, 'k');
