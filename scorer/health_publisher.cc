@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "scorer/fleet/fleet_view.h"
 
 namespace vitals::scorer {
 
@@ -26,8 +27,24 @@ absl::Status HealthPublisher::Start() {
   return absl::OkStatus();
 }
 
+void HealthPublisher::set_scorer_url(std::string url) {
+  absl::MutexLock lock(&url_mu_);
+  headers_.clear();
+  if (!url.empty()) headers_.emplace_back(std::string(kScorerUrlHeader), std::move(url));
+}
+
+std::string HealthPublisher::scorer_url() const {
+  absl::MutexLock lock(&url_mu_);
+  return headers_.empty() ? std::string() : headers_.front().second;
+}
+
 void HealthPublisher::Publish(std::string_view key, const v1::HealthReport& report) {
-  absl::Status s = producer_->Produce(topic_, key, report.SerializeAsString(), 0);
+  kafka::Headers headers;
+  {
+    absl::MutexLock lock(&url_mu_);
+    headers = headers_;
+  }
+  absl::Status s = producer_->Produce(topic_, key, report.SerializeAsString(), 0, headers);
   if (s.ok()) {
     published_->Increment();
   } else {

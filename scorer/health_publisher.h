@@ -1,14 +1,18 @@
 #pragma once
 
 // The producer of `flink.health`: one HealthReport per job and evaluation,
-// keyed by the job. Delivery failures (a broker outage) are counted by the
-// caller's counter and logged once per period; Shutdown waits for what is
-// in flight until the deadline.
+// keyed by the job, with this replica's API base URL in the header
+// `vitals-scorer-url` (kScorerUrlHeader) once it is known, so that every
+// replica's FleetView knows who owns the job. Delivery failures (a broker
+// outage) are counted by the caller's counter and logged once per period;
+// Shutdown waits for what is in flight until the deadline.
 
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "common/component/component.h"
 #include "common/kafka/producer.h"
 #include "common/kafka/properties.h"
@@ -32,10 +36,19 @@ class HealthPublisher final : public Component {
   // Serves delivery reports without waiting.
   void Poll();
 
+  // This replica's advertised URL, carried by every report published from
+  // now on (none while it is empty): known only once the HTTP server has
+  // bound, after the publisher started. Thread-safe.
+  void set_scorer_url(std::string url) ABSL_LOCKS_EXCLUDED(url_mu_);
+  std::string scorer_url() const ABSL_LOCKS_EXCLUDED(url_mu_);
+
  private:
   const kafka::Properties properties_;
   const std::string topic_;
   prometheus::Counter* published_;
+  mutable absl::Mutex url_mu_;
+  // The headers of each report: the scorer URL, or none.
+  kafka::Headers headers_ ABSL_GUARDED_BY(url_mu_);
   // Declared before the producer whose callback reports to them.
   log::RepeatedLog delivery_failed_{log::Level::kWarn, "health report delivery failed"};
   log::RepeatedLog publish_failed_{log::Level::kWarn, "cannot publish health report"};

@@ -1,5 +1,7 @@
 #include "scorer/scorer.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/http/url.h"
@@ -25,15 +27,23 @@ Scorer::Scorer(ScorerConfig config, const TimeSource& time)
   registry_ = std::make_unique<JobRegistry>(&config_.scoring, registry_metrics_.get());
   score_metrics_ = std::make_unique<ScoreMetrics>(*registry_metrics_);
   job_info_ = std::make_unique<JobInfoMetrics>(*registry_metrics_);
-  api_ = std::make_unique<JobsApi>(registry_.get(), time_.clock(), [this](const std::string& key) {
-    // A migration is what a rollback verdict hinges on: it must survive a
-    // failover that comes before the next coalesced state record.
-    if (!state_) return;
-    if (absl::Status s = state_->writer().PublishNow(key); !s.ok()) {
-      log::Warn("cannot write job state after a migration",
-                {{"job", key}, {"error", std::string(s.message())}});
-    }
-  });
+  if (config_.fleet_reads) {
+    // A job silent for job_expiry is gone from the fleet as from its owner.
+    fleet_ = std::make_unique<FleetView>(config_.job_expiry);
+    fleet_metrics_ = std::make_unique<FleetMetrics>(*registry_metrics_);
+  }
+  api_ = std::make_unique<JobsApi>(
+      registry_.get(), time_.clock(),
+      [this](const std::string& key) {
+        // A migration is what a rollback verdict hinges on: it must survive a
+        // failover that comes before the next coalesced state record.
+        if (!state_) return;
+        if (absl::Status s = state_->writer().PublishNow(key); !s.ok()) {
+          log::Warn("cannot write job state after a migration",
+                    {{"job", key}, {"error", std::string(s.message())}});
+        }
+      },
+      fleet_.get());
 }
 
 Scorer::~Scorer() { (void)Shutdown(absl::Now() + config_.shutdown_timeout); }
@@ -90,20 +100,40 @@ absl::Status Scorer::Start() {
       "evaluation loop", &time_, [this] { return Evaluate(); },
       time_.NowMs() + absl::ToInt64Milliseconds(config_.tick));
   components_.Add(evaluator_.get());
+  if (fleet_) {
+    HealthFollowerOptions follow;
+    follow.topic = config_.health_topic;
+    // No further back than the view keeps a report.
+    follow.lookback = std::min(follow.lookback, config_.job_expiry);
+    follower_ = std::make_unique<HealthFollower>(config_.FollowerProperties(), std::move(follow),
+                                                 fleet_.get(), &time_);
+    components_.Add(follower_.get());
+  }
   server_ = std::make_unique<http::Server>(options);
   Route(*server_);
   components_.Add(server_.get());
   if (absl::Status s = components_.StartAll(); !s.ok()) return s;
+  // The port is known now (0 binds any): reports name this replica from
+  // here on, and the API knows which redirects would come back to it.
+  const std::string url =
+      config_.AdvertisedUrl(options.web != nullptr && options.web->tls_enabled(), server_->port());
+  publisher_->set_scorer_url(url);
+  api_->set_self_url(url);
   started_ = true;
   log::Info("scorer started", {{"listen", absl::StrCat(options.address, ":", server_->port())},
                                {"group", config_.group_id},
-                               {"topic", config_.metrics_topic}});
+                               {"topic", config_.metrics_topic},
+                               {"url", url},
+                               {"fleet_reads", config_.fleet_reads ? "true" : "false"}});
   return absl::OkStatus();
 }
 
 void Scorer::Route(http::Server& server) {
   api_->Register(server);
-  server.Route("GET", "/metrics", [this](const http::Request&) { return ServeMetrics(); });
+  server.Route("GET", "/metrics", [this](const http::Request&) {
+    if (fleet_metrics_) fleet_metrics_->Update(*fleet_, follower_.get());
+    return ServeMetrics();
+  });
   server.Route("GET", "/healthz",
                [](const http::Request&) { return http::Response::Text(200, "ok"); });
   server.Route("GET", "/readyz", [this](const http::Request&) {

@@ -9,10 +9,16 @@
 // read back for newly assigned partitions before those are consumed.
 //
 // Its parts are components started in order — health publisher, job state
-// store, metrics consumer, evaluation loop, HTTP server — and stopped in
-// reverse: the API closes, grading stops (so that nothing publishes for a
-// job being handed over), the consumer leaves the group handing every job's
-// state on, the state and the reports are flushed to Kafka by the deadline.
+// store, metrics consumer, evaluation loop, health follower, HTTP server —
+// and stopped in reverse: the API closes, the follower stops, grading stops
+// (so that nothing publishes for a job being handed over), the consumer
+// leaves the group handing every job's state on, the state and the reports
+// are flushed to Kafka by the deadline.
+//
+// With `fleet_reads` the health follower reads every replica's reports
+// into a FleetView, and the API answers for the whole fleet (jobs_api.h);
+// each report this replica publishes names its advertised URL, known once
+// the server has bound.
 
 #include <atomic>
 #include <memory>
@@ -29,6 +35,9 @@
 #include "scorer/api/jobs_api.h"
 #include "scorer/api/score_metrics.h"
 #include "scorer/batch_consumer.h"
+#include "scorer/fleet/fleet_metrics.h"
+#include "scorer/fleet/fleet_view.h"
+#include "scorer/fleet/health_follower.h"
 #include "scorer/health_publisher.h"
 #include "scorer/job_registry.h"
 #include "scorer/scorer_config.h"
@@ -78,13 +87,17 @@ class Scorer : public kafka::RebalanceListener {
   std::unique_ptr<JobRegistry> registry_;
   std::unique_ptr<ScoreMetrics> score_metrics_;
   std::unique_ptr<JobInfoMetrics> job_info_;
+  // Null without fleet_reads; before the API that reads it.
+  std::unique_ptr<FleetView> fleet_;
+  std::unique_ptr<FleetMetrics> fleet_metrics_;
   std::unique_ptr<JobsApi> api_;
   // The components, in start order; the state store is null when state is
-  // disabled.
+  // disabled, the follower without fleet_reads.
   std::unique_ptr<HealthPublisher> publisher_;
   std::unique_ptr<JobStateStore> state_;
   std::unique_ptr<BatchConsumer> consumer_;
   std::unique_ptr<LoopThread> evaluator_;
+  std::unique_ptr<HealthFollower> follower_;
   std::unique_ptr<http::Server> server_;
   ComponentList components_{"scorer"};
 

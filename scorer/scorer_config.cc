@@ -1,10 +1,45 @@
 #include "scorer/scorer_config.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/http/server_options_config.h"
+#include "common/http/url.h"
 #include "common/http/web_config.h"
 
 namespace vitals::scorer {
+namespace {
+
+// An advertised URL is a base the API's paths are appended to: a scheme,
+// a host, maybe a port and a path prefix (a proxy's), nothing else.
+absl::Status CheckAdvertiseUrl(const std::string& url) {
+  if (url.empty()) return absl::OkStatus();
+  if (!absl::StartsWith(url, "http://") && !absl::StartsWith(url, "https://")) {
+    return absl::InvalidArgumentError("expected an http:// or https:// URL");
+  }
+  if (url.find_first_of("?# ") != std::string::npos) {
+    return absl::InvalidArgumentError("expected a base URL without query, fragment or spaces");
+  }
+  if (absl::StatusOr<http::Url> parsed = http::ParseUrl(url); !parsed.ok()) {
+    return parsed.status();
+  }
+  return absl::OkStatus();
+}
+
+bool IsWildcardHost(std::string_view host) {
+  return host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]";
+}
+
+std::string HostName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0') return host;
+  return "localhost";
+}
+
+}  // namespace
 
 void DeclareScorerKeys(config::Keys& k, ScorerConfig& c) {
   k.Key("listen", &c.listen, "the scorer's API and /metrics")
@@ -13,6 +48,13 @@ void DeclareScorerKeys(config::Keys& k, ScorerConfig& c) {
         "TLS and basic-auth users for listen, in Prometheus' web config format; empty: plain "
         "HTTP, no users")
       .Check("a valid web config file", http::CheckWebConfigFile);
+  k.Key("fleet_reads", &c.fleet_reads,
+        "follow health_topic so that the API answers for every job of the fleet and sends "
+        "per-job questions to the job's owner");
+  k.Key("advertise_url", &c.advertise_url,
+        "this replica's API base URL for the other replicas and clients; empty: http(s)://, the "
+        "listen host (a wildcard: $POD_IP, else the host name) and the bound port")
+      .Check("an http:// or https:// base URL", CheckAdvertiseUrl);
   k.Section("http", &c.http, http::DeclareServerKeys);
   k.Section("kafka", [&](config::Keys& kafka) {
     kafka.Key("metrics_topic", &c.metrics_topic, "the gateways' MetricBatch topic").NonEmpty();
@@ -79,6 +121,33 @@ kafka::Properties ScorerConfig::StateReaderProperties() const {
   p["group.id"] = absl::StrCat(group_id, "-state-restore");
   p["client.id"] = "vitals-scorer-state-restore";
   return p;
+}
+
+kafka::Properties ScorerConfig::FollowerProperties() const {
+  kafka::Properties p = kafka_properties;
+  // Static membership belongs to the replica's group consumer alone.
+  p.erase("group.instance.id");
+  p["client.id"] = "vitals-scorer-health-follower";
+  return p;
+}
+
+std::string ScorerConfig::AdvertisedUrl(bool tls, uint16_t bound_port) const {
+  if (!advertise_url.empty()) {
+    std::string url = advertise_url;
+    while (url.size() > 1 && url.back() == '/') url.pop_back();
+    return url;
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (!http::ParseHostPort(listen, &host, &port).ok()) host.clear();
+  if (IsWildcardHost(host)) {
+    const char* pod_ip = std::getenv("POD_IP");
+    host = pod_ip != nullptr && *pod_ip != '\0' ? pod_ip : HostName();
+  }
+  // An IPv6 literal is bracketed in a URL.
+  if (host.find(':') != std::string::npos && host.front() != '[')
+    host = absl::StrCat("[", host, "]");
+  return absl::StrCat(tls ? "https://" : "http://", host, ":", bound_port);
 }
 
 }  // namespace vitals::scorer

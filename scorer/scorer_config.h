@@ -2,6 +2,7 @@
 
 // The `scorer:` section of a Vitals config file.
 
+#include <cstdint>
 #include <string>
 
 #include "absl/time/time.h"
@@ -17,6 +18,13 @@ struct ScorerConfig {
   std::string listen = "0.0.0.0:9095";
   // Prometheus-format web config (TLS, basic-auth users) for `listen`.
   std::string web_config_file;
+  // Follow `health_topic` (every replica reads every report) so that the
+  // API answers for the whole fleet and sends per-job questions (history,
+  // migrations, rollback) to the job's owner.
+  bool fleet_reads = true;
+  // This replica's API base URL as the other replicas and clients reach
+  // it, named on each report it publishes; empty: AdvertisedUrl's default.
+  std::string advertise_url;
   http::ServerOptions http;
   std::string metrics_topic = "flink.metrics";
   std::string health_topic = "flink.health";
@@ -50,6 +58,14 @@ struct ScorerConfig {
   // The state reader's: in no group (it assigns itself partitions), so
   // the group id is only what librdkafka needs to allow assign().
   kafka::Properties StateReaderProperties() const;
+  // The health follower's (fleet_reads): in no group either; the
+  // TopicFollower sets the group settings it needs.
+  kafka::Properties FollowerProperties() const;
+  // advertise_url without a trailing '/' when set; otherwise
+  // `http://` (`https://` with `tls`), the listen host — $POD_IP when that
+  // is a wildcard (0.0.0.0, ::, empty), else the host name — and
+  // `bound_port`, the port the server is listening on.
+  std::string AdvertisedUrl(bool tls, uint16_t bound_port) const;
 };
 
 // The keys of the `scorer:` section.

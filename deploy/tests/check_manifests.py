@@ -13,7 +13,10 @@ What it checks:
   --config points, the config's section matches the subcommand, container
   port = the config's listen port = the port in docs/interfaces.md,
   hostPort for the gateway, readiness GET /readyz and liveness GET /healthz
-  on that port, NODE_NAME from spec.nodeName, resource requests and limits,
+  on that port, NODE_NAME from spec.nodeName, the scorer's POD_IP from
+  status.podIP (its advertised URL for fleet-wide reads when
+  scorer.advertise_url is unset and it listens on a wildcard), resource
+  requests and limits,
   terminationGracePeriodSeconds > gateway.shutdown_timeout, ServiceAccounts,
   one Namespace, Services selecting the pods and targeting their ports;
 - deploy/prometheus/scrape.yml and laptop.yml: jobs vitals-gateway and
@@ -644,6 +647,17 @@ def check_workload(m, x, errs):
         if not isinstance(grace, int) or grace <= timeout:
             errs.append(f"{name}: terminationGracePeriodSeconds ({grace}) must exceed gateway.shutdown_timeout "
                         f"({timeout:g} s in {cfg['file']}) so that the final Kafka flush completes")
+    if role == "scorer" and section.get("fleet_reads", True) is not False and not section.get("advertise_url"):
+        # ScorerConfig::AdvertisedUrl: a wildcard listen host is replaced by
+        # $POD_IP, else by the host name (the pod's name, which other pods
+        # cannot resolve).
+        host = str(section.get("listen", "0.0.0.0:9095")).rsplit(":", 1)[0].strip("[]")
+        env = {e.get("name"): e for e in c.get("env") or []}
+        if host in ("", "0.0.0.0", "::") and \
+                get(env.get("POD_IP"), "valueFrom", "fieldRef", "fieldPath") != "status.podIP":
+            errs.append(f"{name}: env POD_IP must come from the downward API (fieldRef status.podIP): "
+                        "the other replicas redirect to http://$POD_IP:<port> (fleet-wide reads, "
+                        "scorer.advertise_url unset)")
     if role == "scorer" and get(d, "kind") == "Deployment" and (get(d, "spec", "replicas") or 1) < 2:
         errs.append(f"{name}: run at least 2 scorer replicas")
     return {"role": role, "labels": labels, "container": c, "port": listen, "name": d["metadata"]["name"],
@@ -1029,6 +1043,8 @@ MUTATIONS = [
      "hostPort"),
     ("no NODE_NAME",
      lambda m: _container(m, "DaemonSet", "vitals-gateway").update(env=[]), "NODE_NAME"),
+    ("no POD_IP for the scorer",
+     lambda m: _container(m, "Deployment", "vitals-scorer").update(env=[]), "POD_IP"),
     ("gateway listens elsewhere",
      lambda m: m["configs"]["gateway.yaml"]["doc"]["gateway"].update(listen="0.0.0.0:9999"), "listen port"),
     ("no honor_labels in scrape.yml",

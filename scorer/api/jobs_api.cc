@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "common/http/gzip.h"
 #include "common/http/url.h"
 #include "google/protobuf/util/json_util.h"
+#include "scorer/job_key.h"
 
 namespace vitals::scorer {
 namespace {
@@ -113,6 +115,16 @@ size_t KeepPage(google::protobuf::RepeatedPtrField<T>* items, const Page& page) 
   return total;
 }
 
+// Whether a replica URL from a report's header may stand in a Location
+// header: an http(s) URL of printable ASCII without spaces. A URL that is
+// not (a foreign producer's header) names no owner.
+bool IsRedirectable(std::string_view url) {
+  if (!absl::StartsWith(AsAbsl(url), "http://") && !absl::StartsWith(AsAbsl(url), "https://")) {
+    return false;
+  }
+  return std::all_of(url.begin(), url.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
 // Worst first; ungraded jobs (NaN) last; ties by name, so that pages of
 // one ranking neither repeat nor skip a job.
 bool WorseFirst(const v1::HealthReport& a, const v1::HealthReport& b) {
@@ -141,6 +153,16 @@ absl::Status ValidateMigration(const v1::Migration& migration, int64_t now_ms) {
         absl::StrCat("at: more than ", absl::FormatDuration(kMigrationMaxAhead), " ahead"));
   }
   return absl::OkStatus();
+}
+
+void JobsApi::set_self_url(std::string url) {
+  absl::MutexLock lock(&self_url_mu_);
+  self_url_ = std::move(url);
+}
+
+std::string JobsApi::self_url() const {
+  absl::MutexLock lock(&self_url_mu_);
+  return self_url_;
 }
 
 void JobsApi::Register(http::Server& server) {
@@ -177,6 +199,20 @@ http::Response JobsApi::ListJobs(const http::Request& request) const {
     return !wanted.empty() && value != wanted;
   };
   std::vector<v1::HealthReport> reports = registry_->Latest();
+  if (fleet_ != nullptr) {
+    // Every other job as its owner last reported it. A report that names
+    // this replica but whose job the registry no longer holds is of a job
+    // let go of (expired, or handed over and not yet reported by its new
+    // owner).
+    std::set<std::string> local;
+    for (const v1::HealthReport& r : reports) local.insert(JobKey(r.tenant(), r.job_name()));
+    const std::string self = self_url();
+    for (FleetReport& f : fleet_->Latest()) {
+      if (local.contains(JobKey(f.report.tenant(), f.report.job_name()))) continue;
+      if (!self.empty() && f.replica_url == self) continue;
+      reports.push_back(std::move(f.report));
+    }
+  }
   std::erase_if(reports, [&](const v1::HealthReport& report) {
     return report.score() > max_score || differs(cluster, report.cluster()) ||
            differs(tenant, report.tenant()) || differs(grade, report.grade()) ||
@@ -199,7 +235,9 @@ http::Response JobsApi::History(const http::Request& request, const std::string&
   absl::StatusOr<Page> page = ParsePage(request);
   if (!page.ok()) return JsonError(400, std::string(page.status().message()));
   std::optional<v1::JobHistory> history = registry_->History(job);
-  if (!history) return JsonError(404, absl::StrCat("no history for job ", job));
+  if (!history) {
+    return ElsewhereOr(request, job, JsonError(404, absl::StrCat("no history for job ", job)));
+  }
   // The points are paged; the migrations beside them are few
   // (kMaxMigrationsPerJob) and come whole with every page.
   const size_t total = KeepPage(history->mutable_points(), *page);
@@ -213,7 +251,7 @@ http::Response JobsApi::Migrations(const http::Request& request, const std::stri
     absl::StatusOr<Page> page = ParsePage(request);
     if (!page.ok()) return JsonError(400, std::string(page.status().message()));
     std::optional<v1::MigrationList> list = registry_->Migrations(job);
-    if (!list) return JsonError(404, absl::StrCat("no job ", job));
+    if (!list) return ElsewhereOr(request, job, JsonError(404, absl::StrCat("no job ", job)));
     const size_t total = KeepPage(list->mutable_migrations(), *page);
     http::Response r = ToJson(*list);
     AddPageHeaders(request, *page, total, r);
@@ -237,9 +275,30 @@ http::Response JobsApi::Migrations(const http::Request& request, const std::stri
     return JsonError(400, std::string(s.message()));
   }
   absl::StatusOr<std::string> key = registry_->AddMigration(job, migration);
-  if (!key.ok()) return JsonError(404, std::string(key.status().message()));
+  if (!key.ok()) {
+    // 307 keeps the method and the body: the owner records it.
+    return ElsewhereOr(request, job, JsonError(404, std::string(key.status().message())));
+  }
   if (on_migration_) on_migration_(*key);
   return ToJson(migration, 201);
+}
+
+http::Response JobsApi::ElsewhereOr(const http::Request& request, const std::string& job,
+                                    http::Response not_found) const {
+  if (fleet_ == nullptr) return not_found;
+  std::optional<FleetReport> owner = fleet_->Latest(job);
+  // Never to itself: that would be a loop.
+  if (!owner || !IsRedirectable(owner->replica_url) || owner->replica_url == self_url()) {
+    return not_found;
+  }
+  const std::string location =
+      absl::StrCat(owner->replica_url, http::EscapeTarget(request.target()));
+  std::string body = "{\"location\":";
+  AppendJsonString(location, &body);
+  body.append("}\n");
+  http::Response r = http::Response::Json(307, std::move(body));
+  r.headers.emplace_back("Location", location);
+  return r;
 }
 
 http::Response JobsApi::Dispatch(const http::Request& request) const {
@@ -259,6 +318,12 @@ http::Response JobsApi::Dispatch(const http::Request& request) const {
   if (action.empty()) {
     if (request.method() != "GET") return JsonError(405, "method not allowed");
     std::optional<v1::HealthReport> report = registry_->Latest(job);
+    if (!report && fleet_ != nullptr) {
+      // As the list: not a report of this replica's of a job it let go of.
+      std::optional<FleetReport> f = fleet_->Latest(job);
+      const std::string self = self_url();
+      if (f && (self.empty() || f->replica_url != self)) report = std::move(f->report);
+    }
     if (!report) return JsonError(404, absl::StrCat("no report for job ", job));
     return ToJson(*report);
   }
@@ -267,7 +332,7 @@ http::Response JobsApi::Dispatch(const http::Request& request) const {
   if (action == "rollback") {
     if (request.method() != "GET") return JsonError(405, "method not allowed");
     std::optional<v1::RollbackVerdict> verdict = registry_->Rollback(job, clock_());
-    if (!verdict) return JsonError(404, absl::StrCat("no job ", job));
+    if (!verdict) return ElsewhereOr(request, job, JsonError(404, absl::StrCat("no job ", job)));
     return ToJson(*verdict);
   }
   return JsonError(404, absl::StrCat("no such resource: ", AsAbsl(action)));

@@ -14,17 +14,31 @@
 // <…>; rel="next"` where the next page starts. Every answer is gzipped for
 // a client that accepts it. Migrations are checked before they are kept:
 // see the limits below and docs/interfaces.md.
+//
+// With a FleetView (scorer.fleet_reads) the API answers for the whole
+// fleet: the list holds this replica's jobs (from the registry, freshest)
+// and the view's latest reports of every other job; a job's report comes
+// from the registry, else from the view. The per-job state questions
+// (history, migrations, rollback) about a job this replica does not own
+// are answered `307 Temporary Redirect` to the same request target on the
+// replica the view names as the job's owner; 404 when it names none, or
+// names this replica (a report of a job it has since let go of). The
+// view's reports that name this replica are left out of the list for the
+// same reason.
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/base/clock.h"
 #include "common/base/cluster_name.h"
 #include "common/http/server.h"
+#include "scorer/fleet/fleet_view.h"
 #include "scorer/job_registry.h"
 
 namespace vitals::scorer {
@@ -51,21 +65,38 @@ class JobsApi {
   using Clock = vitals::Clock;
   // Hears the stable key of a job a migration was recorded for.
   using MigrationListener = std::function<void(const std::string& key)>;
-  JobsApi(JobRegistry* registry, Clock clock, MigrationListener on_migration = nullptr)
-      : registry_(registry), clock_(std::move(clock)), on_migration_(std::move(on_migration)) {}
+  // `fleet`, when given, must outlive the API.
+  JobsApi(JobRegistry* registry, Clock clock, MigrationListener on_migration = nullptr,
+          const FleetView* fleet = nullptr)
+      : registry_(registry),
+        clock_(std::move(clock)),
+        on_migration_(std::move(on_migration)),
+        fleet_(fleet) {}
 
   void Register(http::Server& server);
   http::Response Handle(const http::Request& request) const;
+
+  // This replica's advertised URL (ScorerConfig::AdvertisedUrl), as its
+  // reports name it: known once the server has bound. Thread-safe.
+  void set_self_url(std::string url) ABSL_LOCKS_EXCLUDED(self_url_mu_);
+  std::string self_url() const ABSL_LOCKS_EXCLUDED(self_url_mu_);
 
  private:
   http::Response Dispatch(const http::Request& request) const;
   http::Response ListJobs(const http::Request& request) const;
   http::Response History(const http::Request& request, const std::string& job) const;
   http::Response Migrations(const http::Request& request, const std::string& job) const;
+  // The answer about a job the registry does not hold: a redirect to the
+  // replica the fleet view names as its owner, else `not_found`.
+  http::Response ElsewhereOr(const http::Request& request, const std::string& job,
+                             http::Response not_found) const;
 
   JobRegistry* registry_;
   Clock clock_;
   MigrationListener on_migration_;
+  const FleetView* fleet_;
+  mutable absl::Mutex self_url_mu_;
+  std::string self_url_ ABSL_GUARDED_BY(self_url_mu_);
 };
 
 }  // namespace vitals::scorer

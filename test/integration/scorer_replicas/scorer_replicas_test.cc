@@ -2,7 +2,10 @@
 // split 100 jobs with no overlap; when one goes away (shut down, or killed
 // without a goodbye) the other takes its jobs over and serves their
 // history from before the failover and the migrations recorded on the
-// replica that is gone, restored from the compacted state topic.
+// replica that is gone, restored from the compacted state topic. With
+// fleet reads (scorer.fleet_reads) either replica answers for the whole
+// fleet: the same job list on both, any job's report, and a 307 to the
+// owner for the per-job state of a job the other replica grades.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,6 +19,9 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -146,6 +152,14 @@ class ReplicaApi {
     auto r = http::Fetch("GET", base_ + "/metrics");
     return r.ok() ? r->body : "";
   }
+  // The whole answer, redirects not followed.
+  absl::StatusOr<http::ClientResponse> Fetch(const std::string& method, const std::string& path,
+                                             const std::string& body = "") const {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+    return http::Fetch(method, base_ + path, body, std::move(headers));
+  }
+  const std::string& base() const { return base_; }
 
  private:
   std::string base_;
@@ -181,9 +195,13 @@ class ScorerReplicasTest : public ::testing::Test {
     if (feeder_) feeder_->Stop();
   }
 
-  scorer::ScorerConfig Config(const std::string& group) const {
+  // The failover and expiry cases tell what each replica owns by its job
+  // list, so they run without fleet reads (a replica then lists only its
+  // own jobs) unless asked.
+  scorer::ScorerConfig Config(const std::string& group, bool fleet_reads = false) const {
     scorer::ScorerConfig c;
     c.listen = "127.0.0.1:0";
+    c.fleet_reads = fleet_reads;
     c.group_id = group;
     c.kafka_properties = {{"bootstrap.servers", cluster_->bootstrap_servers()},
                           {"session.timeout.ms", "4000"},
@@ -348,6 +366,7 @@ TEST_F(ScorerReplicasTest, AKilledReplicasJobsMoveWithHistoryAndMigrations) {
   if (testing::VitalsBinary().empty()) GTEST_SKIP() << "VITALS_BINARY not set (run through ctest)";
   const std::string config_path = ::testing::TempDir() + "/scorer_replicas_kill.yaml";
   std::ofstream(config_path) << "scorer:\n"
+                                "  fleet_reads: false\n"
                                 "  tick: 100ms\n"
                                 "  state_publish_interval: 500ms\n"
                                 "  kafka:\n"
@@ -428,6 +447,142 @@ TEST_F(ScorerReplicasTest, SilentJobsExpireWithTheirSeriesAndLeaveTombstones) {
                   .ok());
   EXPECT_GE(fold.tombstones(), static_cast<uint64_t>(kJobs));
   EXPECT_TRUE(fold.Take().empty());
+}
+
+// Names of the jobs a replica grades (its registry's), not what it lists.
+std::set<std::string> Owned(const scorer::Scorer& replica) {
+  std::set<std::string> out;
+  for (const v1::HealthReport& r : replica.jobs().Latest()) out.insert(r.job_name());
+  return out;
+}
+
+TEST_F(ScorerReplicasTest, EitherReplicaAnswersForTheWholeFleet) {
+  scorer::Scorer a(Config("replicas-fleet", /*fleet_reads=*/true));
+  scorer::Scorer b(Config("replicas-fleet", /*fleet_reads=*/true));
+  ASSERT_TRUE(a.Start().ok());
+  ASSERT_TRUE(b.Start().ok());
+  const ReplicaApi api_a(a.http_port()), api_b(b.http_port());
+
+  // The partitions split the jobs: each replica grades some, none both.
+  std::set<std::string> a_jobs, b_jobs;
+  absl::Time deadline = absl::Now() + kDeadline;
+  while (absl::Now() < deadline) {
+    a_jobs = Owned(a);
+    b_jobs = Owned(b);
+    std::set<std::string> all = a_jobs;
+    all.insert(b_jobs.begin(), b_jobs.end());
+    if (!a_jobs.empty() && !b_jobs.empty() && all.size() == kJobs &&
+        a_jobs.size() + b_jobs.size() == kJobs) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_EQ(a_jobs.size() + b_jobs.size(), static_cast<size_t>(kJobs))
+      << "no clean split: a grades " << a_jobs.size() << ", b grades " << b_jobs.size();
+  ASSERT_FALSE(a_jobs.empty());
+  ASSERT_FALSE(b_jobs.empty());
+  std::set<std::string> fleet = a_jobs;
+  fleet.insert(b_jobs.begin(), b_jobs.end());
+
+  // Behind one address: whichever replica a request reaches lists the
+  // whole fleet, the same on both.
+  deadline = absl::Now() + kDeadline;
+  while (absl::Now() < deadline && (api_a.Jobs() != fleet || api_b.Jobs() != fleet)) {
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  for (int i = 0; i < 10; ++i) {
+    const ReplicaApi& api = i % 2 == 0 ? api_a : api_b;
+    EXPECT_EQ(api.Jobs(), fleet) << "request " << i << " to " << api.base();
+  }
+  // Filtered and paged alike on both: a page of the worst jobs each time.
+  v1::JobList page_a, page_b;
+  ASSERT_TRUE(api_a.Get("/api/v1/jobs?cluster=yarn-prod-1&limit=40", &page_a));
+  ASSERT_TRUE(api_b.Get("/api/v1/jobs?cluster=yarn-prod-1&limit=40", &page_b));
+  EXPECT_EQ(page_a.jobs_size(), 40);
+  EXPECT_EQ(page_b.jobs_size(), 40);
+  ASSERT_TRUE(api_a.Get("/api/v1/jobs?prefix=job_00", &page_a));
+  ASSERT_TRUE(api_b.Get("/api/v1/jobs?prefix=job_00", &page_b));
+  EXPECT_EQ(page_a.jobs_size(), 10);
+  EXPECT_EQ(page_b.jobs_size(), 10);
+
+  // Any job's report from either replica.
+  for (const std::string& job : fleet) {
+    for (const ReplicaApi* api : {&api_a, &api_b}) {
+      v1::HealthReport report;
+      ASSERT_TRUE(api->Get(absl::StrCat("/api/v1/jobs/", job), &report))
+          << job << " on " << api->base();
+      EXPECT_EQ(report.job_name(), job);
+      EXPECT_EQ(report.cluster(), "yarn-prod-1");
+    }
+  }
+
+  // A job's history, migrations and rollback: answered by its owner;
+  // the other replica redirects there, and the redirect leads to them.
+  const std::string of_a = *a_jobs.begin();
+  const std::string of_b = *b_jobs.rbegin();
+  for (const auto& [job, owner, other] :
+       {std::tuple(of_a, &api_a, &api_b), std::tuple(of_b, &api_b, &api_a)}) {
+    const std::string path = absl::StrCat("/api/v1/jobs/", job, "/history?limit=5");
+    auto direct = owner->Fetch("GET", path);
+    ASSERT_TRUE(direct.ok()) << direct.status();
+    EXPECT_EQ(direct->status, 200) << job << ": " << direct->body;
+
+    auto redirect = other->Fetch("GET", path);
+    ASSERT_TRUE(redirect.ok()) << redirect.status();
+    ASSERT_EQ(redirect->status, 307) << job << " on " << other->base() << ": " << redirect->body;
+    const std::string location = redirect->Header("Location");
+    EXPECT_EQ(location, owner->base() + path);
+    auto followed = http::Fetch("GET", location);
+    ASSERT_TRUE(followed.ok()) << followed.status();
+    ASSERT_EQ(followed->status, 200) << location << ": " << followed->body;
+    v1::JobHistory history;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(followed->body, &history).ok());
+    EXPECT_EQ(history.job_name(), job);
+    EXPECT_GE(history.points_size(), 1);
+    EXPECT_LE(history.points_size(), 5);
+
+    for (const char* action : {"/migrations", "/rollback"}) {
+      auto r = other->Fetch("GET", absl::StrCat("/api/v1/jobs/", job, action));
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_EQ(r->status, 307) << job << action;
+      EXPECT_EQ(r->Header("Location"), absl::StrCat(owner->base(), "/api/v1/jobs/", job, action));
+    }
+  }
+
+  // A migration posted to the wrong replica: 307 keeps the method and
+  // the body, so the client re-posts it to the owner, which records it.
+  v1::Migration migration;
+  migration.set_from("yarn-prod-1");
+  migration.set_to("k8s-prod-eu");
+  migration.set_at(NowMs() - 1000);
+  std::string body;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(migration, &body).ok());
+  const std::string migrations = absl::StrCat("/api/v1/jobs/", of_b, "/migrations");
+  auto posted = api_a.Fetch("POST", migrations, body);
+  ASSERT_TRUE(posted.ok()) << posted.status();
+  ASSERT_EQ(posted->status, 307) << posted->body;
+  EXPECT_EQ(posted->Header("Location"), api_b.base() + migrations);
+  auto reposted =
+      http::Fetch("POST", posted->Header("Location"), body, {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(reposted.ok()) << reposted.status();
+  EXPECT_EQ(reposted->status, 201) << reposted->body;
+  v1::MigrationList list;
+  ASSERT_TRUE(api_b.Get(migrations, &list));
+  ASSERT_EQ(list.migrations_size(), 1);
+  EXPECT_EQ(list.migrations(0).at(), migration.at());
+  // Recorded once, by the owner only.
+  EXPECT_FALSE(a.jobs().Migrations(of_b).has_value());
+
+  // Each replica's view of the fleet, in its self-metrics.
+  for (const ReplicaApi* api : {&api_a, &api_b}) {
+    const std::string metrics = api->Metrics();
+    EXPECT_THAT(metrics, ::testing::HasSubstr(absl::StrCat("vitals_scorer_fleet_jobs ", kJobs)))
+        << api->base();
+    EXPECT_THAT(metrics, ::testing::HasSubstr("vitals_scorer_fleet_caught_up 1")) << api->base();
+  }
+
+  EXPECT_TRUE(a.Shutdown(absl::Now() + absl::Seconds(30)).ok());
+  EXPECT_TRUE(b.Shutdown(absl::Now() + absl::Seconds(30)).ok());
 }
 
 }  // namespace
