@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/base/prom_chars.h"
 
 namespace vitals::flink {
 namespace {
@@ -130,31 +131,17 @@ constexpr std::string_view kGaugedJobStatuses[] = {
 };
 constexpr std::string_view kJobStatusSuffixes[] = {"State", "Time", "TimeTotal"};
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
-}
-
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-bool IsCanonicalChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
-         c == '_';
-}
-
+// The canonical spelling: PrometheusReporter's character filter.
 std::string Canonical(std::string_view name) {
   std::string out(name);
-  for (char& c : out) {
-    if (!IsCanonicalChar(c)) c = '_';
-  }
+  FilterPromChars(out);
   return out;
 }
 
 // A `<status>State|Time|TimeTotal` of a gauged status.
 bool IsJobStatusGauge(std::string_view name) {
   for (std::string_view status : kGaugedJobStatuses) {
-    if (!StartsWith(name, status)) continue;
+    if (!name.starts_with(status)) continue;
     const std::string_view suffix = name.substr(status.size());
     for (std::string_view s : kJobStatusSuffixes) {
       if (suffix == s) return true;
@@ -218,7 +205,7 @@ uint8_t FixedNameScopes(std::string_view dotted_name) {
 
 bool IsKnownCanonicalPrefix(std::string_view canonical_prefix) {
   for (const Group& g : kGroups) {
-    if (canonical_prefix.size() > g.name.size() && StartsWith(canonical_prefix, g.name) &&
+    if (canonical_prefix.size() > g.name.size() && canonical_prefix.starts_with(g.name) &&
         canonical_prefix[g.name.size()] == '_') {
       return true;
     }
@@ -232,7 +219,7 @@ bool IsKnownCanonical(std::string_view canonical) {
 }
 
 bool IsMeter(std::string_view canonical) {
-  return EndsWith(canonical, "PerSecond") || EndsWith(canonical, "_rate");
+  return canonical.ends_with("PerSecond") || canonical.ends_with("_rate");
 }
 
 bool IsCounter(std::string_view canonical) {
@@ -240,20 +227,20 @@ bool IsCounter(std::string_view canonical) {
   // Status.JVM.GarbageCollector.<collector>.Count|Time, `All` included; the
   // 1.19+ `TimeMsPerSecond` is a meter.
   constexpr std::string_view kGc = "Status_JVM_GarbageCollector_";
-  if (StartsWith(canonical, kGc) && canonical.size() > kGc.size() + 5 &&
-      (EndsWith(canonical, "_Count") || EndsWith(canonical, "_Time"))) {
+  if (canonical.starts_with(kGc) && canonical.size() > kGc.size() + 5 &&
+      (canonical.ends_with("_Count") || canonical.ends_with("_Time"))) {
     return true;
   }
   // <status>TimeTotal (runningTimeTotal, restartingTimeTotal, …), 1.15+.
   constexpr std::string_view kStatusTotal = "TimeTotal";
-  if (canonical.size() > kStatusTotal.size() && EndsWith(canonical, kStatusTotal)) return true;
+  if (canonical.size() > kStatusTotal.size() && canonical.ends_with(kStatusTotal)) return true;
   // A StatsD/Influx meter's cumulative event count next to its rate.
-  if (EndsWith(canonical, "PerSecond_count")) return true;
+  if (canonical.ends_with("PerSecond_count")) return true;
   // Kafka client metrics come in `-rate`/`-total` pairs; `-total` is the
   // cumulative sum Flink forwards under KafkaConsumer/KafkaProducer groups.
   return (canonical.find("KafkaConsumer_") != std::string_view::npos ||
           canonical.find("KafkaProducer_") != std::string_view::npos) &&
-         EndsWith(canonical, "_total");
+         canonical.ends_with("_total");
 }
 
 bool IsUndefinedValue(std::string_view canonical, double value) {
@@ -262,9 +249,9 @@ bool IsUndefinedValue(std::string_view canonical, double value) {
   constexpr double kLongMin = -9223372036854775808.0;
   if (value == -1) {
     return canonical == "currentEmitEventTimeLag" || canonical == "currentFetchEventTimeLag" ||
-           EndsWith(canonical, "millisBehindLatest");
+           canonical.ends_with("millisBehindLatest");
   }
-  if (value <= kLongMin) return EndsWith(canonical, "Watermark");
+  if (value <= kLongMin) return canonical.ends_with("Watermark");
   return false;
 }
 

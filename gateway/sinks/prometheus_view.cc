@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/base/prom_escape.h"
 #include "common/base/strings.h"
 
 namespace vitals::gateway {
@@ -71,20 +72,6 @@ std::string LabelName(std::string_view name) {
   AppendSanitized(out, name, /*allow_colon=*/false);
   if (out.empty()) out = "_";
   return out;
-}
-
-void AppendEscaped(std::string& out, std::string_view value, bool quote) {
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '"' && quote) {
-      out += "\\\"";
-    } else {
-      out.push_back(c);
-    }
-  }
 }
 
 void AppendValue(std::string& out, double v) {
@@ -260,13 +247,13 @@ void PrometheusView::RenderLocked() {
   auto visible = [&](const State& s) { return update - s.seen < options_.keep_intervals; };
   auto label_text = [](const State& s, std::string_view extra_name, std::string_view extra_value) {
     std::string out = "{job_name=\"";
-    AppendEscaped(out, s.job_name, true);
+    AppendPromEscaped(out, s.job_name, true);
     out += "\",job_id=\"";
-    AppendEscaped(out, s.job_id, true);
+    AppendPromEscaped(out, s.job_id, true);
     out += "\",cluster=\"";
-    AppendEscaped(out, s.cluster, true);
+    AppendPromEscaped(out, s.cluster, true);
     out += "\",gateway=\"";
-    AppendEscaped(out, s.gateway, true);
+    AppendPromEscaped(out, s.gateway, true);
     out += '"';
     std::vector<std::string> names;
     for (const auto& [raw_name, value] : s.labels) {
@@ -280,12 +267,12 @@ void PrometheusView::RenderLocked() {
       if (std::find(names.begin(), names.end(), name) != names.end()) continue;
       names.push_back(name);
       absl::StrAppend(&out, ",", name, "=\"");
-      AppendEscaped(out, value, true);
+      AppendPromEscaped(out, value, true);
       out += '"';
     }
     if (!extra_name.empty()) {
       absl::StrAppend(&out, ",", AsAbsl(extra_name), "=\"");
-      AppendEscaped(out, extra_value, true);
+      AppendPromEscaped(out, extra_value, true);
       out += '"';
     }
     out += '}';
@@ -351,7 +338,7 @@ void PrometheusView::RenderLocked() {
     std::string help = absl::StrCat(
         "Flink ", AsAbsl(scope), scope.empty() ? "" : " ", "metric ", family.metric,
         " per job, aggregated by the vitals gateway: ", AsAbsl(RuleHelp(family.rule)), ".");
-    AppendEscaped(text_, help, false);
+    AppendPromEscaped(text_, help, false);
     absl::StrAppend(&text_, "\n# TYPE ", name, " ", AsAbsl(type), "\n");
     for (const auto& [labels, lines] : family.samples) text_ += lines;
   }

@@ -44,7 +44,7 @@ inline const LabelView* FindLabel(std::span<const LabelView> labels, std::string
 
 // Proper suffixes only: what they end is a name of its own (a family, or a
 // family with a unit after `_`), never empty.
-inline bool EndsWith(std::string_view s, std::string_view suffix) {
+inline bool HasProperSuffix(std::string_view s, std::string_view suffix) {
   return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 

@@ -384,7 +384,7 @@ class OpenMetricsParser : public LineParserBase {
     family_.open = false;
     if (IsHistogram(family_.type) && !FinishHistogramPoint()) return false;
     if (!family_.unit.empty()) {
-      if (!EndsWith(family_.name, family_.unit) ||
+      if (!HasProperSuffix(family_.name, family_.unit) ||
           family_.name[family_.name.size() - family_.unit.size() - 1] != '_') {
         return Fail(absl::StrCat("unit \"", AsAbsl(family_.unit), "\" is not a suffix of \"",
                                  AsAbsl(family_.name), "\""));

@@ -267,7 +267,7 @@ class Text004Parser : public LineParserBase {
     // 0.0.4 gauge histograms use _sum/_count (as expfmt does); _gsum/_gcount
     // next to one are OpenMetrics text sent with the wrong Content-Type.
     for (std::string_view suffix : {std::string_view("_gsum"), std::string_view("_gcount")}) {
-      if (!EndsWith(name, suffix)) continue;
+      if (!HasProperSuffix(name, suffix)) continue;
       const uint32_t base = state_.family_index.Find(name.substr(0, name.size() - suffix.size()));
       if (base != ViewTable::kMissing &&
           state_.families[base].type == SampleType::kGaugeHistogram) {
@@ -296,7 +296,7 @@ class Text004Parser : public LineParserBase {
         {"_bucket", Role::kBucket, false},
     };
     for (const Suffix& suffix : kSuffixes) {
-      if (!EndsWith(name, suffix.text)) continue;
+      if (!HasProperSuffix(name, suffix.text)) continue;
       const std::string_view base = name.substr(0, name.size() - suffix.text.size());
       const uint32_t index = state_.family_index.Find(base);
       if (index == ViewTable::kMissing) continue;

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/base/prom_escape.h"
 #include "common/base/status_macros.h"
 #include "common/base/strings.h"
 #include "common/base/utf8.h"
@@ -136,31 +137,17 @@ std::vector<std::string_view> SplitSegments(std::string_view path) {
   }
 }
 
-void AppendEscaped(std::string_view value, std::string& out) {
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-}
-
 }  // namespace
 
 std::string GroupingKey::Canonical() const {
   std::string out = "{job=\"";
-  AppendEscaped(job, out);
+  AppendPromEscaped(out, job);
   out += '"';
   for (const auto& [name, value] : labels) {
     out += ',';
     out += name;
     out += "=\"";
-    AppendEscaped(value, out);
+    AppendPromEscaped(out, value);
     out += '"';
   }
   out += '}';

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/base/clock.h"
 #include "common/base/strings.h"
 #include "common/http/client.h"
 #include "common/http/gzip.h"
@@ -17,8 +18,6 @@ constexpr std::string_view kFormat = "scrape";
 // The exposition the Pushgateway path gets from the same reporter: asking
 // for 0.0.4 keeps a scrape byte for byte what a push would carry.
 constexpr char kAccept[] = "text/plain;version=0.0.4;q=1.0,*/*;q=0.1";
-
-int64_t WallMs() { return absl::ToUnixMillis(absl::Now()); }
 
 }  // namespace
 
@@ -81,7 +80,7 @@ void TargetLoop::Run() {
   mu_.Lock();
   while (!stop_) {
     const int64_t interval_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(target_.interval));
-    const int64_t now = WallMs();
+    const int64_t now = WallClockMs();
     const int64_t next =
         NextTick(std::max(now, last_tick), interval_ms, Offset(name_, interval_ms));
     changed_ = false;

@@ -18,6 +18,7 @@
 #include "scorer/dimensions/latency.h"
 #include "scorer/dimensions/restarts.h"
 #include "scorer/dimensions/skew.h"
+#include "scorer/model/warmup.h"
 
 namespace vitals::scorer {
 namespace {
@@ -57,6 +58,15 @@ TEST(DeclaredReadsTest, EveryBuiltInDimensionReadsOnlyMetricsFlinkRegisters) {
   EXPECT_EQ(state_reads.names().size(), 2u + 6u * 3u);  // uptime, downtime, 6 statuses × 3
   for (const std::string& name : state_reads.names()) {
     EXPECT_TRUE(flink::IsKnownCanonical(name)) << name;
+  }
+  MetricSelector warmup_reads;
+  WarmupTracker::DeclareReads(warmup_reads);
+  EXPECT_FALSE(warmup_reads.names().empty() && warmup_reads.prefixes().empty());
+  for (const std::string& name : warmup_reads.names()) {
+    EXPECT_TRUE(flink::IsKnownCanonical(name)) << "warm-up reads " << name;
+  }
+  for (const std::string& prefix : warmup_reads.prefixes()) {
+    EXPECT_TRUE(flink::IsKnownCanonicalPrefix(prefix)) << "warm-up reads " << prefix;
   }
 }
 
