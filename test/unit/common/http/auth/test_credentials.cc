@@ -1,4 +1,4 @@
-#include "test/unit/common/http_auth/test_credentials.h"
+#include "test/unit/common/http/auth/test_credentials.h"
 
 #include <crypt.h>
 #include <stdlib.h>

@@ -16,7 +16,7 @@
 #include "common/http/client.h"
 #include "common/http/server.h"
 #include "common/http/web_config.h"
-#include "test/unit/common/http_auth/test_credentials.h"
+#include "test/unit/common/http/auth/test_credentials.h"
 
 namespace vitals::http {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/strings/escaping.h"
-#include "test/unit/common/http_auth/test_credentials.h"
+#include "test/unit/common/http/auth/test_credentials.h"
 
 namespace vitals::http {
 namespace {

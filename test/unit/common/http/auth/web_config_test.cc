@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "test/unit/common/http_auth/test_credentials.h"
+#include "test/unit/common/http/auth/test_credentials.h"
 
 namespace vitals::http {
 namespace {
