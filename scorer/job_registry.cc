@@ -31,17 +31,17 @@ void JobRegistry::CapMigrations(Job& job) {
   }
 }
 
-void JobRegistry::SetJobId(const std::string& key, const std::string& job_id) {
+void JobRegistry::SetJobId(const std::string& key, std::string_view job_id) {
   std::string& current = job_id_by_key_[key];
   if (current == job_id) return;
   if (auto it = key_by_job_id_.find(current); it != key_by_job_id_.end() && it->second == key) {
     key_by_job_id_.erase(it);
   }
-  current = job_id;
-  key_by_job_id_[job_id] = key;
+  current.assign(job_id);
+  key_by_job_id_[current] = key;
 }
 
-bool JobRegistry::Add(const std::string& key, v1::MetricBatch batch, int32_t partition,
+bool JobRegistry::Add(const std::string& key, const v1::MetricBatch& batch, int32_t partition,
                       int64_t now_ms) {
   std::shared_ptr<Job> job;
   {
@@ -55,7 +55,7 @@ bool JobRegistry::Add(const std::string& key, v1::MetricBatch batch, int32_t par
     job = slot;
     if (!batch.job_id().empty()) SetJobId(key, batch.job_id());
   }
-  // Decoding and merging the batch holds this job only.
+  // Merging the batch holds this job only.
   absl::MutexLock lock(&job->mu);
   job->partition = partition;
   job->last_seen_ms = std::max(job->last_seen_ms, now_ms);
@@ -66,7 +66,52 @@ bool JobRegistry::Add(const std::string& key, v1::MetricBatch batch, int32_t par
     job->labels.clear();
     job->labels.insert(batch.job_labels().begin(), batch.job_labels().end());
   }
-  return job->scorer->Add(std::move(batch));
+  return job->scorer->Add(batch);
+}
+
+IntervalWindow::AddResult JobRegistry::Add(const std::string& key, BatchDecoder& decoder,
+                                           int32_t partition, int64_t now_ms) {
+  const BatchHeader& batch = decoder.header();
+  std::shared_ptr<Job> job;
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = jobs_.find(key); it != jobs_.end()) job = it->second;
+  }
+  if (!job) {
+    // A job is made for a batch protobuf would accept only: its series are
+    // checked before (and decoded again by the new job's window, which
+    // learns them then).
+    if (!decoder.DecodeSeries(nullptr)) return IntervalWindow::AddResult::kMalformed;
+    absl::MutexLock lock(&mu_);
+    std::shared_ptr<Job>& slot = jobs_[key];
+    if (!slot) {
+      slot = std::make_shared<Job>();
+      absl::MutexLock job_lock(&slot->mu);
+      slot->scorer = std::make_unique<JobScorer>(config_);
+    }
+    job = slot;
+  }
+  IntervalWindow::AddResult result;
+  {
+    // Merging the batch holds this job only.
+    absl::MutexLock lock(&job->mu);
+    result = job->scorer->Add(decoder);
+    if (result == IntervalWindow::AddResult::kMalformed) return result;
+    job->partition = partition;
+    job->last_seen_ms = std::max(job->last_seen_ms, now_ms);
+    if (!batch.job_name.empty()) job->job_name.assign(batch.job_name);
+    if (!batch.tenant.empty()) job->tenant.assign(batch.tenant);
+    if (!batch.cluster.empty()) job->cluster.assign(batch.cluster);
+    if (!batch.job_labels.empty()) {
+      job->labels.clear();
+      for (const LabelRef& l : batch.job_labels) job->labels.emplace(l.name, l.value);
+    }
+  }
+  if (!batch.job_id.empty()) {
+    absl::MutexLock lock(&mu_);
+    SetJobId(key, batch.job_id);
+  }
+  return result;
 }
 
 std::vector<v1::HealthReport> JobRegistry::EvaluateAll(int64_t now_ms) {

@@ -26,6 +26,7 @@
 #include "scorer/model/rollback.h"
 #include "scorer/model/scoring_config.h"
 #include "scorer/state/owned_state.h"
+#include "scorer/window/batch_decoder.h"
 #include "vitals/v1/health.pb.h"
 #include "vitals/v1/metrics.pb.h"
 
@@ -54,7 +55,13 @@ class JobRegistry {
 
   // False when the batch came too late for its interval. `now_ms` is when
   // it arrived (what expiry measures silence from).
-  bool Add(const std::string& key, v1::MetricBatch batch, int32_t partition, int64_t now_ms = 0);
+  bool Add(const std::string& key, const v1::MetricBatch& batch, int32_t partition,
+           int64_t now_ms = 0);
+  // The same for a batch whose header `decoder` has read (DecodeHeader):
+  // the job's scorer decodes its series. kMalformed, and no job is made,
+  // when they are not a MetricBatch's.
+  IntervalWindow::AddResult Add(const std::string& key, BatchDecoder& decoder, int32_t partition,
+                                int64_t now_ms = 0);
   // Grades every job whose interval closed; returns the new reports.
   std::vector<v1::HealthReport> EvaluateAll(int64_t now_ms);
   // Forgets the jobs of partitions this replica no longer owns.
@@ -112,8 +119,7 @@ class JobRegistry {
   JobMap::const_iterator FindEntry(std::string_view name_or_id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Points the job-id lookup of `key` at `job_id`.
-  void SetJobId(const std::string& key, const std::string& job_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetJobId(const std::string& key, std::string_view job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::JobState StateOf(const Job& job, const std::string& job_id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(job.mu);
   // Drops the jobs `pred` picks; `pred` runs with the job's mutex held.

@@ -209,16 +209,32 @@ void Scorer::ExpireSilentJobs(int64_t now_ms) {
 }
 
 void Scorer::Ingest(const kafka::Message& message) {
-  v1::MetricBatch batch;
-  if (!batch.ParseFromString(message.value) || batch.job_name().empty()) {
+  // The batch's own fields here; its series are decoded by its job's
+  // window, which knows them (BatchDecoder). Refused: what protobuf's
+  // parser would refuse.
+  if (!decoder_.DecodeHeader(message.value) || decoder_.header().job_name.empty()) {
+    metrics_->batches_invalid.Increment();
+    return;
+  }
+  const BatchHeader& batch = decoder_.header();
+  const std::string key = JobKey(batch.tenant, batch.job_name);
+  const IntervalWindow::AddResult added =
+      registry_->Add(key, decoder_, message.partition, time_.NowMs());
+  if (added == IntervalWindow::AddResult::kMalformed) {
     metrics_->batches_invalid.Increment();
     return;
   }
   metrics_->batches_consumed.Increment();
-  const std::string key = JobKey(batch.tenant(), batch.job_name());
-  job_info_->Update(key, batch);
-  if (!registry_->Add(key, std::move(batch), message.partition, time_.NowMs())) {
-    metrics_->batches_late.Increment();
+  if (added != IntervalWindow::AddResult::kAccepted) metrics_->batches_late.Increment();
+  if (!batch.job_labels.empty()) {
+    // What JobInfoMetrics reads of a batch.
+    v1::MetricBatch labels;
+    labels.set_job_name(std::string(batch.job_name));
+    labels.set_tenant(std::string(batch.tenant));
+    for (const LabelRef& l : batch.job_labels) {
+      (*labels.mutable_job_labels())[std::string(l.name)] = std::string(l.value);
+    }
+    job_info_->Update(key, labels);
   }
 }
 

@@ -43,6 +43,7 @@
 #include "scorer/scorer_config.h"
 #include "scorer/scorer_metrics.h"
 #include "scorer/state/job_state_store.h"
+#include "scorer/window/batch_decoder.h"
 
 namespace vitals::scorer {
 
@@ -87,6 +88,8 @@ class Scorer : public kafka::RebalanceListener {
   std::unique_ptr<JobRegistry> registry_;
   std::unique_ptr<ScoreMetrics> score_metrics_;
   std::unique_ptr<JobInfoMetrics> job_info_;
+  // Ingest's, on the consumer thread.
+  BatchDecoder decoder_;
   // Null without fleet_reads; before the API that reads it.
   std::unique_ptr<FleetView> fleet_;
   std::unique_ptr<FleetMetrics> fleet_metrics_;

@@ -50,25 +50,24 @@ JobScorer::JobScorer(const ScoringConfig* config)
   for (const auto& dimension : dimensions_) dimension->DeclareReads(selector_);
 }
 
+IntervalWindow::AddResult JobScorer::Add(BatchDecoder& decoder) {
+  const IntervalWindow::AddResult result = window_.Add(decoder);
+  Counted(result, decoder.header().job_name, decoder.header().tenant);
+  return result;
+}
+
 bool JobScorer::Add(const v1::MetricBatch& batch) {
   return Counted(window_.Add(batch), batch.job_name(), batch.tenant());
 }
 
-bool JobScorer::Add(v1::MetricBatch&& batch) {
-  std::string job_name = batch.job_name();
-  std::string tenant = batch.tenant();
-  return Counted(window_.Add(std::move(batch)), job_name, tenant);
-}
-
 bool JobScorer::AddSerialized(std::string_view bytes) {
-  const v1::MetricBatch* batch = nullptr;
-  const IntervalWindow::AddResult result = window_.AddSerialized(bytes, &batch);
-  if (batch == nullptr) return Counted(result, {}, {});
-  return Counted(result, batch->job_name(), batch->tenant());
+  thread_local BatchDecoder decoder;
+  if (!decoder.DecodeHeader(bytes)) return Counted(IntervalWindow::AddResult::kMalformed, {}, {});
+  return Add(decoder) == IntervalWindow::AddResult::kAccepted;
 }
 
-bool JobScorer::Counted(IntervalWindow::AddResult result, const std::string& job_name,
-                        const std::string& tenant) {
+bool JobScorer::Counted(IntervalWindow::AddResult result, std::string_view job_name,
+                        std::string_view tenant) {
   switch (result) {
     case IntervalWindow::AddResult::kAccepted:
       break;
@@ -85,8 +84,8 @@ bool JobScorer::Counted(IntervalWindow::AddResult result, const std::string& job
       ++malformed_;
       return false;
   }
-  if (!job_name.empty()) job_name_ = job_name;
-  if (!tenant.empty()) tenant_ = tenant;
+  if (!job_name.empty()) job_name_.assign(job_name);
+  if (!tenant.empty()) tenant_.assign(tenant);
   return true;
 }
 
@@ -170,7 +169,15 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
   }
 
   if (!std::isnan(combined.score)) {
-    v1::HistoryPoint& point = history_.emplace_back();
+    if (config_->history_points > 0 && history_.size() >= config_->history_points) {
+      // The oldest point makes room and is reused, its map nodes with it.
+      v1::HistoryPoint oldest = std::move(history_.front());
+      history_.pop_front();
+      history_.push_back(std::move(oldest));
+    } else {
+      history_.emplace_back();
+    }
+    v1::HistoryPoint& point = history_.back();
     point.set_at_ms(interval.end_ms());
     point.set_score(combined.score);
     point.set_cluster(cluster_);
@@ -178,9 +185,18 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
     // Judged: no warm-up stood in for a dimension's data, and enough of
     // the weight had data. Rollback verdicts count only judged points.
     point.set_unjudged(ctx.warming_up() || !known);
+    auto& dimensions = *point.mutable_dimensions();
+    size_t known_dimensions = 0;
     for (const v1::DimensionScore& d : report.dimensions()) {
       if (d.state() != v1::DIMENSION_STATE_UNKNOWN) {
-        (*point.mutable_dimensions())[d.dimension()] = d.score();
+        dimensions[d.dimension()] = d.score();
+        ++known_dimensions;
+      }
+    }
+    if (dimensions.size() != known_dimensions) {  // a reused point's others
+      dimensions.clear();
+      for (const v1::DimensionScore& d : report.dimensions()) {
+        if (d.state() != v1::DIMENSION_STATE_UNKNOWN) dimensions[d.dimension()] = d.score();
       }
     }
     while (history_.size() > config_->history_points) history_.pop_front();

@@ -18,6 +18,7 @@
 #include "scorer/model/grade.h"
 #include "scorer/model/scoring_config.h"
 #include "scorer/model/warmup.h"
+#include "scorer/window/batch_decoder.h"
 #include "scorer/window/interval_window.h"
 #include "scorer/window/metric_selector.h"
 #include "vitals/v1/health.pb.h"
@@ -32,12 +33,15 @@ class JobScorer {
 
   // Any gateway, any order. False when the batch is dropped: its interval
   // already closed (late), the same gateway's batch was merged already
-  // (a redelivery), or too many intervals are open. Moving the batch in
-  // saves copying the series the scorer reads.
+  // (a redelivery), or too many intervals are open. The series the
+  // dimensions read are merged; nothing of the batch is kept.
   bool Add(const v1::MetricBatch& batch);
-  bool Add(v1::MetricBatch&& batch);
-  // The same from a `flink.metrics` record's value, decoded on an arena:
-  // the fastest way in. False also when the bytes are not a MetricBatch.
+  // `decoder` has read the header of a batch (BatchDecoder::DecodeHeader);
+  // the series are decoded here. kMalformed when they are not a
+  // MetricBatch's.
+  IntervalWindow::AddResult Add(BatchDecoder& decoder);
+  // The same from a `flink.metrics` record's value (BatchDecoder). False
+  // also when the bytes are not a MetricBatch.
   bool AddSerialized(std::string_view bytes);
 
   // Closes every interval whose end + grace <= now_ms, oldest first, and
@@ -79,8 +83,8 @@ class JobScorer {
   uint64_t malformed_batches() const { return malformed_; }
 
  private:
-  bool Counted(IntervalWindow::AddResult result, const std::string& job_name,
-               const std::string& tenant);
+  bool Counted(IntervalWindow::AddResult result, std::string_view job_name,
+               std::string_view tenant);
   // Builds the report of `interval` into `spare_` and swaps it with `latest_`.
   void EvaluateInterval(const MergedInterval& interval, int64_t now_ms);
 

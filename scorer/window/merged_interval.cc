@@ -13,12 +13,7 @@ bool IsCanonicalChar(char c) {
 
 std::string_view MetricOf(const v1::SeriesAggregate* s) { return s->metric(); }
 
-// Orders metric names by length, then bytes: cheaper than lexicographic
-// order for names that share long prefixes (`Status_JVM_…`), and any
-// consistent order serves a lookup.
-bool Before(std::string_view a, std::string_view b) {
-  return a.size() != b.size() ? a.size() < b.size() : a < b;
-}
+bool Before(std::string_view a, std::string_view b) { return MetricBefore(a, b); }
 
 struct ByMetric {
   bool operator()(const v1::SeriesAggregate* a, std::string_view b) const {
@@ -33,6 +28,12 @@ struct ByMetric {
 };
 
 }  // namespace
+
+// Cheaper than lexicographic order for names that share long prefixes
+// (`Status_JVM_…`), and any consistent order serves a lookup.
+bool MetricBefore(std::string_view a, std::string_view b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
 
 void ProcessSharing::Add(uint32_t process_count, uint32_t shared, uint32_t max_jobs) {
   processes += process_count;
@@ -53,16 +54,14 @@ std::string CanonicalMetricName(std::string_view metric) {
 }
 
 MergedInterval::MergedInterval(int64_t start_ms, int64_t length_ms, std::string job_id,
-                               std::string cluster, std::vector<OwnedBatch> batches,
+                               std::string cluster, std::unique_ptr<SeriesLease> lease,
                                std::vector<const v1::SeriesAggregate*> series)
     : start_ms_(start_ms),
       length_ms_(length_ms),
       job_id_(std::move(job_id)),
       cluster_(std::move(cluster)),
-      batches_(std::move(batches)),
-      by_metric_(std::move(series)) {
-  Index();
-}
+      lease_(std::move(lease)),
+      by_metric_(std::move(series)) {}
 
 MergedInterval::MergedInterval(int64_t start_ms, int64_t length_ms, std::string job_id,
                                std::string cluster, std::vector<v1::SeriesAggregate> series)

@@ -11,7 +11,6 @@
 #include <string_view>
 #include <vector>
 
-#include "google/protobuf/arena.h"
 #include "vitals/v1/metrics.pb.h"
 
 namespace vitals::scorer {
@@ -35,20 +34,25 @@ struct ProcessSharing {
   void Add(uint32_t process_count, uint32_t shared, uint32_t max_jobs);
 };
 
-// A batch the window owns: on its own arena when the window decoded it,
-// else moved in on the heap.
-struct OwnedBatch {
-  std::unique_ptr<google::protobuf::Arena> arena;
-  std::unique_ptr<v1::MetricBatch> heap;
-  v1::MetricBatch* batch = nullptr;
+// Keeps a closed interval's series alive, and hands their storage back to
+// the window that merged them when the interval is done with.
+class SeriesLease {
+ public:
+  virtual ~SeriesLease() = default;
 };
+
+// The order of MergedInterval::series(): by metric name's length, then
+// its bytes (names share long prefixes: length tells most apart).
+bool MetricBefore(std::string_view a, std::string_view b);
 
 class MergedInterval {
  public:
   // `series` are merged already (one per identity), carry canonical metric
-  // names and live in `batches`, which the interval keeps.
+  // names, are in MetricBefore order of their metric and live as long as
+  // `lease`, which the interval keeps.
   MergedInterval(int64_t start_ms, int64_t length_ms, std::string job_id, std::string cluster,
-                 std::vector<OwnedBatch> batches, std::vector<const v1::SeriesAggregate*> series);
+                 std::unique_ptr<SeriesLease> lease,
+                 std::vector<const v1::SeriesAggregate*> series);
   // The same from plain values (tests, tools).
   MergedInterval(int64_t start_ms, int64_t length_ms, std::string job_id, std::string cluster,
                  std::vector<v1::SeriesAggregate> series);
@@ -78,7 +82,7 @@ class MergedInterval {
   std::string cluster_;
   ProcessSharing sharing_;
   // Owners of the series: one or the other.
-  std::vector<OwnedBatch> batches_;
+  std::unique_ptr<SeriesLease> lease_;
   std::vector<v1::SeriesAggregate> owned_;
   std::vector<const v1::SeriesAggregate*> by_metric_;
 };

@@ -33,8 +33,8 @@ class JobRegistryTest : public ::testing::Test {
                                                    std::vector<const testing::SyntheticJob*> jobs) {
     const int64_t start = kT0 + i * kInterval;
     for (const testing::SyntheticJob* job : jobs) {
-      for (v1::MetricBatch& b : testing::MakeInterval(*job, start)) {
-        registry_.Add(job->job_name, std::move(b), 0, start + kInterval);
+      for (const v1::MetricBatch& b : testing::MakeInterval(*job, start)) {
+        registry_.Add(job->job_name, b, 0, start + kInterval);
       }
     }
     std::map<std::string, v1::HealthReport> out;

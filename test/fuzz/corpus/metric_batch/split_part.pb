@@ -1,0 +1,1 @@
+2split:custom.gaugeHP
