@@ -55,6 +55,7 @@ absl::Status Gateway::Start() {
   context.ingest = ingest_metrics_.get();
   context.registry = registry_.get();
   context.clock = time_.clock();
+  context.time = &time_;
   context.cluster = config_.cluster;
   receivers_ = Receivers::Make(config_.receivers, context);
   Route(*server_);

@@ -35,6 +35,8 @@ struct ReceiverContext {
   prometheus::Registry* registry = nullptr;
   // Stamps samples that carry no time of their own.
   Clock clock;
+  // What loops of their own (the scrape ticks) wait on: the gateway's.
+  const TimeSource* time = &SystemTimeSource::Get();
   // The gateway's configured cluster (gateway.cluster).
   std::string cluster;
 };

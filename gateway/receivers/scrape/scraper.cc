@@ -12,7 +12,7 @@ constexpr std::string_view kFormat = "scrape";
 }  // namespace
 
 Scraper::Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
-                 IngestMetrics* ingest, prometheus::Registry& registry, Clock clock)
+                 IngestMetrics* ingest, prometheus::Registry& registry, const TimeSource& time)
     : options_(std::move(options)),
       metrics_(registry),
       target_set_(options_.files, FileSdDefaults{options_.interval, options_.timeout}) {
@@ -21,7 +21,8 @@ Scraper::Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* 
   context_.ingest = ingest;
   context_.metrics = &metrics_;
   context_.max_body_bytes = static_cast<size_t>(options_.max_body_bytes);
-  context_.clock = std::move(clock);
+  context_.clock = time.clock();
+  context_.time = &time;
 }
 
 Scraper::~Scraper() { (void)Shutdown(absl::InfiniteFuture()); }

@@ -50,12 +50,13 @@ class Scraper final : public Receiver {
 
   // `sink` must be thread-safe (the aggregator is): targets feed it
   // concurrently, through process attribution with `processes`. The
-  // self-metrics are registered in `registry`.
+  // self-metrics are registered in `registry`. Ticks and sample times come
+  // from `time`, which must outlive the scraper.
   Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* processes,
-          IngestMetrics* ingest, prometheus::Registry& registry, Clock clock);
+          IngestMetrics* ingest, prometheus::Registry& registry, const TimeSource& time);
   Scraper(ScrapeOptions options, const ReceiverContext& context)
       : Scraper(std::move(options), context.sink, context.processes, context.ingest,
-                *context.registry, context.clock) {}
+                *context.registry, *context.time) {}
   ~Scraper() override;
   Scraper(const Scraper&) = delete;
   Scraper& operator=(const Scraper&) = delete;

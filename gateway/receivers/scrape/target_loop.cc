@@ -55,8 +55,8 @@ void TargetLoop::Update(ScrapeTarget target) {
     absl::MutexLock lock(&mu_);
     target_ = std::move(target);
     changed_ = true;
+    if (wake_) wake_->Stop();
   }
-  cv_.SignalAll();
 }
 
 void TargetLoop::Stop() {
@@ -65,8 +65,8 @@ void TargetLoop::Stop() {
     if (stop_.exchange(true)) return;
     context_.metrics->RemoveTarget(series_);
     series_ = {};
+    if (wake_) wake_->Stop();
   }
-  cv_.SignalAll();
 }
 
 void TargetLoop::Join() {
@@ -77,28 +77,35 @@ void TargetLoop::Run() {
   // A wake a hair before its tick (slew, millisecond rounding) must not
   // make the same tick come round twice.
   int64_t last_tick = 0;
-  mu_.Lock();
-  while (!stop_) {
-    const int64_t interval_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(target_.interval));
-    const int64_t now = WallClockMs();
-    const int64_t next =
-        NextTick(std::max(now, last_tick), interval_ms, Offset(name_, interval_ms));
-    changed_ = false;
-    const absl::Time deadline = absl::Now() + absl::Milliseconds(next - now);
-    while (!stop_ && !changed_) {
-      if (cv_.WaitWithDeadline(&mu_, deadline)) break;
+  while (true) {
+    std::shared_ptr<StopSignal> wake;
+    int64_t next = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) break;
+      const int64_t interval_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(target_.interval));
+      next = NextTick(std::max(context_.time->NowMs(), last_tick), interval_ms,
+                      Offset(name_, interval_ms));
+      changed_ = false;
+      wake = std::make_shared<StopSignal>();
+      wake_ = wake;
     }
-    if (stop_ || changed_) continue;  // stopping, or new settings: recompute the tick
-    last_tick = next;
-    const ScrapeTarget target = target_;
-    mu_.Unlock();
+    // Woken early: stopping, or new settings (recompute the tick).
+    if (!context_.time->WaitUntil(next, *wake)) continue;
+    ScrapeTarget target;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) break;
+      if (changed_) continue;
+      last_tick = next;
+      target = target_;
+    }
     const Outcome outcome = Scrape(target);
-    mu_.Lock();
+    absl::MutexLock lock(&mu_);
     if (stop_) break;
     Record(target, outcome);
   }
   finished_ = true;
-  mu_.Unlock();
 }
 
 TargetLoop::Outcome TargetLoop::Scrape(const ScrapeTarget& target) {

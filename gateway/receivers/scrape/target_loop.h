@@ -4,7 +4,8 @@
 // every `interval` with its `timeout`, hand the body to a ScrapeIngester
 // and keep the target's self-metrics. Internal to the scraper.
 //
-// Scrapes fall on wall-clock ticks `k * interval + offset`, the offset
+// Scrapes fall on ticks `k * interval + offset` of the gateway's time
+// source (the wall clock, or a test's own time), the offset
 // hashed from the target's name: targets are spread over the interval
 // instead of all firing at once, a target keeps its phase across gateway
 // restarts and settings changes, and with the interval equal to the
@@ -14,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -37,6 +39,8 @@ class TargetLoop {
     ScrapeMetrics* metrics = nullptr;
     size_t max_body_bytes = 8 << 20;
     Clock clock;  // for sample timestamps
+    // What the ticks are counted on (the gateway's time source).
+    const TimeSource* time = &SystemTimeSource::Get();
   };
 
   // Registers the target's series (down until its first scrape) and starts
@@ -80,7 +84,9 @@ class TargetLoop {
   ScrapeIngester ingester_;  // used by the loop's thread only
 
   absl::Mutex mu_;
-  absl::CondVar cv_;
+  // Ends the current wait for a tick: on new settings and on Stop. A fresh
+  // one per wait, as a StopSignal is set once.
+  std::shared_ptr<StopSignal> wake_ ABSL_GUARDED_BY(mu_);
   ScrapeTarget target_ ABSL_GUARDED_BY(mu_);
   bool changed_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> stop_{false};

@@ -196,15 +196,15 @@ class ScraperTest : public ::testing::Test {
     ASSERT_EQ(std::rename((path + ".tmp").c_str(), path.c_str()), 0);
   }
 
-  void StartScraper() {
+  void StartScraper(const TimeSource& time = SystemTimeSource::Get(),
+                    absl::Duration interval = kInterval) {
     ScrapeOptions options;
     options.enabled = true;
     options.files = {dir_ + "/*.json"};
-    options.interval = kInterval;
+    options.interval = interval;
     options.timeout = kTimeout;
     options.refresh_interval = absl::Milliseconds(100);
-    scraper_ = std::make_unique<Scraper>(options, &sink_, &processes_, &ingest_, registry_,
-                                         [] { return absl::ToUnixMillis(absl::Now()); });
+    scraper_ = std::make_unique<Scraper>(options, &sink_, &processes_, &ingest_, registry_, time);
     ASSERT_TRUE(scraper_->Start().ok());
   }
 
@@ -319,6 +319,31 @@ TEST_F(ScraperTest, HealthyTargetKeepsItsScheduleWhileOthersHangOrRefuse) {
   hung.Release();
 }
 
+// The ticks are the gateway's time source's, not the wall clock's: on time
+// that stands still nothing is scraped, and each step over a tick scrapes
+// once (the in-process gateway tests run on such time).
+TEST_F(ScraperTest, TicksFollowTheGatewaysTimeSource) {
+  FlinkEndpoint target(tm_body_);
+  ASSERT_TRUE(target.Start());
+  WriteFileSd(absl::StrCat(R"([{"targets": [")", target.address(), R"("]}])"));
+  constexpr int64_t kIntervalMs = 10'000;
+  ManualTimeSource time(1'700'000'000'000);
+  StartScraper(time, absl::Milliseconds(kIntervalMs));
+  ASSERT_TRUE(WaitFor([&] { return scraper_->targets() == 1; }));
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(target.requests(), 0) << "scraped before the time source reached a tick";
+
+  for (int scrapes = 1; scrapes <= 3; ++scrapes) {
+    time.Advance(absl::Milliseconds(kIntervalMs));
+    ASSERT_TRUE(WaitFor([&] { return target.requests() >= scrapes; })) << scrapes;
+    absl::SleepFor(absl::Milliseconds(200));
+    EXPECT_EQ(target.requests(), scrapes) << "one scrape per tick passed";
+  }
+  // Before `time` goes: the loops wait on it.
+  EXPECT_TRUE(scraper_->Shutdown(absl::InfiniteFuture()).ok());
+  scraper_.reset();
+}
+
 TEST_F(ScraperTest, FollowsFileSdAndDropsTheSeriesOfRemovedTargets) {
   FlinkEndpoint a(tm_body_);
   FlinkEndpoint b(tm_body_);
@@ -388,7 +413,7 @@ TEST_F(ScraperTest, StartRefusesBadOptionsAndShutdownIsIdempotent) {
   options.files = {dir_ + "/*.json"};
   options.interval = absl::Seconds(1);
   options.timeout = absl::Seconds(2);
-  Scraper bad(options, &sink_, &processes_, &ingest_, registry_, [] { return int64_t{0}; });
+  Scraper bad(options, &sink_, &processes_, &ingest_, registry_, SystemTimeSource::Get());
   EXPECT_TRUE(absl::IsInvalidArgument(bad.Start()));
   EXPECT_TRUE(bad.Shutdown(absl::InfiniteFuture()).ok());
   EXPECT_TRUE(bad.Shutdown(absl::InfiniteFuture()).ok());
