@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <limits>
+#include <new>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/prom_chars.h"
@@ -66,24 +69,54 @@ bool ByName(const LabelView& a, const LabelView& b) { return a.name < b.name; }
 
 }  // namespace
 
+// One allocation: the struct, then the identifier's bytes.
 struct StatsdNormalizer::Identity {
+  Identity* next = nullptr;  // the identity its sender sent after it last time
+  uint32_t key_size = 0;
   bool ok = false;
-  v1::Scope scope = v1::SCOPE_UNSPECIFIED;
-  Suffix suffix = Suffix::kNone;
-  std::string_view quantile;  // static
-  std::string metric;         // canonical
-  std::string count_metric;   // `<metric>_count`, for a meter's `.count`
-  // The identifier without `.rate`/`.count`: a meter's two lines share it.
-  std::string base;
   bool known_meter = false;
-  std::string job_name;
-  std::string job_id;
-  std::vector<std::pair<std::string, std::string>> label_storage;
-  std::vector<LabelView> labels;  // into label_storage, sorted by name
+  Suffix suffix = Suffix::kNone;
+  v1::Scope scope = v1::SCOPE_UNSPECIFIED;
+  std::string_view quantile;      // static
+  std::string_view metric;        // canonical; interned
+  std::string_view count_metric;  // `<metric>_count`, for a meter's `.count`; interned
+  // The identifier without `.rate`/`.count` (a prefix of it): a meter's two
+  // lines share it.
+  std::string_view base;
+  std::string_view job_name;                 // interned
+  std::string_view job_id;                   // interned
+  absl::InlinedVector<LabelView, 6> labels;  // interned, sorted by name
+
+  std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_size}; }
+
+  static Identity* New(std::string_view identifier) {
+    void* memory = ::operator new(sizeof(Identity) + identifier.size());
+    auto* id = new (memory) Identity;
+    id->key_size = static_cast<uint32_t>(identifier.size());
+    std::memcpy(id + 1, identifier.data(), identifier.size());
+    return id;
+  }
+
+  // Asks for the identity and a typical identifier's bytes in the cache
+  // ahead of use, without waiting for any of it.
+  void Prefetch() const {
+    const char* p = reinterpret_cast<const char*>(this);
+    for (size_t offset = 0; offset < sizeof(Identity) + 128; offset += 64) {
+      __builtin_prefetch(p + offset);
+    }
+  }
 };
 
+void StatsdNormalizer::FreeIdentity::operator()(Identity* id) const {
+  id->~Identity();
+  ::operator delete(id);
+}
+
 struct StatsdNormalizer::Sender {
-  std::string source;  // "statsd:<address>"
+  std::string_view key;  // the map's key
+  std::string source;    // "statsd:<address>"
+  // The identity of the sender's previous line: where the guess starts.
+  Identity* cursor = nullptr;
   // The previous line, for Flink's repeat.
   Identity* last = nullptr;
   std::string last_raw;
@@ -111,16 +144,21 @@ StatsdNormalizer::StatsdNormalizer(StatsdNormalizerOptions options, ScopeParser 
 
 StatsdNormalizer::~StatsdNormalizer() = default;
 
-void StatsdNormalizer::BeginDatagram(std::string_view sender, int64_t now_ms) {
+void StatsdNormalizer::BeginDatagram(std::string_view key, absl::FunctionRef<std::string()> name,
+                                     int64_t now_ms) {
   now_ms_ = now_ms;
-  sender_ = &SenderFor(sender);
+  // Consecutive datagrams mostly come from one sender (a report's burst).
+  if (sender_ == nullptr || sender_->key != key) sender_ = &SenderFor(key, name);
 }
 
-StatsdNormalizer::Sender& StatsdNormalizer::SenderFor(std::string_view name) {
-  if (auto it = senders_.find(AsAbsl(name)); it != senders_.end()) return it->second;
+StatsdNormalizer::Sender& StatsdNormalizer::SenderFor(std::string_view key,
+                                                      absl::FunctionRef<std::string()> name) {
+  if (auto it = senders_.find(AsAbsl(key)); it != senders_.end()) return it->second;
   if (senders_.size() >= options_.max_senders) ClearSenders();
-  Sender& sender = senders_[std::string(name)];
-  sender.source = absl::StrCat("statsd:", AsAbsl(name));
+  auto [it, inserted] = senders_.try_emplace(std::string(key));
+  Sender& sender = it->second;
+  sender.key = it->first;
+  sender.source = absl::StrCat("statsd:", name());
   return sender;
 }
 
@@ -131,8 +169,8 @@ void StatsdNormalizer::OnMetric(const StatsdMetric& metric) {
     ++stats_.rejected_type;
     return;
   }
-  Identity& id = Lookup(metric.name);  // may clear caches, and with them holds
   Sender& sender = *sender_;
+  Identity& id = Lookup(metric.name, sender);  // may clear caches, and with them holds
   if (sender.held != nullptr) {
     const bool negative = metric.signed_delta && metric.raw_value.front() == '-';
     if (sender.held == &id && negative) {
@@ -161,7 +199,7 @@ void StatsdNormalizer::OnMetric(const StatsdMetric& metric) {
 
   if (id.suffix == Suffix::kRate && !id.known_meter) {
     if (meter_bases_.size() >= options_.max_identifiers) meter_bases_.clear();
-    meter_bases_.insert(id.base);
+    meter_bases_.insert(std::string(id.base));
     id.known_meter = true;
   }
   // Flink writes its reset as a bare "0"; a double reading of zero is "0.0".
@@ -217,7 +255,7 @@ bool StatsdNormalizer::IsMeter(Identity& id) {
   if (id.known_meter) return true;
   // A meter sends `.rate` before `.count`; a histogram starts with `.count`.
   // Flink's own meters are all named …PerSecond.
-  if (meter_bases_.contains(id.base) || absl::EndsWith(id.base, "PerSecond")) {
+  if (meter_bases_.contains(AsAbsl(id.base)) || absl::EndsWith(AsAbsl(id.base), "PerSecond")) {
     id.known_meter = true;
   }
   return id.known_meter;
@@ -279,13 +317,32 @@ void StatsdNormalizer::Emit(Identity& id, Sender& sender, const StatsdMetric* me
   next_->OnFlinkSample(out);
 }
 
-StatsdNormalizer::Identity& StatsdNormalizer::Lookup(std::string_view identifier) {
-  if (auto it = identities_.find(AsAbsl(identifier)); it != identities_.end()) return it->second;
-  if (identities_.size() >= options_.max_identifiers) ClearIdentities();
-  auto [it, inserted] = identities_.try_emplace(std::string(identifier));
-  Parse(it->first, it->second);
-  return it->second;
+StatsdNormalizer::Identity& StatsdNormalizer::Lookup(std::string_view identifier, Sender& sender) {
+  Identity* const previous = sender.cursor;
+  if (previous != nullptr) {
+    if (previous->key() == identifier) return *previous;  // Flink's repeat
+    if (Identity* guess = previous->next; guess != nullptr && guess->key() == identifier) {
+      sender.cursor = guess;
+      if (guess->next != nullptr) guess->next->Prefetch();  // the sender's next line
+      return *guess;
+    }
+  }
+  Identity* id;
+  if (auto it = identities_.find(identifier); it != identities_.end()) {
+    id = it->second.get();
+  } else {
+    if (identities_.size() >= options_.max_identifiers) ClearIdentities();  // and every cursor
+    std::unique_ptr<Identity, FreeIdentity> added(Identity::New(identifier));
+    id = added.get();
+    identities_.emplace(id->key(), std::move(added));
+    Parse(id->key(), *id);
+  }
+  if (sender.cursor != nullptr) sender.cursor->next = id;
+  sender.cursor = id;
+  return *id;
 }
+
+std::string_view StatsdNormalizer::Intern(std::string_view s) { return *strings_.emplace(s).first; }
 
 void StatsdNormalizer::Parse(std::string_view identifier, Identity& id) {
   ++stats_.identifier_parses;
@@ -320,14 +377,15 @@ void StatsdNormalizer::Parse(std::string_view identifier, Identity& id) {
       break;
   }
 
+  std::vector<LabelView> labels;
   for (const LabelView& variable : match->variables) {
-    std::string value = Filtered(variable.value);
+    const std::string_view value = Intern(Filtered(variable.value));
     if (variable.name == "job_name") {
-      id.job_name = std::move(value);
+      id.job_name = value;
     } else if (variable.name == "job_id") {
-      id.job_id = std::move(value);
+      id.job_id = value;
     } else {
-      id.label_storage.emplace_back(std::string(variable.name), std::move(value));
+      labels.push_back({Intern(variable.name), value});
     }
   }
 
@@ -340,7 +398,7 @@ void StatsdNormalizer::Parse(std::string_view identifier, Identity& id) {
       id.suffix = rule.suffix;
       id.quantile = rule.quantile;
       path = path.substr(0, dot);
-      id.base = std::string(identifier.substr(0, identifier.size() - token.size() - 1));
+      id.base = identifier.substr(0, identifier.size() - token.size() - 1);
       break;
     }
   }
@@ -372,20 +430,18 @@ void StatsdNormalizer::Parse(std::string_view identifier, Identity& id) {
         break;
       }
     }
-    id.label_storage.emplace_back(std::move(part),
-                                  Filtered(Span(tokens[i + 1], tokens[value_end - 1])));
+    labels.push_back({Intern(part), Intern(Filtered(Span(tokens[i + 1], tokens[value_end - 1])))});
     i = value_end;
   }
-  id.metric = absl::StrCat(AsAbsl(metric_prefix), name);
-  id.count_metric = absl::StrCat(id.metric, "_count");
+  const std::string metric = absl::StrCat(AsAbsl(metric_prefix), name);
+  id.metric = Intern(metric);
+  id.count_metric = Intern(absl::StrCat(metric, "_count"));
 
-  // Views only once the storage has stopped moving; variables first, so a
-  // key/value label never overrides one.
-  std::stable_sort(id.label_storage.begin(), id.label_storage.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [name, value] : id.label_storage) {
-    if (!id.labels.empty() && id.labels.back().name == name) continue;
-    id.labels.push_back({name, value});
+  // Variables first, so a key/value label never overrides one.
+  std::stable_sort(labels.begin(), labels.end(), ByName);
+  for (const LabelView& label : labels) {
+    if (!id.labels.empty() && id.labels.back().name == label.name) continue;
+    id.labels.push_back(label);
   }
   id.ok = true;
 }
@@ -393,8 +449,12 @@ void StatsdNormalizer::Parse(std::string_view identifier, Identity& id) {
 void StatsdNormalizer::ClearIdentities() {
   // Holds and repeats point at identities: settle them first.
   ReleaseHeld(std::numeric_limits<int64_t>::max());
-  for (auto& [name, sender] : senders_) sender.last = nullptr;
+  for (auto& [name, sender] : senders_) {
+    sender.last = nullptr;
+    sender.cursor = nullptr;
+  }
   identities_.clear();
+  strings_.clear();
   meter_bases_.clear();
   ++stats_.cache_clears;
 }

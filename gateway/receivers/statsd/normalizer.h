@@ -40,8 +40,11 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/container/node_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "gateway/flink_sample.h"
 #include "gateway/receivers/statsd/parser.h"
@@ -98,7 +101,14 @@ class StatsdNormalizer : public StatsdSink {
 
   // Before each datagram: who sent it (an address, stable for a Flink
   // process's reporter) and when it arrived.
-  void BeginDatagram(std::string_view sender, int64_t now_ms);
+  void BeginDatagram(std::string_view sender, int64_t now_ms) {
+    BeginDatagram(
+        sender, [sender] { return std::string(sender); }, now_ms);
+  }
+  // The same with the sender as a key (any bytes, e.g. its socket address
+  // in binary) and its name formatted by `name` only when the key is new:
+  // what a receiver calls per datagram.
+  void BeginDatagram(std::string_view key, absl::FunctionRef<std::string()> name, int64_t now_ms);
 
   void OnMetric(const StatsdMetric& metric) override;
   void OnReject(size_t line, std::string_view reason) override;
@@ -112,15 +122,17 @@ class StatsdNormalizer : public StatsdSink {
   const StatsdNormalizerStats& stats() const { return stats_; }
   size_t cached_identifiers() const { return identities_.size(); }
 
+  struct Identity;  // opaque; public only for normalizer.cc's helpers
+
  private:
-  struct Identity;
   struct Sender;
 
   StatsdNormalizer(StatsdNormalizerOptions options, ScopeParser parser, FlinkSampleSink* next);
 
-  Identity& Lookup(std::string_view identifier);
+  Identity& Lookup(std::string_view identifier, Sender& sender);
+  std::string_view Intern(std::string_view s);
   void Parse(std::string_view identifier, Identity& id);
-  Sender& SenderFor(std::string_view name);
+  Sender& SenderFor(std::string_view key, absl::FunctionRef<std::string()> name);
   void Emit(Identity& id, Sender& sender, const StatsdMetric* metric, double value,
             int64_t timestamp_ms);
   void EmitHeld(Sender& sender);
@@ -132,9 +144,21 @@ class StatsdNormalizer : public StatsdSink {
   ScopeParser scope_parser_;
   FlinkSampleSink* next_;
 
-  // Node maps: samples and senders hold pointers to entries.
-  absl::node_hash_map<std::string, Identity> identities_;
+  struct FreeIdentity {
+    void operator()(Identity* id) const;
+  };
+  // Each identity is one allocation holding its identifier (the map's key
+  // views it); senders hold pointers to identities, samples to senders. A
+  // sender repeats its identifiers in the same order every report, so each
+  // identity remembers the one its sender sent next: most lines cost one
+  // compare with that guess (already prefetched) instead of a hash lookup.
+  absl::flat_hash_map<std::string_view, std::unique_ptr<Identity, FreeIdentity>> identities_;
   absl::node_hash_map<std::string, Sender> senders_;
+  // The strings of identities (metric names, label names and values, job
+  // names), once each: the identities of a process share its host, tm_id
+  // and job, so what a line reads besides its identity stays in cache.
+  // Cleared with the identities.
+  absl::node_hash_set<std::string> strings_;
   // Identifiers (without `.rate`) of meters seen: tells a meter's `.count`
   // from a histogram's.
   absl::flat_hash_set<std::string> meter_bases_;

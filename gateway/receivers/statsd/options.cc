@@ -34,6 +34,10 @@ void DeclareStatsdKeys(config::Keys& k, StatsdReceiverOptions& o) {
       .Range(0, int64_t{1} << 30);
   k.Key("max_datagram_bytes", &o.max_datagram_bytes, "longer datagrams are refused")
       .Range(512, 65507);
+  k.Key("receive_batch", &o.receive_batch,
+        "datagrams read per recvmmsg call, each into a max_datagram_bytes slot; 1 reads each "
+        "with its own recvmsg")
+      .Range(1, 1024);
   k.Key("dogstatsd_tags", &o.parse.dogstatsd_tags, "`|#k:v` tags become labels");
   k.Key("meter_counts", &o.normalize.meter_counts, "keep a meter's `.count` as `<meter>_count`");
   k.Key("key_value_keys", &o.normalize.key_value_keys,

@@ -27,6 +27,34 @@ bool ParseNumber(std::string_view s, double* out) {
   }
   const char first = s[0];
   if ((first >= '0' && first <= '9') || first == '.') {
+    // Fast path for what Flink mostly sends, `42` and `1523.4`: at most 15
+    // digits and no exponent make an exact integer divided by an exact
+    // power of ten, which IEEE division rounds correctly (Clinger), as
+    // from_chars would.
+    static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    uint64_t mantissa = 0;
+    int digits = 0;
+    int decimals = -1;  // digits after the '.'; -1 before it
+    bool simple = true;
+    for (char c : s) {
+      if (c >= '0' && c <= '9') {
+        mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+        ++digits;
+        if (decimals >= 0) ++decimals;
+      } else if (c == '.' && decimals < 0) {
+        decimals = 0;
+      } else {
+        simple = false;
+        break;
+      }
+    }
+    if (simple && digits > 0 && digits <= 15) {
+      double v = static_cast<double>(mantissa);
+      if (decimals > 0) v /= kPow10[decimals];
+      *out = negative ? -v : v;
+      return true;
+    }
     for (char c : s) {
       const bool ok =
           (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -29,13 +30,34 @@ namespace net = boost::asio;
 using udp = net::ip::udp;
 
 constexpr std::string_view kFormat = "statsd";
-// Datagrams per recvmmsg call, and calls per wake-up before the lane lets
-// its timer run.
-constexpr size_t kBatch = 16;
-constexpr int kBatchesPerWake = 64;
+// Datagrams read per wake-up at most before the lane lets its timer run.
+constexpr size_t kDatagramsPerWake = 1024;
+
+// A datagram sender's identity as bytes (family, port, address): the
+// normalizer's key for it, formatted only when the sender is new.
+std::string_view SenderKey(const sockaddr_storage& addr, char (&out)[24]) {
+  size_t n = 0;
+  auto put = [&](const void* p, size_t size) {
+    std::memcpy(out + n, p, size);
+    n += size;
+  };
+  const auto family = static_cast<char>(addr.ss_family);
+  put(&family, 1);
+  if (addr.ss_family == AF_INET) {
+    const auto& a = reinterpret_cast<const sockaddr_in&>(addr);
+    put(&a.sin_port, sizeof(a.sin_port));
+    put(&a.sin_addr, sizeof(a.sin_addr));
+  } else if (addr.ss_family == AF_INET6) {
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(addr);
+    put(&a.sin6_port, sizeof(a.sin6_port));
+    put(&a.sin6_addr, sizeof(a.sin6_addr));
+    put(&a.sin6_scope_id, sizeof(a.sin6_scope_id));
+  }
+  return std::string_view(out, n);
+}
 
 // "ip:port" ("[ip]:port" for IPv6) of a datagram's sender.
-std::string_view FormatSender(const sockaddr_storage& addr, char (&out)[64]) {
+std::string FormatSender(const sockaddr_storage& addr) {
   char ip[INET6_ADDRSTRLEN] = {};
   uint16_t port = 0;
   bool v6 = false;
@@ -49,8 +71,9 @@ std::string_view FormatSender(const sockaddr_storage& addr, char (&out)[64]) {
     port = ntohs(a.sin6_port);
     v6 = true;
   }
+  char out[64];
   const int n = std::snprintf(out, sizeof(out), v6 ? "[%s]:%u" : "%s:%u", ip, port);
-  return std::string_view(out, static_cast<size_t>(std::clamp(n, 0, int{sizeof(out) - 1})));
+  return std::string(out, static_cast<size_t>(std::clamp(n, 0, int{sizeof(out) - 1})));
 }
 
 }  // namespace
@@ -61,20 +84,35 @@ struct StatsdReceiver::Lane {
         metrics(metrics),
         clock(clock),
         parser(options.parse),
+        batch(static_cast<size_t>(std::clamp(options.receive_batch, 1, 1024))),
         slot_bytes(static_cast<size_t>(options.max_datagram_bytes)),
-        buffer(kBatch * slot_bytes) {
-    for (size_t i = 0; i < kBatch; ++i) {
-      iov[i] = {buffer.data() + i * slot_bytes, slot_bytes};
+        // Not zeroed: a slot's pages become resident only as far as
+        // datagrams fill them (a 1.4 KB datagram touches one of a 64 KB
+        // slot's pages).
+        buffer(std::make_unique_for_overwrite<char[]>(batch * slot_bytes)),
+        headers(batch),
+        iov(batch),
+        addrs(batch),
+        controls(batch) {
+    for (size_t i = 0; i < batch; ++i) {
+      iov[i] = {buffer.get() + i * slot_bytes, slot_bytes};
+      msghdr& h = headers[i].msg_hdr;
+      h.msg_name = &addrs[i];
+      h.msg_iov = &iov[i];
+      h.msg_iovlen = 1;
+      h.msg_control = controls[i].data();
     }
   }
 
   void ArmRead() {
     socket.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& ec) {
       if (ec) return;  // closed
-      for (int i = 0; i < kBatchesPerWake; ++i) {
-        if (ReadBatch() < kBatch) break;
+      for (size_t read = 0; read < kDatagramsPerWake;) {
+        const size_t n = ReadBatch();
+        read += n;
+        if (n < batch) break;  // the socket is empty
       }
-      Publish();
+      EndBatch();
       ArmRead();
     });
   }
@@ -85,39 +123,50 @@ struct StatsdReceiver::Lane {
       if (ec) return;  // cancelled
       normalizer->ReleaseHeld(clock());
       ReadKernelDrops();
+      EndBatch();
       Publish();
       ArmTimer();
     });
   }
 
-  // Reads up to kBatch datagrams without blocking; returns how many.
+  // Reads up to `batch` datagrams without blocking, with one recvmmsg
+  // (recvmsg when batch is 1), and hands them on; returns how many.
   size_t ReadBatch() {
-    std::array<mmsghdr, kBatch> headers{};
-    for (size_t i = 0; i < kBatch; ++i) {
+    for (size_t i = 0; i < batch; ++i) {
       msghdr& h = headers[i].msg_hdr;
-      h.msg_name = &addrs[i];
       h.msg_namelen = sizeof(addrs[i]);
-      h.msg_iov = &iov[i];
-      h.msg_iovlen = 1;
-      h.msg_control = controls[i].data();
       h.msg_controllen = controls[i].size();
+      h.msg_flags = 0;
     }
-    const int n = recvmmsg(socket.native_handle(), headers.data(), kBatch, MSG_DONTWAIT, nullptr);
+    int n;
+    if (batch == 1) {
+      const ssize_t size = recvmsg(socket.native_handle(), &headers[0].msg_hdr, MSG_DONTWAIT);
+      n = size < 0 ? -1 : 1;
+      if (n == 1) headers[0].msg_len = static_cast<unsigned>(size);
+    } else {
+      n = recvmmsg(socket.native_handle(), headers.data(), static_cast<unsigned>(batch),
+                   MSG_DONTWAIT, nullptr);
+    }
     if (n <= 0) return 0;
     const int64_t now_ms = clock();
+    datagrams.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+    int too_large = 0;
     for (int i = 0; i < n; ++i) {
       const msghdr& h = headers[i].msg_hdr;
       CountKernelDrops(h);
-      datagrams.fetch_add(1, std::memory_order_relaxed);
       if (h.msg_flags & MSG_TRUNC) {
-        metrics->Rejected(kFormat, "too_large");
+        ++too_large;
         continue;
       }
-      char sender[64];
-      normalizer->BeginDatagram(FormatSender(addrs[i], sender), now_ms);
+      // The sender of each datagram is its own, whatever the batch holds.
+      char key[24];
+      const sockaddr_storage& from = addrs[i];
+      normalizer->BeginDatagram(
+          SenderKey(from, key), [&from] { return FormatSender(from); }, now_ms);
       parser.Parse(std::string_view(static_cast<const char*>(iov[i].iov_base), headers[i].msg_len),
                    *normalizer);
     }
+    if (too_large > 0) metrics->Rejected(kFormat, "too_large", too_large);
     return static_cast<size_t>(n);
   }
 
@@ -154,15 +203,19 @@ struct StatsdReceiver::Lane {
     if (dropped <= 0) return;
     kernel_drops = total;
     overloaded.fetch_add(static_cast<uint64_t>(dropped), std::memory_order_relaxed);
-    for (int32_t d = 0; d < dropped; ++d) metrics->Overloaded(kFormat);
+    metrics->Overloaded(kFormat, static_cast<double>(dropped));
   }
 
-  // Ends the attribution batch (the datagrams read since the last call),
-  // then hands the normalizer's counts since the last call to the
-  // self-metrics.
-  void Publish() {
+  // Ends the attribution batch: the datagrams read since the last call.
+  void EndBatch() {
     attributor->Finish(clock());
     attributor->Begin();
+  }
+
+  // Hands the counts since the last call to the self-metrics: on the
+  // lane's timer, not per wake-up, since a counter update costs a labelled
+  // lookup.
+  void Publish() {
     const StatsdNormalizerStats& now = normalizer->stats();
     StatsdNormalizerStats& was = published;
     auto delta = [](uint64_t a, uint64_t b) { return static_cast<double>(a - b); };
@@ -193,11 +246,14 @@ struct StatsdReceiver::Lane {
   StatsdParser parser;
   std::unique_ptr<ProcessAttributor> attributor;
   std::unique_ptr<StatsdNormalizer> normalizer;
+  // One slot per datagram of a recvmmsg call, reused by every call.
+  const size_t batch;
   const size_t slot_bytes;
-  std::vector<char> buffer;
-  std::array<iovec, kBatch> iov{};
-  std::array<sockaddr_storage, kBatch> addrs{};
-  std::array<std::array<char, CMSG_SPACE(sizeof(uint32_t))>, kBatch> controls{};
+  std::unique_ptr<char[]> buffer;
+  std::vector<mmsghdr> headers;
+  std::vector<iovec> iov;
+  std::vector<sockaddr_storage> addrs;
+  std::vector<std::array<char, CMSG_SPACE(sizeof(uint32_t))>> controls;
   uint32_t kernel_drops = 0;
   StatsdNormalizerStats published;
   std::atomic<uint64_t> datagrams{0};
@@ -298,6 +354,7 @@ absl::Status StatsdReceiver::Shutdown(absl::Time /*deadline*/) {
     lane->socket.close(ignored);
     // The lane's thread is gone: its normalizer is ours now.
     lane->normalizer->ReleaseHeld(std::numeric_limits<int64_t>::max());
+    lane->EndBatch();
     lane->Publish();
   }
   return absl::OkStatus();

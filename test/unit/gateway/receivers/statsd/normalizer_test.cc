@@ -7,7 +7,9 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_replace.h"
 #include "test/unit/gateway/receivers/recording_sink.h"
 
 namespace vitals::gateway {
@@ -257,6 +259,106 @@ TEST_F(StatsdNormalizerTest, IdentifiersAreParsedOncePerCacheLifetime) {
   EXPECT_EQ(normalizer_->stats().cache_clears, 1u);
   EXPECT_LE(normalizer_->cached_identifiers(), 2u);
   EXPECT_EQ(sink_.samples.size(), 7u);
+}
+
+// Each identity remembers the one its sender sent next, and a line is
+// first compared with that guess: whatever the order, the interleaving of
+// senders or the cache clears, every line must get its own identity.
+class StatsdNormalizerOrderTest : public StatsdNormalizerTest,
+                                  public ::testing::WithParamInterface<size_t> {
+ protected:
+  static std::string Tm(int n) {
+    return "10.0.0." + std::to_string(n) + ".taskmanager.tm-" + std::to_string(n) + ".";
+  }
+  static std::string Sender(int n) { return "10.0.0." + std::to_string(n) + ":40000"; }
+
+  // One line of `metric` from TaskManager `tm`, its value telling both.
+  void Line(int tm, std::string_view metric, int report) {
+    Send(Tm(tm) + std::string(metric) + ":" + std::to_string(tm * 1000 + report) + "|g",
+         Sender(tm));
+  }
+
+  void ExpectEverySampleIsItsOwnLine(size_t expected) {
+    ASSERT_EQ(sink_.samples.size(), expected);
+    for (const RecordedSample& s : sink_.samples) {
+      const int tm = static_cast<int>(s.value) / 1000;
+      EXPECT_EQ(s.labels.at("tm_id"), "tm_" + std::to_string(tm)) << s.metric;
+      EXPECT_EQ(s.labels.at("host"), "10_0_0_" + std::to_string(tm)) << s.metric;
+      EXPECT_EQ(s.source, "statsd:" + Sender(tm)) << s.metric;
+    }
+  }
+};
+
+TEST_P(StatsdNormalizerOrderTest, LinesKeepTheirIdentityWhateverTheOrder) {
+  StatsdNormalizerOptions options;
+  options.max_identifiers = GetParam();
+  Make(options);
+  const std::vector<std::string> usual = {"Status.JVM.CPU.Load", "Status.JVM.Threads.Count",
+                                          "Status.JVM.Memory.Heap.Used"};
+  const std::vector<std::string> changed = {"Status.JVM.Memory.Heap.Used", "Status.JVM.CPU.Load",
+                                            "Status.Shuffle.Netty.UsedMemory",
+                                            "Status.JVM.Threads.Count"};
+  size_t lines = 0;
+  std::vector<std::string> metrics;
+  for (int report = 1; report <= 4; ++report) {
+    now_ms_ += 10'000;
+    const std::vector<std::string>& order = report == 3 ? changed : usual;
+    // Two TaskManagers, their lines interleaved as their datagrams meet.
+    for (const std::string& metric : order) {
+      for (int tm : {1, 2}) {
+        Line(tm, metric, report);
+        ++lines;
+        metrics.push_back(absl::StrReplaceAll(metric, {{".", "_"}}));
+      }
+    }
+    // A third sends the same identifiers' suffixes alone.
+    for (const std::string& metric : order) {
+      Line(3, metric, report);
+      ++lines;
+      metrics.push_back(absl::StrReplaceAll(metric, {{".", "_"}}));
+    }
+  }
+  ExpectEverySampleIsItsOwnLine(lines);
+  for (size_t i = 0; i < lines; ++i) EXPECT_EQ(sink_.samples[i].metric, metrics[i]) << i;
+  if (GetParam() < 4) {
+    EXPECT_GT(normalizer_->stats().cache_clears, 0u);
+  }
+}
+
+// Unbounded, and a cache cleared in the middle of reports.
+INSTANTIATE_TEST_SUITE_P(CacheSizes, StatsdNormalizerOrderTest, ::testing::Values(1024, 2));
+
+TEST_F(StatsdNormalizerTest, SendersAreKeyedByBytesAndNamedOnce) {
+  StatsdNormalizerOptions options;
+  options.max_senders = 2;
+  Make(options);
+  int named = 0;
+  auto from = [&](std::string_view key, std::string name, std::string_view line) {
+    normalizer_->BeginDatagram(
+        key,
+        [&] {
+          ++named;
+          return name;
+        },
+        now_ms_);
+    parser_.Parse(line, *normalizer_);
+  };
+  const std::string cpu = std::string(kTm) + "Status.JVM.CPU.Load:";
+  from(std::string_view("\x02\x00\x01", 3), "10.0.0.7:1", cpu + "0.1|g");
+  from(std::string_view("\x02\x00\x01", 3), "unused", cpu + "0.2|g");
+  from(std::string_view("\x02\x00\x02", 3), "10.0.0.7:2", cpu + "0.3|g");
+  from(std::string_view("\x02\x00\x01", 3), "unused", cpu + "0.4|g");
+  EXPECT_EQ(named, 2);
+  // A third sender clears the full table; the first is then new again.
+  from(std::string_view("\x02\x00\x03", 3), "10.0.0.7:3", cpu + "0.5|g");
+  from(std::string_view("\x02\x00\x01", 3), "10.0.0.7:1", cpu + "0.6|g");
+  EXPECT_EQ(named, 4);
+  ASSERT_EQ(sink_.samples.size(), 6u);
+  const char* sources[] = {"10.0.0.7:1", "10.0.0.7:1", "10.0.0.7:2",
+                           "10.0.0.7:1", "10.0.0.7:3", "10.0.0.7:1"};
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(sink_.samples[i].source, std::string("statsd:") + sources[i]) << i;
+  }
 }
 
 TEST_F(StatsdNormalizerTest, ConfiguredDelimiterAndFormats) {

@@ -1,6 +1,8 @@
 #include "gateway/receivers/statsd/parser.h"
 
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -106,6 +108,37 @@ TEST(StatsdParser, JavaDoublesAndSpecialValues) {
   EXPECT_EQ(neg_inf.value, -INFINITY);
   EXPECT_TRUE(neg_inf.signed_delta);
   EXPECT_EQ(One("a:1e-400|g").value, 0);  // underflow reads as zero
+}
+
+// Plain decimals of up to 15 digits take a shortcut (an exact integer over
+// an exact power of ten); it must round exactly as the full conversion does.
+TEST(StatsdParser, PlainDecimalsReadExactlyAsStrtodReadsThem) {
+  uint64_t state = 0x9e3779b97f4a7c15u;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const int digits = 1 + static_cast<int>(next() % 17);  // 16 and 17: the full path
+    std::string text;
+    for (int d = 0; d < digits; ++d) text += static_cast<char>('0' + next() % 10);
+    const size_t dot = next() % (text.size() + 2);
+    if (dot <= text.size()) text.insert(dot, ".");
+    if (next() % 4 == 0) text.insert(0, "-");
+    const Seen m = One("a:" + text + "|g");
+    EXPECT_EQ(m.value, std::strtod(text.c_str(), nullptr)) << text;
+    EXPECT_EQ(std::signbit(m.value), text[0] == '-') << text;
+  }
+  EXPECT_EQ(One("a:5.|g").value, 5);
+  EXPECT_EQ(One("a:.25|g").value, 0.25);
+  EXPECT_EQ(One("a:999999999999999|g").value, 999999999999999.0);
+  EXPECT_EQ(One("a:0.1|g").value, 0.1);
+  EXPECT_EQ(One("a:1523.4|g").value, 1523.4);
+  EXPECT_EQ(RejectReason("a:.|g"), reject::kBadValue);
+  EXPECT_EQ(RejectReason("a:1.2.3|g"), reject::kBadValue);
+  EXPECT_EQ(RejectReason("a:12x|g"), reject::kBadValue);
 }
 
 TEST(StatsdParser, FlinkNegativeGaugeIsZeroThenSignedValue) {

@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "prometheus/registry.h"
 #include "test/unit/gateway/receivers/test_support.h"
 
@@ -222,6 +225,56 @@ TEST_F(StatsdReceiverTest, SeveralLanesShareThePort) {
   for (const RecordedSample& s : sink_.samples()) EXPECT_THAT(s.source, StartsWith("statsd:127."));
 }
 
+// receive_batch datagrams per recvmmsg (1: a recvmsg each): while the
+// lane is stuck in the sink the datagrams of several senders pile up in the
+// socket, then come out in full batches. Every datagram must be delivered
+// once, each with its own sender, in each sender's order.
+class StatsdReceiverBatchTest : public StatsdReceiverTest,
+                                public ::testing::WithParamInterface<int> {};
+
+TEST_P(StatsdReceiverBatchTest, EveryDatagramOfABatchIsDeliveredWithItsOwnSender) {
+  StatsdReceiverOptions options;
+  options.receive_batch = GetParam();
+  Start(options);
+  constexpr int kClients = 4;
+  constexpr int kPerClient = 150;
+  std::vector<std::unique_ptr<UdpClient>> clients;
+  for (int c = 0; c < kClients; ++c) clients.push_back(std::make_unique<UdpClient>());
+  sink_.Block();
+  for (int i = 0; i < kPerClient; ++i) {
+    for (int c = 0; c < kClients; ++c) {
+      // The value tells the sender and the datagram; two lines a datagram.
+      const std::string v = std::to_string((c + 1) * 100'000 + i + 1);
+      clients[c]->Send(receiver_->port(), absl::StrCat(kTask, "busyTimeMsPerSecond:", v, "|g\n",
+                                                       kTask, "idleTimeMsPerSecond:", v, "|g"));
+    }
+  }
+  sink_.Unblock();
+  constexpr size_t kLines = 2 * kClients * kPerClient;
+  ASSERT_TRUE(WaitFor([&] { return sink_.size() == kLines; }))
+      << sink_.size() << " samples, " << receiver_->datagrams() << " datagrams, "
+      << receiver_->overloaded() << " dropped";
+  EXPECT_EQ(receiver_->datagrams(), static_cast<uint64_t>(kClients * kPerClient));
+  EXPECT_EQ(receiver_->overloaded(), 0u);
+  // The lines count reaches the self-metrics on the lane's timer, with no
+  // datagram after the last.
+  ASSERT_TRUE(WaitFor([&] { return metrics_.received("statsd") == kLines; }));
+
+  std::vector<int> next(kClients, 1);
+  for (const RecordedSample& s : sink_.samples()) {
+    const int c = static_cast<int>(s.value) / 100'000 - 1;
+    const int i = static_cast<int>(s.value) % 100'000;
+    ASSERT_GE(c, 0);
+    ASSERT_LT(c, kClients);
+    EXPECT_EQ(s.source, "statsd:127.0.0.1:" + std::to_string(clients[c]->port()));
+    EXPECT_EQ(i, next[c]) << "sender " << c;
+    if (s.metric == "idleTimeMsPerSecond") next[c] = i + 1;
+  }
+  for (int c = 0; c < kClients; ++c) EXPECT_EQ(next[c], kPerClient + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(ReceiveBatch, StatsdReceiverBatchTest, ::testing::Values(1, 3, 64));
+
 TEST_F(StatsdReceiverTest, ShutdownIsSafeTwiceAndWithoutStart) {
   StatsdReceiver never_started({}, &sink_, &processes_, &metrics_, [] { return int64_t{0}; });
   EXPECT_TRUE(never_started.Shutdown(absl::InfiniteFuture()).ok());
@@ -244,6 +297,9 @@ TEST(StatsdReceiverOptions, ValidateNamesTheKey) {
   options = {};
   options.threads = 0;
   EXPECT_THAT(std::string(options.Validate().message()), StartsWith("statsd.threads"));
+  options = {};
+  options.receive_batch = 0;
+  EXPECT_THAT(std::string(options.Validate().message()), StartsWith("statsd.receive_batch"));
   options = {};
   options.normalize.scope_formats.delimiter = ':';
   EXPECT_THAT(std::string(options.Validate().message()), StartsWith("statsd.scope_formats"));
