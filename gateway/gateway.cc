@@ -83,6 +83,17 @@ void Gateway::Route(http::Server& server) {
   });
 }
 
+namespace {
+
+// The keys Reload applies; a change to any other is named in the log as
+// needing a restart.
+bool IsReloadedKey(std::string_view path) {
+  return path.starts_with("gateway.aggregation.") || path.starts_with("gateway.attribution.") ||
+         path == "gateway.pushgateway.group_ttl";
+}
+
+}  // namespace
+
 absl::Status Gateway::Reload(const GatewayConfig& fresh) {
   if (absl::Status s = aggregator_->Reload(fresh.aggregation); !s.ok()) {
     log::Error("reload refused, the running config stays", {{"error", std::string(s.message())}});
@@ -93,19 +104,10 @@ absl::Status Gateway::Reload(const GatewayConfig& fresh) {
   config_.aggregation = fresh.aggregation;
   config_.attribution = fresh.attribution;
   config_.push_group_ttl = fresh.push_group_ttl;
+  // Everything else is read at start only: name what changed.
   std::vector<std::string> restart;
-  if (fresh.listen != config_.listen) restart.push_back("listen");
-  if (fresh.web_config_file != config_.web_config_file) restart.push_back("web_config_file");
-  if (fresh.node != config_.node) restart.push_back("node");
-  if (fresh.cluster != config_.cluster) restart.push_back("cluster");
-  if (fresh.push_cluster_override != config_.push_cluster_override) {
-    restart.push_back("pushgateway.cluster_override");
-  }
-  if (fresh.kafka_properties != config_.kafka_properties) restart.push_back("kafka.properties");
-  if (fresh.kafka_sink.topic != config_.kafka_sink.topic) restart.push_back("kafka.topic");
-  if (fresh.receivers.of<StatsdReceiver>().listen !=
-      config_.receivers.of<StatsdReceiver>().listen) {
-    restart.push_back("statsd.listen");
+  for (std::string& key : config::ChangedKeys("gateway", config_, fresh, DeclareGatewayKeys)) {
+    if (!IsReloadedKey(key)) restart.push_back(std::move(key));
   }
   log::Info("config reloaded: aggregation rules, caps, expiry and push group TTL applied",
             {{"fold_labels", absl::StrJoin(fresh.aggregation.fold_labels, ",")},

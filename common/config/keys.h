@@ -204,11 +204,36 @@ absl::Status Check(std::string_view path, const T& value, void (*declare)(Keys&,
 // Every key under `path` with the default of a value-initialized T.
 template <typename T>
 std::vector<KeyInfo> List(std::string_view path, void (*declare)(Keys&, T&)) {
+  return ListValues(path, T{}, declare);
+}
+
+// Every key under `path` with its value in `value` (as `default_value`).
+template <typename T>
+std::vector<KeyInfo> ListValues(std::string_view path, const T& value, void (*declare)(Keys&, T&)) {
   std::vector<KeyInfo> out;
   Keys keys(std::string(path), &out);
-  T value{};
-  declare(keys, value);
+  T copy = value;  // the declaration binds mutable fields
+  declare(keys, copy);
   return out;
+}
+
+// The paths of the keys whose values differ between `before` and `after`,
+// in declaration order: what a reload tells apart into applied and not.
+// A list of mappings (Keys::List) is listed by its items' keys only, so
+// changes inside one are not seen (the gateway's sections have none).
+template <typename T>
+std::vector<std::string> ChangedKeys(std::string_view path, const T& before, const T& after,
+                                     void (*declare)(Keys&, T&)) {
+  std::map<std::string, std::string> old_values;
+  for (KeyInfo& key : ListValues(path, before, declare)) {
+    old_values.emplace(std::move(key.path), std::move(key.default_value));
+  }
+  std::vector<std::string> changed;
+  for (const KeyInfo& key : ListValues(path, after, declare)) {
+    auto it = old_values.find(key.path);
+    if (it == old_values.end() || it->second != key.default_value) changed.push_back(key.path);
+  }
+  return changed;
 }
 
 // ---------------------------------------------------------------------------

@@ -247,19 +247,22 @@ TEST_F(GatewayProcessTest, SighupReloadsFoldRulesAndRefusesAnIntervalChange) {
   ASSERT_TRUE(metrics.ok());
   EXPECT_FALSE(absl::StrContains(*metrics, "subtask_index=\""));
 
-  // Keep subtask_index from now on.
+  // Keep subtask_index from now on; and a key read at start only changes
+  // too, which the log names rather than applies.
   std::string config;
   {
     std::ifstream in(gateway_->config_path());
     config.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   const std::string reloaded = absl::StrReplaceAll(
-      config, {{"  aggregation:\n", "  aggregation:\n    fold_labels: [host, tm_id, source]\n"}});
+      config, {{"  aggregation:\n", "  aggregation:\n    fold_labels: [host, tm_id, source]\n"},
+               {"gateway:\n", "gateway:\n  shutdown_timeout: 31s\n"}});
   ASSERT_NE(reloaded, config);
   std::ofstream(gateway_->config_path()) << reloaded;
   ASSERT_EQ(kill(gateway_->child().pid(), SIGHUP), 0);
   EXPECT_TRUE(view_has("subtask_index=\"")) << gateway_->child().Stderr();
   EXPECT_THAT(gateway_->child().Stderr(), ::testing::HasSubstr("config reloaded"));
+  EXPECT_THAT(gateway_->child().Stderr(), ::testing::HasSubstr("keys=gateway.shutdown_timeout"));
 
   // A file that changes the interval is refused; the running config stays.
   std::ofstream(gateway_->config_path()) << "gateway:\n  aggregation:\n    interval: 5s\n";

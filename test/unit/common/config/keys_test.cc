@@ -114,6 +114,17 @@ TEST(KeysTest, CheckRunsTheSameChecksOnAStructBuiltInCode) {
             "example.inner.depth: must not exceed limit");
 }
 
+TEST(KeysTest, ChangedKeysNamesWhatDiffersByPathInDeclarationOrder) {
+  Example before;
+  Example after = before;
+  EXPECT_TRUE(ChangedKeys("example", before, after, DeclareExample).empty());
+  after.wait = absl::Seconds(6);
+  after.inner.depth = 3;
+  after.listen = ":81";
+  EXPECT_THAT(ChangedKeys("example", before, after, DeclareExample),
+              ElementsAre("example.listen", "example.wait", "example.inner.depth"));
+}
+
 TEST(KeysTest, ListsEveryKeyWithItsDefault) {
   std::vector<KeyInfo> keys = List("example", DeclareExample);
   std::vector<std::string> lines;
