@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -118,6 +119,9 @@ class BatchDecoder {
   // be null). Protobuf refuses the bytes when either step fails.
   bool DecodeHeader(std::string_view bytes);
   bool DecodeSeries(SeriesResolver* resolver);
+  // A temporary would leave every view dangling.
+  bool Decode(std::string&& bytes) = delete;
+  bool DecodeHeader(std::string&& bytes) = delete;
   // The same views over a message (which must outlive them).
   void Load(const v1::MetricBatch& batch);
 

@@ -171,8 +171,10 @@ TEST(BatchDecoderTest, ReadsWhatProtobufReads) {
 }
 
 TEST(BatchDecoderTest, ReadsTheOddBatchAsProtobufDoes) {
+  // The decoder's views point into the record: it must outlive them.
+  const std::string bytes = OddBatch();
   BatchDecoder decoder;
-  ASSERT_TRUE(decoder.Decode(OddBatch()));
+  ASSERT_TRUE(decoder.Decode(bytes));
   const SeriesView& odd = decoder.series().back();
   EXPECT_EQ(odd.metric, "numRecordsInPerSecond");
   EXPECT_EQ(odd.scope, 3);  // modulo 2^32
