@@ -200,6 +200,12 @@ int RunStandalone(const Args& args) {
       return 1;
     }
   }
+  // Waves are few and read whole by every replica: one partition keeps
+  // them in the order they were recorded.
+  if (absl::Status s = (*cluster)->CreateTopic(config.scorer.waves_topic, 1); !s.ok()) {
+    log::Error("cannot create topic", {{"error", std::string(s.message())}});
+    return 1;
+  }
   const std::string bootstrap = (*cluster)->bootstrap_servers();
   config.gateway.kafka_properties["bootstrap.servers"] = bootstrap;
   config.scorer.kafka_properties["bootstrap.servers"] = bootstrap;

@@ -16,6 +16,7 @@
 #include "cmd/run_common.h"
 #include "cmd/signals.h"
 #include "cmd/status_table.h"
+#include "cmd/wave_table.h"
 #include "common/http/client.h"
 #include "common/http/url.h"
 #include "google/protobuf/util/json_util.h"
@@ -24,7 +25,8 @@
 namespace vitals::cmd {
 namespace {
 
-constexpr int kCritical = 3;  // exit code: some selected job is critical
+constexpr int kCritical = 3;  // exit code: some selected job is critical, a wave says rollback
+constexpr int kHold = 4;      // exit code: a wave says hold (a job has no verdict yet)
 
 struct StatusQuery {
   std::string scorer = "http://127.0.0.1:9095";
@@ -47,8 +49,8 @@ std::string Filters(const StatusQuery& q) {
   return out;
 }
 
-// Every selected job's latest report, all pages of the list.
-absl::StatusOr<v1::JobList> FetchJobs(const StatusQuery& q) {
+// Basic auth for --user, the password from $VITALS_PASSWORD.
+std::vector<std::pair<std::string, std::string>> AuthHeaders(const StatusQuery& q) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!q.user.empty()) {
     const char* password = std::getenv("VITALS_PASSWORD");
@@ -56,6 +58,12 @@ absl::StatusOr<v1::JobList> FetchJobs(const StatusQuery& q) {
                          "Basic " + absl::Base64Escape(absl::StrCat(
                                         q.user, ":", password == nullptr ? "" : password)));
   }
+  return headers;
+}
+
+// Every selected job's latest report, all pages of the list.
+absl::StatusOr<v1::JobList> FetchJobs(const StatusQuery& q) {
+  const std::vector<std::pair<std::string, std::string>> headers = AuthHeaders(q);
   v1::JobList all;
   for (size_t offset = 0;;) {
     const std::string url =
@@ -105,6 +113,37 @@ int ShowOnce(const StatusQuery& q, bool json, bool ansi) {
   return critical ? kCritical : 0;
 }
 
+// The wave's verdicts; the exit code it stands for (kWave*).
+int ShowWave(const StatusQuery& q, const std::string& wave, bool json, bool ansi) {
+  const std::string url = absl::StrCat(q.scorer, "/api/v1/waves/", http::PercentEncode(wave));
+  // The scorer asks each job's owner: longer than a job list may take.
+  absl::StatusOr<http::ClientResponse> r =
+      http::Fetch("GET", url, {}, AuthHeaders(q), absl::Seconds(30), q.tls);
+  if (!r.ok()) {
+    std::fprintf(stderr, "vitals status: %s\n", std::string(r.status().message()).c_str());
+    return 1;
+  }
+  v1::WaveStatus status;
+  google::protobuf::util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = true;
+  if (r->status != 200 ||
+      !google::protobuf::util::JsonStringToMessage(r->body, &status, parse).ok()) {
+    std::fprintf(stderr, "vitals status: GET %s: %d %s\n", url.c_str(), r->status, r->body.c_str());
+    return 1;
+  }
+  if (json) {
+    std::string text;
+    (void)google::protobuf::util::MessageToJsonString(status, &text);
+    std::puts(text.c_str());
+  } else {
+    std::fputs(RenderWaveTable(status, ansi).c_str(), stdout);
+  }
+  std::fflush(stdout);
+  if (status.verdict() == "proceed") return 0;
+  if (status.verdict() == "rollback") return kCritical;
+  return kHold;
+}
+
 }  // namespace
 
 int RunStatus(const Args& args) {
@@ -112,11 +151,14 @@ int RunStatus(const Args& args) {
   bool json = false;
   bool watch = false;
   absl::Duration refresh = absl::Seconds(2);
-  FlagSet flags("status", "[--scorer URL] [filters] [--json] [--watch]",
+  FlagSet flags("status", "[wave <wave>] [--scorer URL] [filters] [--json] [--watch]",
                 "Shows the jobs a scorer grades, worst first: job, cluster, state, score, grade,\n"
                 "worst dimension and diagnosis. Filters narrow the jobs; all given must match.\n"
                 "Exit code: 0 when no selected job is critical, 3 when one is (for migration\n"
                 "scripts), 1 when the scorer cannot be read.\n\n"
+                "`vitals status wave <wave>` shows a wave's verdict (proceed, hold, rollback)\n"
+                "and each job's (keep, rollback, insufficient_data, rolled_back). Exit code:\n"
+                "0 proceed, 3 rollback, 4 hold, 1 when the wave cannot be read.\n\n"
                 "With a web config on the scorer, --user names the user and $VITALS_PASSWORD\n"
                 "holds the password.\n\n"
                 "Example: vitals status --cluster k8s-prod-eu --grade critical");
@@ -134,9 +176,18 @@ int RunStatus(const Args& args) {
   flags.Duration("refresh", &refresh, "how often --watch redraws");
   int exit = 0;
   if (!ParseFlags(flags, args, &exit)) return exit;
-  if (!flags.positional().empty()) {
-    std::fprintf(stderr, "vitals status: unexpected argument \"%s\"\n",
-                 flags.positional().front().c_str());
+  std::string wave;
+  std::vector<std::string> positional = flags.positional();
+  if (!positional.empty() && positional.front() == "wave") {
+    if (positional.size() < 2 || positional[1].empty()) {
+      std::fprintf(stderr, "vitals status: wave: name the wave (vitals status wave <wave>)\n");
+      return 2;
+    }
+    wave = positional[1];
+    positional.erase(positional.begin(), positional.begin() + 2);
+  }
+  if (!positional.empty()) {
+    std::fprintf(stderr, "vitals status: unexpected argument \"%s\"\n", positional.front().c_str());
     return 2;
   }
   if (absl::StatusOr<http::Url> url = http::ParseUrl(q.scorer + "/"); !url.ok()) {
@@ -146,11 +197,14 @@ int RunStatus(const Args& args) {
   }
   while (!q.scorer.empty() && q.scorer.back() == '/') q.scorer.pop_back();
   const bool ansi = !json && isatty(STDOUT_FILENO) != 0;
-  if (!watch) return ShowOnce(q, json, ansi);
+  const auto show = [&] {
+    return wave.empty() ? ShowOnce(q, json, ansi) : ShowWave(q, wave, json, ansi);
+  };
+  if (!watch) return show();
   int code = 0;
   do {
     if (ansi) std::fputs("\x1b[H\x1b[2J", stdout);
-    code = ShowOnce(q, json, ansi);
+    code = show();
   } while (WaitForSignal(refresh) != SignalEvent::kTerminate);
   return code;
 }

@@ -33,17 +33,32 @@ Scorer::Scorer(ScorerConfig config, const TimeSource& time)
     fleet_metrics_ = std::make_unique<FleetMetrics>(*registry_metrics_);
   }
   api_ = std::make_unique<JobsApi>(
-      registry_.get(), time_.clock(),
-      [this](const std::string& key) {
-        // A migration is what a rollback verdict hinges on: it must survive a
-        // failover that comes before the next coalesced state record.
-        if (!state_) return;
-        if (absl::Status s = state_->writer().PublishNow(key); !s.ok()) {
-          log::Warn("cannot write job state after a migration",
-                    {{"job", key}, {"error", std::string(s.message())}});
-        }
-      },
+      registry_.get(), time_.clock(), [this](const std::string& key) { OnMigrationRecorded(key); },
       fleet_.get());
+  waves_ = std::make_unique<WaveBook>();
+  wave_recorder_ = std::make_unique<WaveRecorder>(
+      OwnedJobs{[this](const std::string& job) { return registry_->Migrations(job); },
+                [this](const std::string& job, const v1::Migration& m) {
+                  return registry_->AddMigration(job, m);
+                }},
+      [this](const std::string& key) { OnMigrationRecorded(key); });
+  wave_metrics_ = std::make_unique<WaveMetrics>(*registry_metrics_);
+}
+
+void Scorer::ApplyRecentWaves() {
+  // Not older ones: a posted migration that old would be refused.
+  wave_recorder_->ApplyAll(
+      waves_->Since(time_.NowMs() - absl::ToInt64Milliseconds(kMigrationMaxAge)));
+}
+
+void Scorer::OnMigrationRecorded(const std::string& key) {
+  // A migration is what a rollback verdict hinges on: it must survive a
+  // failover that comes before the next coalesced state record.
+  if (!state_) return;
+  if (absl::Status s = state_->writer().PublishNow(key); !s.ok()) {
+    log::Warn("cannot write job state after a migration",
+              {{"job", key}, {"error", std::string(s.message())}});
+  }
 }
 
 Scorer::~Scorer() { (void)Shutdown(absl::Now() + config_.shutdown_timeout); }
@@ -109,6 +124,25 @@ absl::Status Scorer::Start() {
                                                  fleet_.get(), &time_);
     components_.Add(follower_.get());
   }
+  wave_writer_ = std::make_unique<WaveWriter>(config_.ProducerProperties(), config_.waves_topic);
+  components_.Add(wave_writer_.get());
+  WaveFollowerOptions waves;
+  waves.topic = config_.waves_topic;
+  wave_follower_ = std::make_unique<WaveFollower>(
+      config_.WaveFollowerProperties(), std::move(waves), waves_.get(), &time_,
+      [this](const v1::Wave& wave) { wave_recorder_->Apply(wave); },
+      // Jobs that first reported after a wave was recorded.
+      [this] { ApplyRecentWaves(); });
+  components_.Add(wave_follower_.get());
+  WavesApi::Parts wave_parts;
+  wave_parts.registry = registry_.get();
+  wave_parts.fleet = fleet_.get();
+  wave_parts.book = waves_.get();
+  wave_parts.writer = wave_writer_.get();
+  wave_parts.recorder = wave_recorder_.get();
+  wave_parts.caught_up = [this] { return wave_follower_->caught_up(); };
+  wave_parts.self_url = [this] { return api_->self_url(); };
+  waves_api_ = std::make_unique<WavesApi>(std::move(wave_parts), time_.clock());
   server_ = std::make_unique<http::Server>(options);
   Route(*server_);
   components_.Add(server_.get());
@@ -130,8 +164,13 @@ absl::Status Scorer::Start() {
 
 void Scorer::Route(http::Server& server) {
   api_->Register(server);
+  waves_api_->Register(server);
   server.Route("GET", "/metrics", [this](const http::Request&) {
     if (fleet_metrics_) fleet_metrics_->Update(*fleet_, follower_.get());
+    const int64_t now_ms = time_.NowMs();
+    wave_metrics_->Update(
+        *waves_, [&](const std::string& job) { return registry_->Rollback(job, now_ms); }, now_ms,
+        wave_follower_->caught_up());
     return ServeMetrics();
   });
   server.Route("GET", "/healthz",
@@ -150,6 +189,9 @@ void Scorer::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
   // returns, and their jobs are not in the registry yet: nothing evaluates
   // or serves them before their state is back.
   if (state_) RestorePartitions(ids);
+  // Restored state may predate a wave, and a new job has none: the waves
+  // known are recorded on the jobs taken over.
+  ApplyRecentWaves();
   ready_ = true;
 }
 

@@ -9,7 +9,8 @@
 // read back for newly assigned partitions before those are consumed.
 //
 // Its parts are components started in order — health publisher, job state
-// store, metrics consumer, evaluation loop, health follower, HTTP server —
+// store, metrics consumer, evaluation loop, health follower, wave writer,
+// wave follower, HTTP server —
 // and stopped in reverse: the API closes, the follower stops, grading stops
 // (so that nothing publishes for a job being handed over), the consumer
 // leaves the group handing every job's state on, the state and the reports
@@ -19,6 +20,11 @@
 // into a FleetView, and the API answers for the whole fleet (jobs_api.h);
 // each report this replica publishes names its advertised URL, known once
 // the server has bound.
+//
+// Waves (batch migrations) go to a compacted topic that every replica
+// follows whole into its WaveBook; each records a wave's migration on the
+// jobs it owns — when it learns the wave, after an assignment, and
+// periodically — and the waves API judges a wave from its jobs' owners.
 
 #include <atomic>
 #include <memory>
@@ -34,6 +40,7 @@
 #include "scorer/api/job_info_metrics.h"
 #include "scorer/api/jobs_api.h"
 #include "scorer/api/score_metrics.h"
+#include "scorer/api/waves_api.h"
 #include "scorer/batch_consumer.h"
 #include "scorer/fleet/fleet_metrics.h"
 #include "scorer/fleet/fleet_view.h"
@@ -43,6 +50,11 @@
 #include "scorer/scorer_config.h"
 #include "scorer/scorer_metrics.h"
 #include "scorer/state/job_state_store.h"
+#include "scorer/waves/wave_book.h"
+#include "scorer/waves/wave_follower.h"
+#include "scorer/waves/wave_metrics.h"
+#include "scorer/waves/wave_recorder.h"
+#include "scorer/waves/wave_writer.h"
 #include "scorer/window/batch_decoder.h"
 
 namespace vitals::scorer {
@@ -78,6 +90,11 @@ class Scorer : public kafka::RebalanceListener {
   // Drops jobs silent for `job_expiry`: series withdrawn, state tombstoned.
   void ExpireSilentJobs(int64_t now_ms);
   http::Response ServeMetrics() const;
+  // A migration was recorded for the job (posted, or a wave's): written to
+  // the state topic at once.
+  void OnMigrationRecorded(const std::string& key);
+  // Records the waves of the last kMigrationMaxAge on the jobs owned.
+  void ApplyRecentWaves();
   void Route(http::Server& server);
 
   ScorerConfig config_;
@@ -94,6 +111,11 @@ class Scorer : public kafka::RebalanceListener {
   std::unique_ptr<FleetView> fleet_;
   std::unique_ptr<FleetMetrics> fleet_metrics_;
   std::unique_ptr<JobsApi> api_;
+  // Waves: every replica's book of them, recorded on the jobs it owns.
+  std::unique_ptr<WaveBook> waves_;
+  std::unique_ptr<WaveRecorder> wave_recorder_;
+  std::unique_ptr<WaveMetrics> wave_metrics_;
+  std::unique_ptr<WavesApi> waves_api_;
   // The components, in start order; the state store is null when state is
   // disabled, the follower without fleet_reads.
   std::unique_ptr<HealthPublisher> publisher_;
@@ -101,6 +123,8 @@ class Scorer : public kafka::RebalanceListener {
   std::unique_ptr<BatchConsumer> consumer_;
   std::unique_ptr<LoopThread> evaluator_;
   std::unique_ptr<HealthFollower> follower_;
+  std::unique_ptr<WaveWriter> wave_writer_;
+  std::unique_ptr<WaveFollower> wave_follower_;
   std::unique_ptr<http::Server> server_;
   ComponentList components_{"scorer"};
 

@@ -61,6 +61,10 @@ void DeclareScorerKeys(config::Keys& k, ScorerConfig& c) {
     kafka.Key("health_topic", &c.health_topic, "where JobHealth reports go").NonEmpty();
     kafka.Key("state_topic", &c.state_topic, "compacted topic of job history and migrations")
         .NonEmpty();
+    kafka
+        .Key("waves_topic", &c.waves_topic,
+             "compacted topic of waves (batch migrations) that every replica reads whole")
+        .NonEmpty();
     kafka.Key("group_id", &c.group_id, "the replicas' consumer group").NonEmpty();
     kafka.Key("properties", &c.kafka_properties,
               "librdkafka properties, over the scorer's defaults");
@@ -128,6 +132,12 @@ kafka::Properties ScorerConfig::FollowerProperties() const {
   // Static membership belongs to the replica's group consumer alone.
   p.erase("group.instance.id");
   p["client.id"] = "vitals-scorer-health-follower";
+  return p;
+}
+
+kafka::Properties ScorerConfig::WaveFollowerProperties() const {
+  kafka::Properties p = FollowerProperties();
+  p["client.id"] = "vitals-scorer-wave-follower";
   return p;
 }
 

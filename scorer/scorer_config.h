@@ -29,6 +29,8 @@ struct ScorerConfig {
   std::string metrics_topic = "flink.metrics";
   std::string health_topic = "flink.health";
   std::string state_topic = "vitals.scorer.state";
+  // Compacted topic of waves (batch migrations), read whole by every replica.
+  std::string waves_topic = "vitals.scorer.waves";
   std::string group_id = "vitals-scorer";
   kafka::Properties kafka_properties;
   // How often the scorer looks for closed intervals to evaluate.
@@ -61,6 +63,8 @@ struct ScorerConfig {
   // The health follower's (fleet_reads): in no group either; the
   // TopicFollower sets the group settings it needs.
   kafka::Properties FollowerProperties() const;
+  // The wave follower's: in no group either.
+  kafka::Properties WaveFollowerProperties() const;
   // advertise_url without a trailing '/' when set; otherwise
   // `http://` (`https://` with `tls`), the listen host — $POD_IP when that
   // is a wildcard (0.0.0.0, ::, empty), else the host name — and

@@ -55,6 +55,9 @@ expect flink-nonprod             $job team=search severity=critical cluster=yarn
 expect flink-migrations,payments-pager            alertname=FlinkJobRollbackRecommended component=flink-job job_name=payments-ledger team=payments severity=critical cluster=k8s-prod-eu
 expect flink-migrations,flink-platform-k8s-pager  alertname=FlinkJobRollbackRecommended component=flink-job job_name=clicks team=flink-platform severity=critical cluster=k8s-prod-eu
 expect flink-migrations,flink-nonprod             alertname=FlinkJobRollbackRecommended component=flink-job job_name=clicks team=payments severity=critical cluster=k8s-staging
+# So do a wave's rollback verdicts.
+expect flink-migrations,payments-pager            alertname=FlinkWaveRollback component=flink-job job_name=payments-ledger wave=w1 team=payments severity=critical cluster=k8s-prod-eu
+expect flink-migrations,flink-platform-k8s-pager  alertname=FlinkWaveRollback component=flink-job job_name=clicks wave=w1 team=flink-platform severity=critical cluster=k8s-prod-eu
 
 # Vitals infrastructure: the platform team, not split by cluster.
 expect flink-platform-pager      alertname=VitalsGatewayKafkaDeliveryFailing component=vitals-gateway team=flink-platform severity=critical cluster=k8s-prod-eu instance=node-1:9091

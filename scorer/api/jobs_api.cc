@@ -24,24 +24,6 @@ namespace {
 
 constexpr std::string_view kJobsPath = "/api/v1/jobs";
 
-http::Response JsonError(int status, std::string_view message) {
-  std::string body = "{\"error\":";
-  AppendJsonString(message, &body);
-  body.append("}\n");
-  return http::Response::Json(status, std::move(body));
-}
-
-http::Response ToJson(const google::protobuf::Message& message, int status = 200) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  std::string json;
-  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) {
-    return JsonError(500, "cannot render JSON");
-  }
-  json.push_back('\n');
-  return http::Response::Json(status, std::move(json));
-}
-
 // Cluster names are identities, checked as the gateway checks a pushed or
 // scraped cluster (common/base/cluster_name.h), so that a migration can name
 // every cluster the history points carry.
@@ -51,78 +33,6 @@ absl::Status CheckCluster(std::string_view field, const std::string& value) {
     return absl::InvalidArgumentError(absl::StrCat(AsAbsl(field), ": ", AsAbsl(problem)));
   }
   return absl::OkStatus();
-}
-
-struct Page {
-  size_t offset = 0;
-  size_t limit = kMaxPageItems;
-
-  // [begin, end) of this page among `total` items.
-  std::pair<size_t, size_t> Bounds(size_t total) const {
-    const size_t begin = std::min(offset, total);
-    return {begin, begin + std::min(limit, total - begin)};
-  }
-};
-
-absl::Status ParseCount(const http::Request& request, std::string_view name, uint64_t min,
-                        uint64_t* out) {
-  const std::string text = request.QueryParam(name);
-  if (text.empty()) return absl::OkStatus();
-  uint64_t value = 0;
-  if (!absl::SimpleAtoi(text, &value) || value < min) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(AsAbsl(name), ": expected a whole number of at least ", min));
-  }
-  *out = value;
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Page> ParsePage(const http::Request& request) {
-  uint64_t limit = kMaxPageItems;
-  uint64_t offset = 0;
-  if (absl::Status s = ParseCount(request, "limit", 1, &limit); !s.ok()) return s;
-  if (absl::Status s = ParseCount(request, "offset", 0, &offset); !s.ok()) return s;
-  // Asking for more than the cap is not an error: the client pages on.
-  return Page{static_cast<size_t>(offset),
-              static_cast<size_t>(std::min<uint64_t>(limit, kMaxPageItems))};
-}
-
-// `X-Total-Count`, and `Link: <…>; rel="next"` with the request's other
-// parameters when items remain after this page.
-void AddPageHeaders(const http::Request& request, const Page& page, size_t total,
-                    http::Response& response) {
-  response.headers.emplace_back("X-Total-Count", absl::StrCat(total));
-  if (page.offset >= total || total - page.offset <= page.limit) return;
-  // The request target is echoed: escaped as a header value inside <…> needs.
-  std::string link = absl::StrCat("<", http::EscapeTarget(request.path()), "?");
-  for (absl::string_view param : absl::StrSplit(AsAbsl(request.query()), '&', absl::SkipEmpty())) {
-    const absl::string_view name = param.substr(0, param.find('='));
-    if (name == "limit" || name == "offset") continue;
-    absl::StrAppend(&link, http::EscapeTarget(std::string_view(param.data(), param.size())), "&");
-  }
-  absl::StrAppend(&link, "limit=", page.limit, "&offset=", page.offset + page.limit,
-                  ">; rel=\"next\"");
-  response.headers.emplace_back("Link", std::move(link));
-}
-
-// Keeps the page's items of `items`; returns how many there were.
-template <typename T>
-size_t KeepPage(google::protobuf::RepeatedPtrField<T>* items, const Page& page) {
-  const size_t total = static_cast<size_t>(items->size());
-  const auto [begin, end] = page.Bounds(total);
-  items->DeleteSubrange(static_cast<int>(end), static_cast<int>(total - end));
-  items->DeleteSubrange(0, static_cast<int>(begin));
-  return total;
-}
-
-// Whether a replica URL from a report's header may stand in a Location
-// header: an http(s) URL of printable ASCII without spaces. A URL that is
-// not (a foreign producer's header) names no owner.
-bool IsRedirectable(std::string_view url) {
-  if (!absl::StartsWith(AsAbsl(url), "http://") && !absl::StartsWith(AsAbsl(url), "https://")) {
-    return false;
-  }
-  return std::all_of(url.begin(), url.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
 // Worst first; ungraded jobs (NaN) last; ties by name, so that pages of
@@ -288,7 +198,7 @@ http::Response JobsApi::ElsewhereOr(const http::Request& request, const std::str
   if (fleet_ == nullptr) return not_found;
   std::optional<FleetReport> owner = fleet_->Latest(job);
   // Never to itself: that would be a loop.
-  if (!owner || !IsRedirectable(owner->replica_url) || owner->replica_url == self_url()) {
+  if (!owner || !IsReplicaUrl(owner->replica_url) || owner->replica_url == self_url()) {
     return not_found;
   }
   const std::string location =

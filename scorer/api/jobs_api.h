@@ -38,6 +38,7 @@
 #include "common/base/clock.h"
 #include "common/base/cluster_name.h"
 #include "common/http/server.h"
+#include "scorer/api/api_answers.h"
 #include "scorer/fleet/fleet_view.h"
 #include "scorer/job_registry.h"
 
@@ -50,8 +51,6 @@ inline constexpr size_t kMaxMigrationBodyBytes = 4096;
 // verdict could compare, nor one from the future beyond clock skew.
 inline constexpr absl::Duration kMigrationMaxAge = absl::Hours(24 * 30);
 inline constexpr absl::Duration kMigrationMaxAhead = absl::Hours(1);
-// Items in one page of a list: the default, and the most a client may ask.
-inline constexpr size_t kMaxPageItems = 1000;
 
 // OK when `migration` may be recorded at `now_ms`; otherwise
 // InvalidArgument whose message starts with the offending field's name.

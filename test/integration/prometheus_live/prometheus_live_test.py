@@ -37,7 +37,7 @@ STATE_PANELS = {"per_state": ("fleet-health.json", "Jobs per state", "A"),
                 "timeline": ("job-drilldown.json", "Job state", "A"),
                 "scored": ("fleet-health.json", "Jobs scored", "A")}
 # Panels that are empty by design while nothing is wrong in that respect.
-EMPTY_WHEN_HEALTHY = ["flink_job_rollback_recommended", "vitals_gateway_rejected_total",
+EMPTY_WHEN_HEALTHY = ["flink_job_rollback_recommended", 'verdict="rollback"', "vitals_gateway_rejected_total",
                       "vitals_gateway_overload_rejected_total",
                       "vitals_gateway_kafka_messages_failed_total",
                       "vitals_gateway_kafka_intervals_dropped_total",
@@ -183,6 +183,22 @@ def main():
             print(f"job states: {states}")
             if states != want_states:
                 failures.append(f"flink_job_state: want {want_states}, got {states}")
+
+            # A wave of two jobs, for the Migrations dashboard: recorded on
+            # the jobs (they do not move, so their verdict stays
+            # insufficient_data) and exported as vitals_scorer_wave_job_verdict.
+            try:
+                cluster = json.load(urllib.request.urlopen(
+                    f"http://{scorer}/api/v1/jobs", timeout=10))["jobs"][0]["cluster"]
+                wave = json.dumps({"name": "live-w1", "from": cluster, "to": "k8s-live-1",
+                                   "jobs": ["job_000", "job_001"]}).encode()
+                req = urllib.request.Request(f"http://{scorer}/api/v1/waves", data=wave,
+                                             headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    if r.status != 201:
+                        failures.append(f"POST /api/v1/waves: {r.status}")
+            except (OSError, KeyError, IndexError, ValueError) as e:
+                failures.append(f"POST /api/v1/waves: {e}")
 
             time.sleep(15)  # rate() windows and the rules' first evaluations
 

@@ -7,6 +7,8 @@ its checkpoints (critical once graded) while job_000 and job_002 run well:
 - filters select on the scorer (--prefix, --grade, --cluster), and a
   selection without a critical job exits 0;
 - --json prints the JobList;
+- `status wave <wave>` shows a wave's verdicts (exit 4 while it holds) and
+  --json its WaveStatus; an unknown wave exits 1;
 - a scorer that cannot be read exits 1, a bad URL 2.
 
 usage: status_command_test.py VITALS
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 VITALS = sys.argv[1]
 
@@ -86,6 +89,30 @@ def main():
                   f"--prefix {others[0]} selects one job that is not critical: exit 0 ({code})")
             code, out, _ = status(scorer, "--cluster", "no-such-cluster")
             check(code == 0 and "no job matches" in out, "a selection of no job says so, exit 0")
+
+            # A wave of two jobs that do not move: recorded, then `hold`
+            # (no evaluation on the new cluster), exit 4; --json is the
+            # WaveStatus; an unknown wave exits 1.
+            cluster = json.loads(status(scorer, "--json")[1])["jobs"][0]["cluster"]
+            body = json.dumps({"name": "w1", "from": cluster, "to": "k8s-prod-eu",
+                               "jobs": ["job_000", "job_002"]}).encode()
+            req = urllib.request.Request(scorer + "/api/v1/waves", data=body,
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                check(r.status == 201, f"POST /api/v1/waves: {r.status}")
+            code, out, _ = status(scorer, "wave", "w1")
+            lines = out.splitlines()
+            check(code == 4 and lines and lines[0].startswith("wave w1: ") and "HOLD" in out,
+                  f"status wave w1: hold, exit 4 ({code}): {lines[:2]}")
+            rows = {l.split()[0]: l.split()[1] for l in lines if l.startswith("job_")}
+            check(rows == {"job_000": "insufficient_data", "job_002": "insufficient_data"},
+                  f"status wave w1 lists the jobs with their verdicts: {rows}")
+            code, out, _ = status(scorer, "wave", "w1", "--json")
+            wave = json.loads(out) if code == 4 else {}
+            check(wave.get("verdict") == "hold" and len(wave.get("jobs", [])) == 2,
+                  f"status wave w1 --json prints the WaveStatus (exit {code})")
+            code, _, err = status(scorer, "wave", "nope")
+            check(code == 1 and "no wave nope" in err, f"an unknown wave: exit 1 ({err.strip()})")
 
             code, _, err = status("http://127.0.0.1:1")
             check(code == 1 and "Connection refused" in err, f"an unreachable scorer: exit 1 ({err.strip()})")
