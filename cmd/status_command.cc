@@ -30,7 +30,7 @@ constexpr int kHold = 4;      // exit code: a wave says hold (a job has no verdi
 
 struct StatusQuery {
   std::string scorer = "http://127.0.0.1:9095";
-  std::string cluster, tenant, grade, state, prefix;
+  std::string cluster, team, tenant, grade, state, prefix;
   std::string user;
   http::ClientTls tls;
 };
@@ -40,6 +40,7 @@ std::string Filters(const StatusQuery& q) {
   std::string out;
   for (const auto& [name, value] :
        {std::pair<const char*, const std::string*>{"cluster", &q.cluster},
+        {"team", &q.team},
         {"tenant", &q.tenant},
         {"grade", &q.grade},
         {"state", &q.state},
@@ -166,6 +167,7 @@ int RunStatus(const Args& args) {
   flags.String("ca-file", &q.tls.ca_file,
                "PEM CAs that verify an https scorer's certificate; empty: the system's");
   flags.String("cluster", &q.cluster, "only jobs on this cluster");
+  flags.String("team", &q.team, "only jobs whose `team` job label is this");
   flags.String("tenant", &q.tenant, "only jobs of this tenant");
   flags.String("grade", &q.grade, "only jobs graded healthy, degraded, critical or unknown");
   flags.String("state", &q.state, "only jobs in this Flink state, e.g. running, restarting");

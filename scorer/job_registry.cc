@@ -114,6 +114,11 @@ IntervalWindow::AddResult JobRegistry::Add(const std::string& key, BatchDecoder&
   return result;
 }
 
+void JobRegistry::AddLabels(const Job& job, v1::HealthReport& report) {
+  report.mutable_job_labels()->clear();
+  report.mutable_job_labels()->insert(job.labels.begin(), job.labels.end());
+}
+
 std::vector<v1::HealthReport> JobRegistry::EvaluateAll(int64_t now_ms) {
   std::vector<std::shared_ptr<Job>> jobs;
   {
@@ -142,6 +147,7 @@ std::vector<v1::HealthReport> JobRegistry::EvaluateAll(int64_t now_ms) {
       report->set_rollback_recommended(verdict.verdict() == kVerdictRollback);
       job->scorer->set_rollback_recommended(report->rollback_recommended());
     }
+    AddLabels(*job, *report);
     reports.push_back(std::move(*report));
   }
   return reports;
@@ -295,7 +301,9 @@ std::vector<v1::HealthReport> JobRegistry::Latest() const {
   for (const std::shared_ptr<Job>& job : jobs) {
     absl::MutexLock lock(&job->mu);
     if (job->dropped) continue;
-    if (const v1::HealthReport* latest = job->scorer->latest()) out.push_back(*latest);
+    if (const v1::HealthReport* latest = job->scorer->latest()) {
+      AddLabels(*job, out.emplace_back(*latest));
+    }
   }
   return out;
 }
@@ -305,7 +313,9 @@ std::optional<v1::HealthReport> JobRegistry::Latest(std::string_view name_or_id)
   if (job == nullptr) return std::nullopt;
   absl::MutexLock lock(&job->mu);
   if (job->scorer->latest() == nullptr) return std::nullopt;
-  return *job->scorer->latest();
+  v1::HealthReport report = *job->scorer->latest();
+  AddLabels(*job, report);
+  return report;
 }
 
 std::optional<v1::JobHistory> JobRegistry::History(std::string_view name_or_id) const {

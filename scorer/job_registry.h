@@ -122,6 +122,10 @@ class JobRegistry {
   void SetJobId(const std::string& key, std::string_view job_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   v1::JobState StateOf(const Job& job, const std::string& job_id) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(job.mu);
+  // Puts the job's labels on a report of it: the team and queue filters
+  // of the API and the waves read them.
+  static void AddLabels(const Job& job, v1::HealthReport& report)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(job.mu);
   // Drops the jobs `pred` picks; `pred` runs with the job's mutex held.
   template <typename Pred>
   std::vector<DroppedJob> DropIf(Pred pred) ABSL_LOCKS_EXCLUDED(mu_);

@@ -35,6 +35,12 @@ absl::Status CheckCluster(std::string_view field, const std::string& value) {
   return absl::OkStatus();
 }
 
+// A job label of a report; empty when the job has none.
+std::string LabelOf(const v1::HealthReport& report, const std::string& name) {
+  auto it = report.job_labels().find(name);
+  return it == report.job_labels().end() ? std::string() : it->second;
+}
+
 // Worst first; ungraded jobs (NaN) last; ties by name, so that pages of
 // one ranking neither repeat nor skip a job.
 bool WorseFirst(const v1::HealthReport& a, const v1::HealthReport& b) {
@@ -102,6 +108,7 @@ http::Response JobsApi::ListJobs(const http::Request& request) const {
   // beginning.
   const std::string cluster = request.QueryParam("cluster");
   const std::string tenant = request.QueryParam("tenant");
+  const std::string team = request.QueryParam("team");
   const std::string grade = request.QueryParam("grade");
   const std::string state = request.QueryParam("state");
   const std::string prefix = request.QueryParam("prefix");
@@ -125,8 +132,9 @@ http::Response JobsApi::ListJobs(const http::Request& request) const {
   }
   std::erase_if(reports, [&](const v1::HealthReport& report) {
     return report.score() > max_score || differs(cluster, report.cluster()) ||
-           differs(tenant, report.tenant()) || differs(grade, report.grade()) ||
-           differs(state, report.state()) || !absl::StartsWith(report.job_name(), prefix);
+           differs(tenant, report.tenant()) || differs(team, LabelOf(report, "team")) ||
+           differs(grade, report.grade()) || differs(state, report.state()) ||
+           !absl::StartsWith(report.job_name(), prefix);
   });
   const size_t total = reports.size();
   const auto [begin, end] = page->Bounds(total);

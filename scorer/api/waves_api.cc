@@ -37,7 +37,7 @@ bool SameWave(const v1::Wave& a, const v1::Wave& b) {
 }
 
 bool SelectorEmpty(const v1::WaveSelector& s) {
-  return s.cluster().empty() && s.prefix().empty() && s.tenant().empty();
+  return s.cluster().empty() && s.prefix().empty() && s.tenant().empty() && s.labels().empty();
 }
 
 }  // namespace
@@ -125,7 +125,7 @@ http::Response WavesApi::Post(const http::Request& request) const {
   if (wave.has_selector()) {
     if (!wave.jobs().empty()) return JsonError(400, "selector: either jobs or a selector");
     if (SelectorEmpty(wave.selector())) {
-      return JsonError(400, "selector: give cluster, prefix or tenant");
+      return JsonError(400, "selector: give cluster, prefix, tenant or labels");
     }
     std::vector<std::string> picked = Select(wave.selector());
     if (picked.empty()) return JsonError(400, "selector: matches no job");
@@ -157,7 +157,11 @@ std::vector<std::string> WavesApi::Select(const v1::WaveSelector& selector) cons
   const auto matches = [&](const v1::HealthReport& r) {
     return (selector.cluster().empty() || r.cluster() == selector.cluster()) &&
            (selector.tenant().empty() || r.tenant() == selector.tenant()) &&
-           absl::StartsWith(r.job_name(), selector.prefix());
+           absl::StartsWith(r.job_name(), selector.prefix()) &&
+           std::all_of(selector.labels().begin(), selector.labels().end(), [&](const auto& l) {
+             auto it = r.job_labels().find(l.first);
+             return it != r.job_labels().end() && it->second == l.second;
+           });
   };
   // Owned jobs first: their reports are the freshest (a job that just moved).
   std::set<std::string> seen;

@@ -4,7 +4,7 @@ its checkpoints (critical once graded) while job_000 and job_002 run well:
 
 - the table lists every job with the columns the on-call view needs, and
   the exit code is 3 while a selected job is critical;
-- filters select on the scorer (--prefix, --grade, --cluster), and a
+- filters select on the scorer (--prefix, --grade, --cluster, --team), and a
   selection without a critical job exits 0;
 - --json prints the JobList;
 - `status wave <wave>` shows a wave's verdicts (exit 4 while it holds) and
@@ -48,7 +48,8 @@ def main():
             [VITALS, "standalone", "--config", str(tmp / "vitals.yaml"),
              "--gateway-listen", "127.0.0.1:0", "--scorer-listen", "127.0.0.1:0",
              "--statsd-listen", "127.0.0.1:0", "--table=false", "--interval", "2s",
-             "--simulate-jobs", "3", "--simulate-faults", "job-001=checkpoint_failure"],
+             "--simulate-jobs", "3", "--simulate-faults", "job-001=checkpoint_failure",
+             "--simulate-teams", "payments,web"],
             stdout=subprocess.PIPE, stderr=log, text=True)
         try:
             scorer = None
@@ -87,6 +88,13 @@ def main():
             code, out, _ = status(scorer, "--prefix", others[0])
             check(code == 0 and [l.split()[0] for l in out.splitlines()[1:]] == [others[0]],
                   f"--prefix {others[0]} selects one job that is not critical: exit 0 ({code})")
+            # Teams from the pushes' `team` grouping key (job i: teams[i % 2]).
+            code, out, _ = status(scorer, "--team", "web")
+            check(code == 3 and [l.split()[0] for l in out.splitlines()[1:]] == ["job_001"],
+                  f"--team web selects job_001 only (exit {code}): {out!r}")
+            code, out, _ = status(scorer, "--team", "payments", "--json")
+            team_jobs = sorted(j["jobName"] for j in json.loads(out).get("jobs", []))
+            check(team_jobs == ["job_000", "job_002"], f"--team payments: {team_jobs}")
             code, out, _ = status(scorer, "--cluster", "no-such-cluster")
             check(code == 0 and "no job matches" in out, "a selection of no job says so, exit 0")
 

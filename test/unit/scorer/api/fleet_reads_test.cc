@@ -82,6 +82,7 @@ class FleetReadsTest : public ::testing::Test {
     for (int i = 0; i < 3; ++i) {
       const int64_t start = kT0 + i * kInterval;
       for (v1::MetricBatch& b : testing::MakeInterval(job, start)) {
+        (*b.mutable_job_labels())["team"] = "payments";
         registry_.Add("orders", b, 0, start + kInterval);
       }
       registry_.EvaluateAll(start + 2 * kInterval);
@@ -126,6 +127,21 @@ TEST_F(FleetReadsTest, TheListHoldsEveryJobOfTheFleetOnce) {
     EXPECT_EQ(report.evaluated_at_ms(), registry_.Latest("orders")->evaluated_at_ms());
     EXPECT_EQ(report.job_id(), "0123456789abcdef0123456789abcdef");
   }
+}
+
+TEST_F(FleetReadsTest, TheTeamFilterReadsTheJobLabelsOfOwnAndFleetReports) {
+  // Another replica's job of the same team.
+  v1::HealthReport ledger;
+  ASSERT_TRUE(ledger.ParseFromString(Report("ledger", 8, "yarn-prod-1")));
+  (*ledger.mutable_job_labels())["team"] = "payments";
+  fleet_.Apply("ledger", ledger.SerializeAsString(), kOther, kT0 + 1);
+
+  EXPECT_THAT(NamesOf(Call("GET", "/api/v1/jobs?team=payments")),
+              UnorderedElementsAre("orders", "ledger"));
+  EXPECT_THAT(NamesOf(Call("GET", "/api/v1/jobs?team=web")), IsEmpty());
+  // The owned job's report carries the labels its batches named.
+  ASSERT_TRUE(registry_.Latest("orders").has_value());
+  EXPECT_EQ(registry_.Latest("orders")->job_labels().at("team"), "payments");
 }
 
 TEST_F(FleetReadsTest, FiltersSortingAndPagingCoverTheWholeFleet) {

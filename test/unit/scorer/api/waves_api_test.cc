@@ -242,6 +242,21 @@ TEST_F(WavesApiTest, ASelectorPicksTheMatchingJobsOfTheFleet) {
   EXPECT_EQ(wave.selector().cluster(), "yarn-prod-1");
 }
 
+TEST_F(WavesApiTest, ASelectorByJobLabelPicksOneQueue) {
+  for (const auto& [job, queue] :
+       {std::pair<const char*, const char*>{"clicks", "q1"}, {"ledger", "q2"}, {"views", "q1"}}) {
+    v1::HealthReport report;
+    ASSERT_TRUE(report.ParseFromString(Report(job, "yarn-prod-1")));
+    (*report.mutable_job_labels())["queue"] = queue;
+    fleet_.Apply(job, report.SerializeAsString(), "http://scorer-b:9095", kNow);
+  }
+  http::Response r = Call("POST", "/api/v1/waves",
+                          R"({"name": "q1", "from": "yarn-prod-1", "to": "k8s-prod-eu",
+                              "selector": {"labels": {"queue": "q1"}}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_THAT(Parse<v1::Wave>(r).jobs(), ::testing::ElementsAre("clicks", "views"));
+}
+
 TEST_F(WavesApiTest, AnotherReplicasJobIsJudgedByItsOwner) {
   // The owner: answers the rollback verdict of `clicks` when asked with
   // the client's credentials.
