@@ -1,17 +1,16 @@
 #pragma once
 
-// Feeds a FleetView from the health topic: a TopicFollower over all of its
-// partitions (no consumer group, so every replica reads every report), one
-// loop thread that applies each record with the URL in its
-// `vitals-scorer-url` header, and forgets silent jobs on a period of the
-// TimeSource (the clock that stamps evaluated_at_ms).
+// Feeds a FleetView from the health topic: a TopicLoop over all of its
+// partitions (no consumer group, so every replica reads every report) that
+// applies each record with the URL in its `vitals-scorer-url` header, and
+// forgets silent jobs on a period of the TimeSource (the clock that stamps
+// evaluated_at_ms).
 //
 // Reading starts at the reports of the last `lookback` of wall-clock time
 // (Kafka's timestamps are wall clock); partitions with none start at their
 // end. Kafka being away is not an error of Start: the follower retries and
 // logs, and caught_up() stays false until it has read the topic.
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,10 +20,8 @@
 #include "absl/time/time.h"
 #include "common/base/clock.h"
 #include "common/component/component.h"
-#include "common/component/loop_thread.h"
 #include "common/kafka/properties.h"
-#include "common/kafka/topic_follower.h"
-#include "common/log/repeated_log.h"
+#include "common/kafka/topic_loop.h"
 #include "scorer/fleet/fleet_view.h"
 
 namespace vitals::scorer {
@@ -65,27 +62,19 @@ class HealthFollower final : public Component {
   // Whether the reports the topic held since the lookback, when the
   // follower first read its partitions, are in the view: until then the
   // view may lack jobs. Thread-safe.
-  bool caught_up() const { return caught_up_.load(); }
+  bool caught_up() const { return loop_ != nullptr && loop_->caught_up(); }
   // Poll errors since Start (each also logged, at most once per period).
-  uint64_t poll_errors() const { return poll_errors_.load(); }
+  uint64_t poll_errors() const { return loop_ != nullptr ? loop_->poll_errors() : 0; }
 
  private:
-  // The loop's step; on the loop thread only.
-  int64_t Step();
   void Apply(const kafka::Message& message);
 
   const kafka::Properties properties_;
   const HealthFollowerOptions options_;
   FleetView* const view_;
   const TimeSource* const time_;
-  log::RepeatedLog poll_failed_{log::Level::kWarn, "cannot follow the health topic"};
-  std::unique_ptr<kafka::TopicFollower> follower_;
-  std::unique_ptr<LoopThread> loop_;
-  // On the loop thread only.
-  int64_t next_expire_ms_ = 0;
-  std::atomic<bool> caught_up_{false};
-  std::atomic<uint64_t> poll_errors_{0};
-  bool started_ = false;
+  // Made by Start: where reading starts is counted back from then.
+  std::unique_ptr<kafka::TopicLoop> loop_;
   bool shut_down_ = false;
 };
 

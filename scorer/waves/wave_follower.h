@@ -1,9 +1,9 @@
 #pragma once
 
-// Feeds a WaveBook from the compacted waves topic: a TopicFollower over all
-// of its partitions from the beginning (every replica knows every wave,
-// whenever it started), one loop thread that applies each record and hands
-// each new or changed wave to `on_wave`, and calls `on_period` every
+// Feeds a WaveBook from the compacted waves topic: a TopicLoop over all of
+// its partitions from the beginning (every replica knows every wave,
+// whenever it started) that applies each record and hands each new or
+// changed wave to `on_wave`, and calls `on_period` every
 // `period` of the TimeSource (the scorer re-applies the waves to the jobs it
 // owns then). Kafka being away is not an error of Start: the follower
 // retries and logs, and caught_up() stays false until it has read the topic.
@@ -19,10 +19,8 @@
 #include "absl/time/time.h"
 #include "common/base/clock.h"
 #include "common/component/component.h"
-#include "common/component/loop_thread.h"
 #include "common/kafka/properties.h"
-#include "common/kafka/topic_follower.h"
-#include "common/log/repeated_log.h"
+#include "common/kafka/topic_loop.h"
 #include "scorer/waves/wave_book.h"
 
 namespace vitals::scorer {
@@ -44,35 +42,25 @@ class WaveFollower final : public Component {
   // loop thread.
   WaveFollower(kafka::Properties properties, WaveFollowerOptions options, WaveBook* book,
                const TimeSource* time, OnWave on_wave, OnPeriod on_period);
-  ~WaveFollower() override;
+  ~WaveFollower() override { (void)Shutdown(absl::Now()); }
 
   std::string_view component_name() const override { return "wave follower"; }
-  absl::Status Start() override;
-  absl::Status Shutdown(absl::Time deadline) override;
+  absl::Status Start() override { return loop_.Start(); }
+  absl::Status Shutdown(absl::Time deadline) override { return loop_.Shutdown(deadline); }
 
   // Whether every wave the topic held when the follower first read it is
   // in the book. Thread-safe.
-  bool caught_up() const { return caught_up_.load(); }
+  bool caught_up() const { return loop_.caught_up(); }
   // Records that were not a Wave (counted, skipped). Thread-safe.
   uint64_t malformed() const { return malformed_.load(); }
 
  private:
-  int64_t Step();
+  void Apply(const kafka::Message& record);  // on the loop thread
 
-  const kafka::Properties properties_;
-  const WaveFollowerOptions options_;
   WaveBook* const book_;
-  const TimeSource* const time_;
   const OnWave on_wave_;
-  const OnPeriod on_period_;
-  log::RepeatedLog poll_failed_{log::Level::kWarn, "cannot follow the waves topic"};
-  std::unique_ptr<kafka::TopicFollower> follower_;
-  std::unique_ptr<LoopThread> loop_;
-  int64_t next_period_ms_ = 0;  // on the loop thread
-  std::atomic<bool> caught_up_{false};
   std::atomic<uint64_t> malformed_{0};
-  bool started_ = false;
-  bool shut_down_ = false;
+  kafka::TopicLoop loop_;  // last: its thread uses the members above
 };
 
 }  // namespace vitals::scorer
