@@ -33,6 +33,7 @@
 #include "scorer/state/kafka_changelog_reader.h"
 #include "scorer/state/latest_states.h"
 #include "test/integration/support/child_process.h"
+#include "test/integration/support/interval_feeder.h"
 #include "test/unit/scorer/model/synthetic_job.h"
 #include "vitals/v1/health.pb.h"
 
@@ -57,72 +58,28 @@ std::string JobName(int i) {
   return name;
 }
 
-// Publishes every job's batches of each interval just after it ends, like
-// the gateways would, until stopped.
-class Feeder {
- public:
-  explicit Feeder(kafka::KafkaProducer* producer) : producer_(producer) {
-    for (int i = 0; i < kJobs; ++i) {
-      scorer::testing::SyntheticJob job;
-      job.job_name = JobName(i);
-      job.job_id = absl::StrCat("00000000000000000000000000000", 100 + i);
-      job.cluster = "yarn-prod-1";
-      job.interval_ms = kIntervalMs;
-      job.operators = 3;
-      job.parallelism = 2;
-      job.taskmanagers = 1;
-      job.gateways = 1;
-      job.checkpoint_every_ms = 500;
-      jobs_.push_back(job);
-    }
+// Every job, published each interval as the gateways would, with a team.
+std::unique_ptr<testing::IntervalFeeder> NewFeeder(kafka::KafkaProducer* producer) {
+  std::vector<scorer::testing::SyntheticJob> jobs;
+  std::map<std::string, std::string> teams;
+  for (int i = 0; i < kJobs; ++i) {
+    scorer::testing::SyntheticJob& job = jobs.emplace_back();
+    job.job_name = JobName(i);
+    job.job_id = absl::StrCat("00000000000000000000000000000", 100 + i);
+    job.cluster = "yarn-prod-1";
+    job.interval_ms = kIntervalMs;
+    job.operators = 3;
+    job.parallelism = 2;
+    job.taskmanagers = 1;
+    job.gateways = 1;
+    job.checkpoint_every_ms = 500;
+    teams[job.job_name] = absl::StrCat("team-", i % 4);
   }
-  ~Feeder() { Stop(); }
-
-  void Start() {
-    thread_ = std::thread([this] { Run(); });
-  }
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  int64_t produced() const { return produced_.load(); }
-
- private:
-  void Run() {
-    int64_t next = (NowMs() / kIntervalMs + 1) * kIntervalMs;
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stop_) {
-      const auto wake = std::chrono::system_clock::time_point(std::chrono::milliseconds(next));
-      if (cv_.wait_until(lock, wake, [this] { return stop_; })) break;
-      lock.unlock();
-      // Behind (a stalled machine): skip to the interval that just ended.
-      if (NowMs() - next > kIntervalMs) next = NowMs() / kIntervalMs * kIntervalMs;
-      for (int i = 0; i < kJobs; ++i) {
-        for (v1::MetricBatch& batch : MakeInterval(jobs_[i], next - kIntervalMs)) {
-          (*batch.mutable_job_labels())["team"] = absl::StrCat("team-", i % 4);
-          absl::Status s =
-              producer_->Produce(kMetricsTopic, batch.job_name(), batch.SerializeAsString(), 0);
-          if (s.ok()) ++produced_;
-        }
-      }
-      producer_->Poll(absl::ZeroDuration());
-      next += kIntervalMs;
-      lock.lock();
-    }
-  }
-
-  kafka::KafkaProducer* producer_;
-  std::vector<scorer::testing::SyntheticJob> jobs_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::atomic<int64_t> produced_{0};
-  std::thread thread_;
-};
+  return std::make_unique<testing::IntervalFeeder>(
+      producer, kMetricsTopic, kIntervalMs, jobs, [teams](v1::MetricBatch& batch) {
+        (*batch.mutable_job_labels())["team"] = teams.at(batch.job_name());
+      });
+}
 
 // One replica's HTTP API.
 class ReplicaApi {
@@ -187,7 +144,7 @@ class ScorerReplicasTest : public ::testing::Test {
         {{"bootstrap.servers", cluster_->bootstrap_servers()}, {"linger.ms", "5"}}, nullptr);
     ASSERT_TRUE(producer.ok()) << producer.status();
     producer_ = std::move(*producer);
-    feeder_ = std::make_unique<Feeder>(producer_.get());
+    feeder_ = NewFeeder(producer_.get());
     feeder_->Start();
   }
 
@@ -340,7 +297,7 @@ class ScorerReplicasTest : public ::testing::Test {
 
   std::unique_ptr<kafka::EmbeddedCluster> cluster_;
   std::unique_ptr<kafka::KafkaProducer> producer_;
-  std::unique_ptr<Feeder> feeder_;
+  std::unique_ptr<testing::IntervalFeeder> feeder_;
 };
 
 TEST_F(ScorerReplicasTest, AShutDownReplicasJobsMoveWithHistoryAndMigrations) {

@@ -34,6 +34,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "scorer/scorer.h"
 #include "test/integration/support/child_process.h"
+#include "test/integration/support/interval_feeder.h"
 #include "test/unit/scorer/model/synthetic_job.h"
 #include "vitals/v1/health.pb.h"
 
@@ -58,79 +59,34 @@ std::string JobName(int i) {
   return name;
 }
 
-// Publishes every job's batches of each interval just after it ends; a job
-// can be moved to another cluster and degraded while it runs.
-class Feeder {
- public:
-  explicit Feeder(kafka::KafkaProducer* producer) : producer_(producer) {
-    for (int i = 0; i < kJobs; ++i) {
-      scorer::testing::SyntheticJob job;
-      job.job_name = JobName(i);
-      job.job_id = absl::StrCat("00000000000000000000000000000", 100 + i);
-      job.cluster = kYarn;
-      job.interval_ms = kIntervalMs;
-      job.operators = 3;
-      job.parallelism = 2;
-      job.taskmanagers = 1;
-      job.gateways = 1;
-      job.checkpoint_every_ms = 250;
-      jobs_[job.job_name] = job;
-    }
+// Every job on Yarn, published each interval as the gateways would.
+std::vector<scorer::testing::SyntheticJob> Jobs() {
+  std::vector<scorer::testing::SyntheticJob> jobs;
+  for (int i = 0; i < kJobs; ++i) {
+    scorer::testing::SyntheticJob& job = jobs.emplace_back();
+    job.job_name = JobName(i);
+    job.job_id = absl::StrCat("00000000000000000000000000000", 100 + i);
+    job.cluster = kYarn;
+    job.interval_ms = kIntervalMs;
+    job.operators = 3;
+    job.parallelism = 2;
+    job.taskmanagers = 1;
+    job.gateways = 1;
+    job.checkpoint_every_ms = 250;
   }
-  ~Feeder() { Stop(); }
+  return jobs;
+}
 
-  void Start() {
-    thread_ = std::thread([this] { Run(); });
-  }
-  void Stop() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  // Moves `job` to `cluster`, healthy or degraded there.
-  void Move(const std::string& job, const std::string& cluster, bool degraded) {
-    std::lock_guard<std::mutex> lock(mu_);
-    scorer::testing::SyntheticJob& j = jobs_.at(job);
+// Moves a job to `cluster`, healthy or degraded there.
+void Move(testing::IntervalFeeder& feeder, const std::string& job, const std::string& cluster,
+          bool degraded) {
+  feeder.Change(job, [&](scorer::testing::SyntheticJob& j) {
     j.cluster = cluster;
     j.backpressure = degraded ? 0.95 : 0;
     j.backpressured_tasks = degraded ? 3 : 1;
     j.checkpoint_failed_share = degraded ? 0.9 : 0;
-  }
-
- private:
-  void Run() {
-    int64_t next = (NowMs() / kIntervalMs + 1) * kIntervalMs;
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stop_) {
-      const auto wake = std::chrono::system_clock::time_point(std::chrono::milliseconds(next));
-      if (cv_.wait_until(lock, wake, [this] { return stop_; })) break;
-      if (NowMs() - next > kIntervalMs) next = NowMs() / kIntervalMs * kIntervalMs;
-      std::vector<v1::MetricBatch> batches;
-      for (const auto& [name, job] : jobs_) {
-        for (v1::MetricBatch& b : MakeInterval(job, next - kIntervalMs)) {
-          batches.push_back(std::move(b));
-        }
-      }
-      lock.unlock();
-      for (const v1::MetricBatch& batch : batches) {
-        (void)producer_->Produce(kMetricsTopic, batch.job_name(), batch.SerializeAsString(), 0);
-      }
-      producer_->Poll(absl::ZeroDuration());
-      next += kIntervalMs;
-      lock.lock();
-    }
-  }
-
-  kafka::KafkaProducer* producer_;
-  std::map<std::string, scorer::testing::SyntheticJob> jobs_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
+  });
+}
 
 class Replica {
  public:
@@ -245,7 +201,7 @@ TEST(WavesTest, ARollbackVerdictNamesTheDegradedJobsSurvivesAKillAndClearsAfterR
   auto producer = kafka::KafkaProducer::Create(
       {{"bootstrap.servers", (*cluster)->bootstrap_servers()}, {"linger.ms", "5"}}, nullptr);
   ASSERT_TRUE(producer.ok()) << producer.status();
-  Feeder feeder(producer->get());
+  testing::IntervalFeeder feeder(producer->get(), kMetricsTopic, kIntervalMs, Jobs());
   feeder.Start();
 
   // The replica that will be killed: a process, so that it dies without a
@@ -303,7 +259,7 @@ TEST(WavesTest, ARollbackVerdictNamesTheDegradedJobsSurvivesAKillAndClearsAfterR
   std::vector<std::string> wave_jobs;
   for (int i = 0; i < kWaveJobs; ++i) {
     wave_jobs.push_back(JobName(i));
-    feeder.Move(JobName(i), kK8s, kDegraded.contains(JobName(i)));
+    Move(feeder, JobName(i), kK8s, kDegraded.contains(JobName(i)));
   }
   const std::string body =
       absl::StrCat(R"({"name": "w1", "from": ")", kYarn, R"(", "to": ")", kK8s, R"(", "at": )", at,
@@ -357,7 +313,7 @@ TEST(WavesTest, ARollbackVerdictNamesTheDegradedJobsSurvivesAKillAndClearsAfterR
   // The 2 go back to Yarn, healthy, and their migration back is recorded.
   const int64_t back_at = NowMs();
   for (const std::string& job : kDegraded) {
-    feeder.Move(job, kYarn, /*degraded=*/false);
+    Move(feeder, job, kYarn, /*degraded=*/false);
     auto r = b.Post(
         absl::StrCat("/api/v1/jobs/", job, "/migrations"),
         absl::StrCat(R"({"from": ")", kK8s, R"(", "to": ")", kYarn, R"(", "at": )", back_at, "}"));
