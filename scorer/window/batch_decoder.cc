@@ -26,16 +26,17 @@ constexpr uint32_t Tag(uint32_t field, uint32_t wire_type) { return field << 3 |
 // they read; each returns false, cursor unspecified, when the bytes end
 // early or break a rule of the wire format.
 
-// A varint of up to 10 bytes, modulo 2^64 (protobuf's VarintParse).
-inline bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out) {
+// A varint of up to kBytes bytes, modulo 2^(8 * sizeof(T)).
+template <typename T, int kBytes>
+inline bool ReadVarintOf(const uint8_t*& p, const uint8_t* end, T* out) {
   if (p < end && *p < 0x80) [[likely]] {
     *out = *p++;
     return true;
   }
-  uint64_t v = 0;
-  for (int i = 0; i < 10; ++i) {
+  T v = 0;
+  for (int i = 0; i < kBytes; ++i) {
     if (p + i >= end) return false;
-    const uint64_t b = p[i];
+    const T b = p[i];
     v |= (b & 0x7f) << (7 * i);
     if (b < 0x80) {
       p += i + 1;
@@ -46,24 +47,14 @@ inline bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out) {
   return false;
 }
 
+// A varint of up to 10 bytes, modulo 2^64 (protobuf's VarintParse).
+inline bool ReadVarint(const uint8_t*& p, const uint8_t* end, uint64_t* out) {
+  return ReadVarintOf<uint64_t, 10>(p, end, out);
+}
+
 // A tag: a varint of up to 5 bytes, modulo 2^32 (protobuf's ReadTag).
 inline bool ReadTag(const uint8_t*& p, const uint8_t* end, uint32_t* out) {
-  if (*p < 0x80) [[likely]] {  // callers check p < end
-    *out = *p++;
-    return true;
-  }
-  uint32_t v = 0;
-  for (int i = 0; i < 5; ++i) {
-    if (p + i >= end) return false;
-    const uint32_t b = p[i];
-    v |= (b & 0x7f) << (7 * i);
-    if (b < 0x80) {
-      p += i + 1;
-      *out = v;
-      return true;
-    }
-  }
-  return false;
+  return ReadVarintOf<uint32_t, 5>(p, end, out);
 }
 
 // A length: up to 5 bytes, below 2 GiB less protobuf's slop (ReadSize),
