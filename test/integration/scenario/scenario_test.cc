@@ -89,7 +89,7 @@ class Pipeline {
     for (v1::MetricBatch& batch : batches) {
       const std::string key = batch.job_name();
       batch_jobs_.insert(key);
-      jobs_.Add(key, std::move(batch), 0, boundary);
+      jobs_.Add(key, batch, 0, boundary);
     }
     std::map<std::string, v1::HealthReport> out;
     const int64_t now = boundary + absl::ToInt64Milliseconds(scoring_.grace);

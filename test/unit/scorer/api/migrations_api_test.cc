@@ -51,7 +51,7 @@ class MigrationsApiTest : public ::testing::Test {
     job.job_name = "orders";
     job.job_id = "0123456789abcdef0123456789abcdef";
     for (v1::MetricBatch& b : testing::MakeInterval(job, 1'700'000'000'000)) {
-      registry_.Add("acme/orders", std::move(b), 0);
+      registry_.Add("acme/orders", b, 0);
     }
   }
 
@@ -109,7 +109,7 @@ TEST(JobLookupTest, TheNameAsFlinkWritesItFindsTheFilteredJob) {
   job.job_name = "Fraud__detection_v2";
   job.job_id = "0123456789abcdef0123456789abcdef";
   for (v1::MetricBatch& b : testing::MakeInterval(job, 1'700'000'000'000)) {
-    registry.Add("Fraud__detection_v2", std::move(b), 0);
+    registry.Add("Fraud__detection_v2", b, 0);
   }
   JobsApi api(
       &registry, [] { return int64_t{42}; }, [](const std::string&) {});
@@ -145,7 +145,7 @@ class BoundedApiTest : public ::testing::Test {
       testing::SyntheticJob job;
       job.job_name = name;
       for (v1::MetricBatch& b : testing::MakeInterval(job, kNow - 60'000)) {
-        registry_.Add(name, std::move(b), 0);
+        registry_.Add(name, b, 0);
       }
     }
   }

@@ -34,7 +34,7 @@ void Feed(JobRegistry& registry, const SyntheticJob& job, int first, int n, int3
     const int64_t start = kT0 + i * job.interval_ms;
     for (v1::MetricBatch& batch : MakeInterval(job, start)) {
       (*batch.mutable_job_labels())["team"] = "payments";
-      EXPECT_TRUE(registry.Add(job.job_name, std::move(batch), partition, start));
+      EXPECT_TRUE(registry.Add(job.job_name, batch, partition, start));
     }
     registry.EvaluateAll(start + job.interval_ms + grace);
   }
