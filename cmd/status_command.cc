@@ -206,6 +206,13 @@ int RunStatus(const Args& args) {
   int code = 0;
   do {
     if (ansi) std::fputs("\x1b[H\x1b[2J", stdout);
+    // As watch(1) heads its screen: what is shown, how often, as of when.
+    if (!json) {
+      std::printf(
+          "Every %s: %s%s%s  %s\n\n", absl::FormatDuration(refresh).c_str(), q.scorer.c_str(),
+          wave.empty() ? "" : " wave ", wave.c_str(),
+          absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::Now(), absl::UTCTimeZone()).c_str());
+    }
     code = show();
   } while (WaitForSignal(refresh) != SignalEvent::kTerminate);
   return code;

@@ -6,7 +6,8 @@ its checkpoints (critical once graded) while job_000 and job_002 run well:
   the exit code is 3 while a selected job is critical;
 - filters select on the scorer (--prefix, --grade, --cluster, --team), and a
   selection without a critical job exits 0;
-- --json prints the JobList;
+- --json prints the JobList; --watch in a terminal (tmux) redraws the
+  table in place under a heading with the time;
 - `status wave <wave>` shows a wave's verdicts (exit 4 while it holds) and
   --json its WaveStatus; an unknown wave exits 1;
 - a scorer that cannot be read exits 1, a bad URL 2.
@@ -14,6 +15,7 @@ its checkpoints (critical once graded) while job_000 and job_002 run well:
 usage: status_command_test.py VITALS
 """
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -88,6 +90,34 @@ def main():
             code, out, _ = status(scorer, "--prefix", others[0])
             check(code == 0 and [l.split()[0] for l in out.splitlines()[1:]] == [others[0]],
                   f"--prefix {others[0]} selects one job that is not critical: exit 0 ({code})")
+            # In a terminal (tmux): the table renders under a watch(1)-like
+            # heading, and --watch redraws it with a new time.
+            session = f"vitals-status-{os.getpid()}"
+            subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "40",
+                            f"{VITALS} status --scorer {scorer} --watch --refresh 1s"], check=True)
+            try:
+                def screen():
+                    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                                          capture_output=True, text=True).stdout
+                first = ""
+                deadline = time.time() + 15
+                while time.time() < deadline and "job_001" not in first:
+                    time.sleep(0.5)
+                    first = screen()
+                heading = [l for l in first.splitlines() if l.startswith("Every 1s: ")]
+                check(heading and "JOB" in first and "job_000" in first and "job_001" in first,
+                      f"--watch in tmux renders the heading and the table: {first!r}")
+                later = first
+                deadline = time.time() + 15
+                while time.time() < deadline and heading and heading[0] in later:
+                    time.sleep(0.5)
+                    later = screen()
+                check(heading and heading[0] not in later and "job_001" in later
+                      and later.count("Every 1s: ") == 1,
+                      f"--watch redraws in place with a new time: {later!r}")
+            finally:
+                subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
             # Teams from the pushes' `team` grouping key (job i: teams[i % 2]).
             code, out, _ = status(scorer, "--team", "web")
             check(code == 3 and [l.split()[0] for l in out.splitlines()[1:]] == ["job_001"],
