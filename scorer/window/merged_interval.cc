@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/base/prom_chars.h"
+
 namespace vitals::scorer {
 namespace {
-
-bool IsCanonicalChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
-         c == '_';
-}
 
 std::string_view MetricOf(const v1::SeriesAggregate* s) { return s->metric(); }
 
@@ -41,15 +38,11 @@ void ProcessSharing::Add(uint32_t process_count, uint32_t shared, uint32_t max_j
   max_jobs_per_process = std::max(max_jobs_per_process, max_jobs);
 }
 
-bool IsCanonicalMetricName(std::string_view metric) {
-  return std::all_of(metric.begin(), metric.end(), IsCanonicalChar);
-}
+bool IsCanonicalMetricName(std::string_view metric) { return IsPromSafe(metric); }
 
 std::string CanonicalMetricName(std::string_view metric) {
   std::string out(metric);
-  for (char& c : out) {
-    if (!IsCanonicalChar(c)) c = '_';
-  }
+  FilterPromChars(out);
   return out;
 }
 
