@@ -268,15 +268,16 @@ void Scorer::Ingest(const kafka::Message& message) {
   }
   metrics_->batches_consumed.Increment();
   if (added != IntervalWindow::AddResult::kAccepted) metrics_->batches_late.Increment();
+  // A batch without labels (from a gateway that does not know them) says
+  // nothing about the team: what the others said stands.
   if (!batch.job_labels.empty()) {
-    // What JobInfoMetrics reads of a batch.
-    v1::MetricBatch labels;
-    labels.set_job_name(std::string(batch.job_name));
-    labels.set_tenant(std::string(batch.tenant));
+    std::string_view team;
+    std::string_view tenant;
     for (const LabelRef& l : batch.job_labels) {
-      (*labels.mutable_job_labels())[std::string(l.name)] = std::string(l.value);
+      if (l.name == "team") team = l.value;
+      if (l.name == "tenant") tenant = l.value;
     }
-    job_info_->Update(key, labels);
+    job_info_->Update(key, batch.job_name, team, tenant, batch.tenant);
   }
 }
 

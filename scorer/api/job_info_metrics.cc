@@ -28,12 +28,21 @@ void JobInfoMetrics::Update(const std::string& key, const v1::JobState& state) {
   Set(key, state.job_name(), state.job_labels(), state.tenant());
 }
 
+void JobInfoMetrics::Update(const std::string& key, std::string_view job_name,
+                            std::string_view team, std::string_view tenant_label,
+                            std::string_view tenant_qualifier) {
+  Set(key, job_name, team, tenant_label.empty() ? tenant_qualifier : tenant_label);
+}
+
 void JobInfoMetrics::Set(const std::string& key, const std::string& job_name,
                          const google::protobuf::Map<std::string, std::string>& labels,
                          const std::string& tenant_qualifier) {
   static const std::string kEmpty;
-  const std::string& team = LabelOr(labels, "team", kEmpty);
-  const std::string& tenant = LabelOr(labels, "tenant", tenant_qualifier);
+  Set(key, job_name, LabelOr(labels, "team", kEmpty), LabelOr(labels, "tenant", tenant_qualifier));
+}
+
+void JobInfoMetrics::Set(const std::string& key, std::string_view job_name, std::string_view team,
+                         std::string_view tenant) {
   absl::MutexLock lock(&mu_);
   auto it = by_key_.find(key);
   if (it != by_key_.end()) {
@@ -47,7 +56,7 @@ void JobInfoMetrics::Set(const std::string& key, const std::string& job_name,
   s.job_name = job_name;
   s.team = team;
   s.tenant = tenant;
-  s.gauge = &info_.Add({{"job_name", job_name}, {"team", team}, {"tenant", tenant}});
+  s.gauge = &info_.Add({{"job_name", s.job_name}, {"team", s.team}, {"tenant", s.tenant}});
   s.gauge->Set(1);
 }
 

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -30,6 +31,12 @@ class JobInfoMetrics {
   void Update(const std::string& key, const v1::MetricBatch& batch) ABSL_LOCKS_EXCLUDED(mu_);
   // The same from a restored state record.
   void Update(const std::string& key, const v1::JobState& state) ABSL_LOCKS_EXCLUDED(mu_);
+  // The same from a batch's fields as the scorer decodes them: its job
+  // name, its `team` and `tenant` job labels (empty when absent) and its
+  // tenant qualifier. Copies nothing when nothing changed.
+  void Update(const std::string& key, std::string_view job_name, std::string_view team,
+              std::string_view tenant_label, std::string_view tenant_qualifier)
+      ABSL_LOCKS_EXCLUDED(mu_);
   // The job left this replica (revoked, expired).
   void Remove(const std::string& key) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -43,6 +50,9 @@ class JobInfoMetrics {
   void Set(const std::string& key, const std::string& job_name,
            const google::protobuf::Map<std::string, std::string>& labels,
            const std::string& tenant_qualifier) ABSL_LOCKS_EXCLUDED(mu_);
+  // `tenant`: the label, else the qualifier, already chosen.
+  void Set(const std::string& key, std::string_view job_name, std::string_view team,
+           std::string_view tenant) ABSL_LOCKS_EXCLUDED(mu_);
 
   prometheus::Family<prometheus::Gauge>& info_;
   absl::Mutex mu_;
