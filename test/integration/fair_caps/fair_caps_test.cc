@@ -74,8 +74,10 @@ std::string JobId(const std::string& job) {
   return absl::StrFormat("%016x%016x", std::hash<std::string>()(job), job.size());
 }
 
-// One line of operator `op`'s gauge `family` for `job` as Flink's
-// PrometheusPushGatewayReporter writes it.
+// One line of operator `op`'s gauge `family` for `job`, Flink-shaped: a
+// subset of the operator scope's variables (Flink's docs, "Scope"), enough
+// to make every job and operator its own series; the load, not Flink's
+// exact output, is what this test is about.
 void AppendLine(std::string& out, const std::string& family, const std::string& job,
                 const std::string& op, const std::string& tm, double value) {
   absl::StrAppend(&out, family, "{job_id=\"", JobId(job), "\",job_name=\"", job,
