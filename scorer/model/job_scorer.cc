@@ -47,6 +47,7 @@ JobScorer::JobScorer(const ScoringConfig* config)
   // needs to keep.
   JobLifecycleTracker::DeclareReads(selector_);
   WarmupTracker::DeclareReads(selector_);
+  TopologyTracker::DeclareReads(selector_);
   for (const auto& dimension : dimensions_) dimension->DeclareReads(selector_);
 }
 
@@ -102,6 +103,7 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
   if (!interval.cluster().empty()) cluster_ = interval.cluster();
   lifecycle_.Observe(interval);
   warmup_.Observe(interval, lifecycle_);
+  topology_.Observe(interval);
 
   EvalContext ctx;
   ctx.window = config_->window;
@@ -154,6 +156,7 @@ void JobScorer::EvaluateInterval(const MergedInterval& interval, int64_t now_ms)
   report.set_state(std::string(JobLifecycleName(state)));
   report.set_state_since_ms(lifecycle_.since_ms());
   report.set_state_duration_ms(std::max<int64_t>(0, interval.end_ms() - lifecycle_.since_ms()));
+  topology_.Fill(report.mutable_topology());
   // A running job's diagnosis is its dimensions'; any other state comes
   // first ("job restarting for 40 s. …", "job finished 2 min ago: …").
   const double in_state_ms = static_cast<double>(report.state_duration_ms());

@@ -17,6 +17,7 @@
 #include "scorer/dimensions/job_lifecycle.h"
 #include "scorer/model/grade.h"
 #include "scorer/model/scoring_config.h"
+#include "scorer/model/topology.h"
 #include "scorer/model/warmup.h"
 #include "scorer/window/batch_decoder.h"
 #include "scorer/window/interval_window.h"
@@ -95,6 +96,7 @@ class JobScorer {
   JobLifecycleTracker lifecycle_;
   std::vector<std::unique_ptr<Dimension>> dimensions_;
   WarmupTracker warmup_;
+  TopologyTracker topology_;
   GradeTracker grade_;
   std::deque<v1::HistoryPoint> history_;
   // The newest report, and the one before it, reused to build the next

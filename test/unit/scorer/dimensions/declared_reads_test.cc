@@ -1,4 +1,5 @@
-// Every metric a built-in dimension, the job lifecycle or the warm-up reads
+// Every metric a built-in dimension, the job lifecycle, the warm-up or the
+// topology reads
 // is one Flink registers, by the one catalog (common/flink/catalog.h): a
 // misspelled name (`RUNNINGState` for JobStatusMetrics' `runningState`)
 // would otherwise read nothing and pass every test fed the same spelling.
@@ -18,6 +19,7 @@
 #include "scorer/dimensions/latency.h"
 #include "scorer/dimensions/restarts.h"
 #include "scorer/dimensions/skew.h"
+#include "scorer/model/topology.h"
 #include "scorer/model/warmup.h"
 
 namespace vitals::scorer {
@@ -67,6 +69,12 @@ TEST(DeclaredReadsTest, EveryBuiltInDimensionReadsOnlyMetricsFlinkRegisters) {
   }
   for (const std::string& prefix : warmup_reads.prefixes()) {
     EXPECT_TRUE(flink::IsKnownCanonicalPrefix(prefix)) << "warm-up reads " << prefix;
+  }
+  MetricSelector topology_reads;
+  TopologyTracker::DeclareReads(topology_reads);
+  EXPECT_EQ(topology_reads.names().size(), 3u);
+  for (const std::string& name : topology_reads.names()) {
+    EXPECT_TRUE(flink::IsKnownCanonical(name)) << "topology reads " << name;
   }
 }
 
