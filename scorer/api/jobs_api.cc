@@ -17,6 +17,7 @@
 #include "common/http/gzip.h"
 #include "common/http/url.h"
 #include "google/protobuf/util/json_util.h"
+#include "scorer/api/known_reports.h"
 #include "scorer/job_key.h"
 
 namespace vitals::scorer {
@@ -115,21 +116,7 @@ http::Response JobsApi::ListJobs(const http::Request& request) const {
   const auto differs = [](const std::string& wanted, const std::string& value) {
     return !wanted.empty() && value != wanted;
   };
-  std::vector<v1::HealthReport> reports = registry_->Latest();
-  if (fleet_ != nullptr) {
-    // Every other job as its owner last reported it. A report that names
-    // this replica but whose job the registry no longer holds is of a job
-    // let go of (expired, or handed over and not yet reported by its new
-    // owner).
-    std::set<std::string> local;
-    for (const v1::HealthReport& r : reports) local.insert(JobKey(r.tenant(), r.job_name()));
-    const std::string self = self_url();
-    for (FleetReport& f : fleet_->Latest()) {
-      if (local.contains(JobKey(f.report.tenant(), f.report.job_name()))) continue;
-      if (!self.empty() && f.replica_url == self) continue;
-      reports.push_back(std::move(f.report));
-    }
-  }
+  std::vector<v1::HealthReport> reports = KnownReports(*registry_, fleet_, self_url());
   std::erase_if(reports, [&](const v1::HealthReport& report) {
     return report.score() > max_score || differs(cluster, report.cluster()) ||
            differs(tenant, report.tenant()) || differs(team, LabelOf(report, "team")) ||

@@ -7,9 +7,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/cluster_name.h"
+#include "common/base/prom_chars.h"
 #include "common/base/strings.h"
 #include "common/http/client.h"
 #include "common/http/gzip.h"
@@ -17,13 +20,16 @@
 #include "google/protobuf/util/json_util.h"
 #include "scorer/api/api_answers.h"
 #include "scorer/api/jobs_api.h"
+#include "scorer/api/known_reports.h"
 #include "scorer/job_key.h"
+#include "scorer/waves/wave_plan.h"
 #include "scorer/waves/wave_verdict.h"
 
 namespace vitals::scorer {
 namespace {
 
 constexpr std::string_view kWavesPath = "/api/v1/waves";
+constexpr std::string_view kPlanPath = "/api/v1/waves/plan";
 
 bool IsPrintable(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -34,6 +40,12 @@ bool IsPrintable(std::string_view s) {
 bool SameWave(const v1::Wave& a, const v1::Wave& b) {
   return a.from() == b.from() && a.to() == b.to() && a.at() == b.at() &&
          std::equal(a.jobs().begin(), a.jobs().end(), b.jobs().begin(), b.jobs().end());
+}
+
+// A job label's name as the gateways keep it (Prometheus's rule, less ':').
+bool IsLabelName(std::string_view name) {
+  return !name.empty() && name.size() <= 128 && IsLabelValueSafe(name) &&
+         !absl::ascii_isdigit(static_cast<unsigned char>(name[0]));
 }
 
 bool SelectorEmpty(const v1::WaveSelector& s) {
@@ -50,6 +62,9 @@ absl::Status ValidateWave(const v1::Wave& wave, int64_t now_ms) {
         absl::StrCat("name: ", wave.name().size() > kMaxClusterNameBytes
                                    ? "longer than 128 bytes"
                                    : "a wave name has only letters, digits, '_', '-' and '.'"));
+  }
+  if (wave.name() == kPlanPath.substr(kWavesPath.size() + 1)) {
+    return absl::InvalidArgumentError("name: `plan` names the ordering helper, not a wave");
   }
   v1::Migration migration;
   migration.set_from(wave.from());
@@ -92,6 +107,8 @@ http::Response WavesApi::Handle(const http::Request& request) const {
     } else {
       response = JsonError(405, "use GET to list or POST to record");
     }
+  } else if (path == kPlanPath) {
+    response = request.method() == "GET" ? Plan(request) : JsonError(405, "use GET");
   } else {
     const std::string name =
         http::PercentDecode(path.substr(kWavesPath.size() + 1), /*plus_is_space=*/false);
@@ -163,22 +180,47 @@ std::vector<std::string> WavesApi::Select(const v1::WaveSelector& selector) cons
              return it != r.job_labels().end() && it->second == l.second;
            });
   };
-  // Owned jobs first: their reports are the freshest (a job that just moved).
-  std::set<std::string> seen;
   std::set<std::string> picked;
-  for (const v1::HealthReport& r : parts_.registry->Latest()) {
-    const std::string key = JobKey(r.tenant(), r.job_name());
-    seen.insert(key);
-    if (matches(r)) picked.insert(key);
-  }
-  if (parts_.fleet != nullptr) {
-    for (const FleetReport& f : parts_.fleet->Latest()) {
-      const std::string key = JobKey(f.report.tenant(), f.report.job_name());
-      if (seen.contains(key)) continue;
-      if (matches(f.report)) picked.insert(key);
-    }
+  for (const v1::HealthReport& r :
+       KnownReports(*parts_.registry, parts_.fleet, parts_.self_url())) {
+    if (matches(r)) picked.insert(JobKey(r.tenant(), r.job_name()));
   }
   return {picked.begin(), picked.end()};
+}
+
+http::Response WavesApi::Plan(const http::Request& request) const {
+  absl::StatusOr<Page> page = ParsePage(request);
+  if (!page.ok()) return JsonError(400, std::string(page.status().message()));
+  WavePlanQuery query;
+  query.cluster = request.QueryParam("cluster");
+  if (query.cluster.empty()) return JsonError(400, "cluster: required, the cluster the jobs leave");
+  query.prefix = request.QueryParam("prefix");
+  query.tenant = request.QueryParam("tenant");
+  // The labels platforms put on jobs to cut waves by (a Yarn queue, the
+  // owning team), as the job lists filter them.
+  for (const char* label : {"queue", "team"}) {
+    if (std::string value = request.QueryParam(label); !value.empty()) {
+      query.labels[label] = std::move(value);
+    }
+  }
+  if (std::string label = request.QueryParam("criticality_label"); !label.empty()) {
+    if (!IsLabelName(label)) {
+      return JsonError(400, "criticality_label: a label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+    }
+    query.criticality_label = std::move(label);
+  }
+  if (const std::string size = request.QueryParam("wave_size"); !size.empty()) {
+    if (!absl::SimpleAtoi(size, &query.wave_size) || query.wave_size == 0 ||
+        query.wave_size > kMaxWaveJobs) {
+      return JsonError(400, absl::StrCat("wave_size: 1 to ", kMaxWaveJobs, " jobs"));
+    }
+  }
+  v1::WavePlan plan =
+      PlanWaves(KnownReports(*parts_.registry, parts_.fleet, parts_.self_url()), query);
+  const size_t total = KeepPage(plan.mutable_jobs(), *page);
+  http::Response r = ToJson(plan);
+  AddPageHeaders(request, *page, total, r);
+  return r;
 }
 
 http::Response WavesApi::List(const http::Request& request) const {

@@ -4,6 +4,9 @@
 //   POST /api/v1/waves          {"name", "from", "to", "at", "jobs" | "selector"}
 //   GET  /api/v1/waves          every wave, newest first; paged
 //   GET  /api/v1/waves/<wave>   each job's verdict and the wave's
+//   GET  /api/v1/waves/plan?cluster=…[&queue=&team=&tenant=&prefix=
+//        &criticality_label=&wave_size=]   the order to move a cluster's
+//        jobs in (waves/wave_plan.h); its `jobs` paged
 //
 // A wave is written to the waves topic (acknowledged before the 201), which
 // every replica follows; each records the wave's migration on the jobs it
@@ -73,6 +76,7 @@ class WavesApi {
  private:
   http::Response Post(const http::Request& request) const;
   http::Response List(const http::Request& request) const;
+  http::Response Plan(const http::Request& request) const;
   http::Response Status(const http::Request& request, const std::string& name) const;
   // The jobs a selector picks among those the replica knows, sorted.
   std::vector<std::string> Select(const v1::WaveSelector& selector) const;

@@ -22,10 +22,13 @@
 #include "scorer/api/jobs_api.h"
 #include "scorer/fleet/fleet_view.h"
 #include "scorer/scorer_config.h"
+#include "test/unit/scorer/api/api_response.h"
 #include "test/unit/scorer/model/synthetic_job.h"
 
 namespace vitals::scorer {
 namespace {
+
+using testing::HeaderOf;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -36,13 +39,6 @@ constexpr int64_t kT0 = 1'700'000'000'000;
 constexpr int64_t kInterval = 10'000;
 constexpr char kSelf[] = "http://scorer-a.scorer:9095";
 constexpr char kOther[] = "http://scorer-b.scorer:9095";
-
-std::string HeaderOf(const http::Response& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return {};
-}
 
 std::vector<std::string> NamesOf(const http::Response& r) {
   v1::JobList list;

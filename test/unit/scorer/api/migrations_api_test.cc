@@ -17,29 +17,19 @@
 #include "google/protobuf/util/json_util.h"
 #include "prometheus/registry.h"
 #include "scorer/api/jobs_api.h"
+#include "test/unit/scorer/api/api_response.h"
 #include "test/unit/scorer/model/synthetic_job.h"
 
 namespace vitals::scorer {
 namespace {
 
+using testing::ErrorOf;
+using testing::HeaderOf;
+
 using ::testing::AnyOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-std::string HeaderOf(const http::Response& r, std::string_view name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return {};
-}
-
-// The `error` of a JSON error body.
-std::string ErrorOf(const http::Response& r) {
-  google::protobuf::Struct body;
-  if (!google::protobuf::util::JsonStringToMessage(r.body, &body).ok()) return "<not JSON>";
-  return body.fields().at("error").string_value();
-}
 
 class MigrationsApiTest : public ::testing::Test {
  protected:

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -21,10 +22,15 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "scorer/waves/wave_verdict.h"
+#include "test/unit/scorer/api/api_response.h"
 #include "test/unit/scorer/model/synthetic_job.h"
 
 namespace vitals::scorer {
 namespace {
+
+using testing::ErrorOf;
+using testing::HeaderOf;
+using testing::Parse;
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -33,19 +39,6 @@ constexpr int64_t kT0 = 1'700'000'000'000;
 constexpr int64_t kInterval = 10'000;
 constexpr int64_t kNow = kT0 + 60'000;
 constexpr char kSelf[] = "http://scorer-a.scorer:9095";
-
-std::string ErrorOf(const http::Response& r) {
-  google::protobuf::Struct body;
-  if (!google::protobuf::util::JsonStringToMessage(r.body, &body).ok()) return "<not JSON>";
-  return body.fields().at("error").string_value();
-}
-
-template <typename M>
-M Parse(const http::Response& r) {
-  M m;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(r.body, &m).ok()) << r.body;
-  return m;
-}
 
 std::string Report(const std::string& job, const std::string& cluster) {
   v1::HealthReport r;
@@ -255,6 +248,64 @@ TEST_F(WavesApiTest, ASelectorByJobLabelPicksOneQueue) {
                               "selector": {"labels": {"queue": "q1"}}})");
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_THAT(Parse<v1::Wave>(r).jobs(), ::testing::ElementsAre("clicks", "views"));
+}
+
+TEST_F(WavesApiTest, ThePlanOrdersTheFleetsJobsOfOneClusterAndQueue) {
+  for (const auto& [job, queue, operators] :
+       {std::tuple<const char*, const char*, int>{"clicks", "q1", 7},
+        {"ledger", "q2", 1},
+        {"views", "q1", 2}}) {
+    v1::HealthReport report;
+    ASSERT_TRUE(report.ParseFromString(Report(job, "yarn-prod-1")));
+    report.set_state("running");
+    report.set_grade("healthy");
+    (*report.mutable_job_labels())["queue"] = queue;
+    report.mutable_topology()->set_operators(static_cast<uint32_t>(operators));
+    report.mutable_topology()->set_tasks(1);
+    report.mutable_topology()->set_checkpointed_bytes(2048);
+    fleet_.Apply(job, report.SerializeAsString(), "http://scorer-b:9095", kNow);
+  }
+  http::Response r = Call("GET", "/api/v1/waves/plan?cluster=yarn-prod-1&queue=q1&wave_size=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_THAT(r.body, HasSubstr(R"("checkpointedBytes":"2048")"));
+  const v1::WavePlan plan = Parse<v1::WavePlan>(r);
+  ASSERT_EQ(plan.jobs_size(), 2) << r.body;
+  EXPECT_EQ(plan.jobs(0).job_name(), "views");
+  EXPECT_EQ(plan.jobs(0).wave(), 1u);
+  EXPECT_EQ(plan.jobs(1).job_name(), "clicks");
+  EXPECT_EQ(plan.jobs(1).wave(), 2u);
+  EXPECT_EQ(HeaderOf(r, "X-Total-Count"), "2");
+
+  // The replica's own job is planned too (or held back, with the reason).
+  const v1::WavePlan all =
+      Parse<v1::WavePlan>(Call("GET", "/api/v1/waves/plan?cluster=yarn-prod-1"));
+  EXPECT_EQ(all.jobs_size() + all.held_back_size(), 4);
+  // Paged like every list.
+  r = Call("GET", "/api/v1/waves/plan?cluster=yarn-prod-1&queue=q1&limit=1&offset=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(Parse<v1::WavePlan>(r).jobs_size(), 1);
+  EXPECT_EQ(Parse<v1::WavePlan>(r).jobs(0).job_name(), "clicks");
+
+  const struct {
+    std::string target;
+    std::string error;
+  } bad[] = {
+      {"/api/v1/waves/plan", "cluster: required"},
+      {"/api/v1/waves/plan?cluster=yarn-prod-1&wave_size=0", "wave_size: 1 to 1000"},
+      {"/api/v1/waves/plan?cluster=yarn-prod-1&wave_size=x", "wave_size: 1 to 1000"},
+      {"/api/v1/waves/plan?cluster=yarn-prod-1&criticality_label=a-b", "criticality_label:"},
+      {"/api/v1/waves/plan?cluster=yarn-prod-1&limit=0", "limit:"},
+  };
+  for (const auto& c : bad) {
+    r = Call("GET", c.target);
+    EXPECT_EQ(r.status, 400) << c.target;
+    EXPECT_THAT(ErrorOf(r), StartsWith(c.error)) << c.target;
+  }
+  EXPECT_EQ(Call("POST", "/api/v1/waves/plan", "{}").status, 405);
+  // `plan` is the helper's, never a wave's name.
+  r = Call("POST", "/api/v1/waves", Body("plan", {"orders"}));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(ErrorOf(r), StartsWith("name: `plan`"));
 }
 
 TEST_F(WavesApiTest, AnotherReplicasJobIsJudgedByItsOwner) {
