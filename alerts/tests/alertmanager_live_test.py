@@ -2,7 +2,8 @@
 """Runs a real AlertManager with alerts/alertmanager.yml, posts a set of
 alerts and checks what amtool cannot: inhibition (critical silences the
 warnings of the same job, a job that does not run silences its health
-critical, the critical twin silences its warning twin, an absent component
+critical, a wave's rollback silences the job's rollback recommendation,
+the critical twin silences its warning twin, an absent component
 silences its per-target "down" alerts, absent gateways silence "not
 running" in their cluster or, when none is up anywhere, everywhere) and
 grouping (one group per job).
@@ -79,6 +80,18 @@ ALERTS = {
     # The same job name on another cluster: not silenced.
     "ledger_crit_old_cluster": (job_alert("FlinkJobHealthCritical", "critical", "ledger", "yarn-prod-1",
                                           "payments"), []),
+    # A wave's rollback verdict names the wave; the same job's rollback
+    # recommendation about that verdict adds nothing and is silenced, on the
+    # job's cluster only. FlinkWaveRollback has no job_id (the verdict
+    # metric has none).
+    "wave_rollback": (dict(alertname="FlinkWaveRollback", severity="critical", wave="w1",
+                           job_name="fraud-score", cluster="k8s-prod-eu", team="risk",
+                           component="flink-job"), []),
+    "rollback_recommended": (job_alert("FlinkJobRollbackRecommended", "critical", "fraud-score",
+                                       "k8s-prod-eu", "risk"), ["wave_rollback"]),
+    # A migrated job outside any wave keeps its recommendation.
+    "rollback_recommended_no_wave": (job_alert("FlinkJobRollbackRecommended", "critical", "billing",
+                                               "k8s-prod-eu", "payments"), []),
     # No gateway up in yarn-prod-1 (gw_absent below): every job there is
     # not_reporting, its "not running" alert is silenced.
     "not_running_no_gateway": (not_running_alert("sessions", "yarn-prod-1", "search"), ["gw_absent"]),
