@@ -8,10 +8,10 @@
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/prom_chars.h"
 #include "common/base/strings.h"
+#include "common/flink/catalog.h"
 
 namespace vitals::gateway {
 namespace {
@@ -254,8 +254,8 @@ void StatsdNormalizer::EmitHeld(Sender& sender) {
 bool StatsdNormalizer::IsMeter(Identity& id) {
   if (id.known_meter) return true;
   // A meter sends `.rate` before `.count`; a histogram starts with `.count`.
-  // Flink's own meters are all named …PerSecond.
-  if (meter_bases_.contains(AsAbsl(id.base)) || absl::EndsWith(AsAbsl(id.base), "PerSecond")) {
+  // Flink's own meters the catalog knows by name.
+  if (meter_bases_.contains(AsAbsl(id.base)) || flink::IsMeter(id.metric)) {
     id.known_meter = true;
   }
   return id.known_meter;
