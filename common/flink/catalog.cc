@@ -31,16 +31,19 @@ constexpr Metric kMetrics[] = {
     {"taskSlotsTotal", kJm, Kind::kGauge},
     // Job on the JobManager: availability and checkpointing
     {"numRestarts", kJmJob, Kind::kCounter},
-    {"fullRestarts", kJmJob, Kind::kCounter},
-    {"uptime", kJmJob, Kind::kGauge},
-    {"downtime", kJmJob, Kind::kGauge},
+    // Deprecated for numRestarts in 1.10 (FLINK-14642), removed in 2.0
+    // with uptime and downtime (FLINK-36355), which JobStatusMetrics
+    // replaced in 1.15.
+    {"fullRestarts", kJmJob, Kind::kCounter, 0, 200},
+    {"uptime", kJmJob, Kind::kGauge, 0, 200},
+    {"downtime", kJmJob, Kind::kGauge, 0, 200},
     {"numberOfCompletedCheckpoints", kJmJob, Kind::kCounter},
     {"numberOfFailedCheckpoints", kJmJob, Kind::kCounter},
     {"numberOfInProgressCheckpoints", kJmJob, Kind::kGauge},
     {"totalNumberOfCheckpoints", kJmJob, Kind::kCounter},
     {"lastCheckpointDuration", kJmJob, Kind::kGauge},
     {"lastCheckpointSize", kJmJob, Kind::kGauge},
-    {"lastCheckpointFullSize", kJmJob, Kind::kGauge},
+    {"lastCheckpointFullSize", kJmJob, Kind::kGauge, 115},  // FLINK-25557
     {"lastCheckpointExternalPath", kJmJob, Kind::kGauge},
     {"lastCheckpointRestoreTimestamp", kJmJob, Kind::kGauge},
     {"lastCheckpointAlignmentBuffered", kJmJob, Kind::kGauge},
@@ -48,11 +51,14 @@ constexpr Metric kMetrics[] = {
     {"lastCheckpointPersistedData", kJmJob, Kind::kGauge},
     {"lastCompletedCheckpointId", kJmJob, Kind::kGauge},
     // Task
-    {"idleTimeMsPerSecond", kTask, Kind::kMeter},
-    {"busyTimeMsPerSecond", kTask, Kind::kMeter},
-    {"backPressuredTimeMsPerSecond", kTask, Kind::kMeter},
-    {"softBackPressuredTimeMsPerSecond", kTask, Kind::kMeter},
-    {"hardBackPressuredTimeMsPerSecond", kTask, Kind::kMeter},
+    // Busy, idle and back-pressured time: idle from 1.11 (including
+    // back-pressured time until 1.12), busy and back-pressured from 1.13,
+    // soft and hard back-pressure from 1.15.
+    {"idleTimeMsPerSecond", kTask, Kind::kMeter, 111},
+    {"busyTimeMsPerSecond", kTask, Kind::kMeter, 113},
+    {"backPressuredTimeMsPerSecond", kTask, Kind::kMeter, 113},
+    {"softBackPressuredTimeMsPerSecond", kTask, Kind::kMeter, 115},
+    {"hardBackPressuredTimeMsPerSecond", kTask, Kind::kMeter, 115},
     {"maxSoftBackPressureTimeMs", kTask, Kind::kGauge},
     {"maxHardBackPressureTimeMs", kTask, Kind::kGauge},
     {"accumulatedBusyTime", kTask, Kind::kGauge},
@@ -94,11 +100,11 @@ constexpr Metric kMetrics[] = {
     {"watermarkAlignmentDrift", kOp, Kind::kGauge},
     {"numLateRecordsDropped", kOp, Kind::kCounter},
     {"lateRecordsDroppedRate", kOp, Kind::kGauge},
-    {"currentEmitEventTimeLag", kOp, Kind::kGauge},
+    {"currentEmitEventTimeLag", kOp, Kind::kGauge, 114},
     {"currentFetchEventTimeLag", kOp, Kind::kGauge},
-    {"watermarkLag", kOp, Kind::kGauge},
+    {"watermarkLag", kOp, Kind::kGauge, 114},
     {"sourceIdleTime", kOp, Kind::kGauge},
-    {"pendingRecords", kOp, Kind::kGauge},
+    {"pendingRecords", kOp, Kind::kGauge, 114},
     {"pendingBytes", kOp, Kind::kGauge},
     {"numRecordsInErrors", kOp, Kind::kCounter},
     {"numRecordsOutErrors", kOp, Kind::kCounter},
@@ -211,6 +217,20 @@ bool IsKnownCanonicalPrefix(std::string_view canonical_prefix) {
     }
   }
   return false;
+}
+
+bool RegisteredIn(std::string_view canonical, Release release) {
+  if (const Metric* m = FindCanonical(canonical); m != nullptr) {
+    return release >= m->since && (m->until == 0 || release < m->until);
+  }
+  if (IsJobStatusGauge(canonical)) return release >= 115;
+  constexpr std::string_view kGc = "Status_JVM_GarbageCollector_";
+  if (canonical.starts_with(kGc) && (canonical.substr(kGc.size()).starts_with("All_") ||
+                                     canonical.ends_with("_TimeMsPerSecond"))) {
+    return release >= 119;
+  }
+  if (canonical.starts_with("KafkaSourceReader_")) return release >= 114;
+  return true;
 }
 
 bool IsKnownCanonical(std::string_view canonical) {

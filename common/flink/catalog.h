@@ -38,10 +38,20 @@ enum class Kind : uint8_t {
   kMeter,    // a rate already
 };
 
+// A Flink release as major * 100 + minor: 110 is 1.10, 200 is 2.0.
+using Release = uint16_t;
+// The oldest release the project reads (shared/flink-metrics.md).
+inline constexpr Release kOldestRelease = 110;
+
 struct Metric {
   std::string_view name;  // as registered, dotted within groups
   uint8_t scopes;         // ScopeBits where Flink registers it
   Kind kind;
+  // The first release that registers it; 0: every release the project
+  // reads, or not known to differ.
+  Release since = 0;
+  // The first release that no longer does; 0: still registered.
+  Release until = 0;
 };
 
 // Flink's metrics with a fixed name. A metric listed here is registered
@@ -74,6 +84,15 @@ bool IsKnownCanonical(std::string_view canonical);
 // A canonical prefix that starts within a known group (for families such
 // as `Status_JVM_GarbageCollector_<collector>_Time`).
 bool IsKnownCanonicalPrefix(std::string_view canonical_prefix);
+
+// Whether Flink `release` registers the metric of this canonical name:
+// a fixed name within its releases; the job-status gauges from 1.15
+// (JobStatusMetrics); the GC `All` group and `<collector>.TimeMsPerSecond`
+// from 1.19; the FLIP-27 Kafka source's `KafkaSourceReader` group from
+// 1.14. Other members of known groups, and names the catalog does not
+// know, are taken as registered: the catalog bounds only what it knows to
+// change between releases.
+bool RegisteredIn(std::string_view canonical, Release release);
 
 // Cumulative, by canonical name: the fixed counters, GC collectors'
 // Count/Time, `<status>TimeTotal`, a meter's `_count`, Kafka client

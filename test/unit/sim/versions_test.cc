@@ -1,9 +1,17 @@
 // Metric naming per Flink version (flink-metrics.md's table).
 
+#include <map>
 #include <set>
+#include <string>
+#include <vector>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "common/base/strings.h"
+#include "common/flink/catalog.h"
 #include "gtest/gtest.h"
 #include "sim/fleet.h"
+#include "sim/metric_catalog.h"
 #include "sim/pushgateway.h"
 #include "sim/truth.h"
 #include "test/unit/sim/prom_text_checker.h"
@@ -163,6 +171,48 @@ TEST(VersionsTest, GcAllGroupAddsUpTheCollectors) {
   EXPECT_GT(young, 0);
   EXPECT_EQ(SumOf(fleet, 0, Scope::kTaskManager, "Status_JVM_GarbageCollector_All_Time"),
             young + old);
+}
+
+// The release a version line stands for: its named release ("1.17": 117).
+flink::Release ReleaseOf(FlinkVersion version) {
+  std::vector<std::string> parts = absl::StrSplit(AsAbsl(FlinkVersionName(version)), '.');
+  int major = 0;
+  int minor = 0;
+  EXPECT_TRUE(parts.size() == 2 && absl::SimpleAtoi(parts[0], &major) &&
+              absl::SimpleAtoi(parts[1], &minor))
+      << FlinkVersionName(version);
+  return static_cast<flink::Release>(major * 100 + minor);
+}
+
+// The simulator's per-version tables and the catalog's release bounds
+// (common/flink/catalog.h, from Flink's docs and the JIRA issues that
+// added or removed each metric) are written apart: every metric a version
+// reports is one its release registers, and a metric whose registration
+// changes between the releases is reported in exactly those that have it.
+TEST(VersionsTest, EachVersionReportsWhatTheCatalogSaysItsReleaseRegisters) {
+  std::map<std::string, std::set<flink::Release>> reported_in;
+  for (FlinkVersion version : kAllFlinkVersions) {
+    const flink::Release release = ReleaseOf(version);
+    for (const MetricDef& def : CatalogFor(version)) {
+      reported_in[def.canonical].insert(release);
+      EXPECT_TRUE(flink::RegisteredIn(def.canonical, release))
+          << FlinkVersionName(version) << " reports " << def.canonical;
+    }
+  }
+  int bounded = 0;
+  for (const auto& [name, releases] : reported_in) {
+    std::set<flink::Release> registered;
+    for (FlinkVersion version : kAllFlinkVersions) {
+      if (flink::RegisteredIn(name, ReleaseOf(version))) registered.insert(ReleaseOf(version));
+    }
+    if (registered.size() == std::size(kAllFlinkVersions)) continue;
+    ++bounded;
+    EXPECT_EQ(releases, registered) << name;
+  }
+  // busy/back-pressured/idle time, soft/hard, job-status gauges, uptime,
+  // downtime, fullRestarts, GC All and TimeMsPerSecond, FLIP-27 source
+  // metrics, lastCheckpointFullSize: the check covers them all.
+  EXPECT_GE(bounded, 20);
 }
 
 }  // namespace

@@ -90,5 +90,25 @@ TEST(DeclaredReadsTest, TheCatalogKnowsFlinksSpellingNotOthers) {
   EXPECT_FALSE(flink::IsKnownCanonical("numRecordsInRate"));
 }
 
+TEST(DeclaredReadsTest, TheCatalogKnowsWhichReleasesRegisterWhat) {
+  // JobStatusMetrics came with 1.15; busy and back-pressured time with
+  // 1.13; GC `All` and `TimeMsPerSecond` with 1.19 (flink-metrics.md);
+  // fullRestarts, uptime and downtime went in 2.0 (FLINK-36355).
+  EXPECT_FALSE(flink::RegisteredIn("runningTime", 114));
+  EXPECT_TRUE(flink::RegisteredIn("runningTime", 115));
+  EXPECT_FALSE(flink::RegisteredIn("busyTimeMsPerSecond", 112));
+  EXPECT_TRUE(flink::RegisteredIn("busyTimeMsPerSecond", 113));
+  EXPECT_FALSE(flink::RegisteredIn("Status_JVM_GarbageCollector_All_TimeMsPerSecond", 118));
+  EXPECT_TRUE(flink::RegisteredIn("Status_JVM_GarbageCollector_All_TimeMsPerSecond", 119));
+  EXPECT_FALSE(
+      flink::RegisteredIn("Status_JVM_GarbageCollector_G1_Young_Generation_TimeMsPerSecond", 117));
+  EXPECT_TRUE(flink::RegisteredIn("Status_JVM_GarbageCollector_G1_Young_Generation_Count", 110));
+  EXPECT_TRUE(flink::RegisteredIn("fullRestarts", 119));
+  EXPECT_FALSE(flink::RegisteredIn("fullRestarts", 200));
+  EXPECT_FALSE(flink::RegisteredIn("uptime", 200));
+  EXPECT_TRUE(flink::RegisteredIn("numRestarts", 200));
+  EXPECT_TRUE(flink::RegisteredIn("numRecordsInPerSecond", flink::kOldestRelease));
+}
+
 }  // namespace
 }  // namespace vitals::scorer
