@@ -20,33 +20,22 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "gateway/aggregate/aggregator.h"
-#include "gateway/attribute/process_job_table.h"
-#include "gateway/receivers/ingest_metrics.h"
-#include "gateway/receivers/pushgateway/push_group_store.h"
-#include "gateway/receivers/pushgateway/receiver.h"
-#include "prometheus/registry.h"
 #include "scorer/job_registry.h"
 #include "scorer/model/scoring_config.h"
 #include "sim/fleet.h"
 #include "sim/pushgateway.h"
+#include "test/integration/support/sim_gateway.h"
 
 namespace vitals {
 namespace {
 
 using ::testing::HasSubstr;
+// Job names as the gateway reports them (`job-003` is `job_003`).
+using ::vitals::testing::RenderReport;
+using ::vitals::testing::ReportedJobName;
 
 constexpr int64_t kInterval = 10'000;
 constexpr int64_t kT0 = 1'800'000'000'000;
-
-// Flink's PrometheusReporter filter, which every gateway path applies to
-// job names: `job-003` is known as `job_003`.
-std::string Filtered(std::string name) {
-  for (char& c : name) {
-    if (!isalnum(static_cast<unsigned char>(c)) && c != ':') c = '_';
-  }
-  return name;
-}
 
 bool IsHex32(std::string_view s) {
   return s.size() == 32 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
@@ -56,37 +45,20 @@ bool IsHex32(std::string_view s) {
 class Pipeline {
  public:
   explicit Pipeline(scorer::ScoringConfig scoring)
-      : scoring_(std::move(scoring)),
-        ingest_(registry_),
-        store_(absl::Seconds(30)),
-        processes_(gateway::ProcessJobTable::Options{}),
-        // As `vitals standalone` runs it: the simulator plays jobs of several
-        // clusters through this one gateway (a migration moves a job from
-        // Yarn to Kubernetes), each naming its cluster in its grouping key.
-        receiver_(
-            &store_, &processes_, &ingest_, 64 << 20, [this] { return now_ms_; },
-            gateway::PushClusterOptions{Aggregation().cluster, /*pushed_overrides=*/true}),
-        aggregator_(Aggregation()),
-        jobs_(&scoring_) {}
+      : scoring_(std::move(scoring)), gateway_(kInterval), jobs_(&scoring_) {}
 
-  // Each push as an HTTP request to the receiver, at `now_ms`.
   void Push(const std::vector<sim::Push>& pushes, int64_t now_ms) {
-    now_ms_ = now_ms;
     for (const sim::Push& push : pushes) {
-      http::Response r = receiver_.Handle(
-          http::Request(push.method, push.path, push.body, {{"Content-Type", push.content_type}}));
-      ASSERT_LT(r.status, 300) << push.method << " " << push.path << ": " << r.body;
+      const absl::Status status = gateway_.Push(push, now_ms);
+      ASSERT_TRUE(status.ok()) << status;
     }
   }
 
-  // Closes the interval ending at `boundary` as the gateway does (replay,
-  // flush, annotate), hands the batches to the scorer and evaluates after
-  // the grace period. Returns the new reports by job name.
+  // Closes the interval ending at `boundary` as the gateway does, hands the
+  // batches to the scorer and evaluates after the grace period. Returns the
+  // new reports by job name.
   std::map<std::string, v1::HealthReport> Close(int64_t boundary) {
-    receiver_.Replay(aggregator_, boundary - 1);
-    std::vector<v1::MetricBatch> batches = aggregator_.Flush(boundary);
-    processes_.Annotate(boundary, &batches);
-    for (v1::MetricBatch& batch : batches) {
+    for (v1::MetricBatch& batch : gateway_.Close(boundary)) {
       const std::string key = batch.job_name();
       batch_jobs_.insert(key);
       jobs_.Add(key, batch, 0, boundary);
@@ -101,27 +73,14 @@ class Pipeline {
   }
 
   scorer::JobRegistry& jobs() { return jobs_; }
-  const gateway::ProcessJobTable& processes() const { return processes_; }
+  const gateway::ProcessJobTable& processes() const { return gateway_.processes(); }
   // Every job name that reached a batch or a report.
   const std::set<std::string>& batch_jobs() const { return batch_jobs_; }
   const std::set<std::string>& report_jobs() const { return report_jobs_; }
 
  private:
-  static gateway::AggregatorConfig Aggregation() {
-    gateway::AggregatorConfig c;
-    c.gateway = "node-00";
-    c.cluster = "k8s-test";
-    return c;
-  }
-
   scorer::ScoringConfig scoring_;
-  prometheus::Registry registry_;
-  gateway::IngestMetrics ingest_;
-  gateway::PushGroupStore store_;
-  gateway::ProcessJobTable processes_;
-  int64_t now_ms_ = 0;
-  gateway::PushgatewayReceiver receiver_;
-  gateway::Aggregator aggregator_;
+  testing::SimGateway gateway_;
   scorer::JobRegistry jobs_;
   std::set<std::string> batch_jobs_;
   std::set<std::string> report_jobs_;
@@ -136,16 +95,6 @@ sim::FleetSpec RunningFleet(int jobs, std::string cluster) {
   spec.clusters = {std::move(cluster)};
   spec.start_ms = kT0 - 15 * 60'000;
   return spec;
-}
-
-// Renders every process's push (and the DELETEs of processes that shut
-// down) at `now_ms`, as the reporter would send them.
-std::vector<sim::Push> Report(sim::Fleet& fleet, int64_t now_ms) {
-  fleet.AdvanceTo(now_ms);
-  std::vector<sim::Push> pushes;
-  sim::RenderPushes(fleet, &pushes);
-  sim::AppendPushDeletes(fleet, fleet.TakeRetired(), &pushes);
-  return pushes;
 }
 
 const v1::DimensionScore* Dim(const v1::HealthReport& r, std::string_view name) {
@@ -225,16 +174,16 @@ TEST_P(ScenarioTest, EachFaultIsFoundOnItsDimensionAndNoReporterNameBecomesAJob)
   ASSERT_TRUE(session.ok()) << session.status();
 
   std::set<std::string> flink_jobs;
-  for (const sim::SimJob& job : fleet->jobs()) flink_jobs.insert(Filtered(job.name));
-  for (const sim::SimJob& job : session->jobs()) flink_jobs.insert(Filtered(job.name));
+  for (const sim::SimJob& job : fleet->jobs()) flink_jobs.insert(ReportedJobName(job.name));
+  for (const sim::SimJob& job : session->jobs()) flink_jobs.insert(ReportedJobName(job.name));
 
   Pipeline pipeline{scorer::ScoringConfig()};
   std::map<std::string, std::vector<v1::HealthReport>> reports;
   constexpr int kIntervals = 60;  // 10 minutes: window filled, then 20+ to judge
   for (int i = 1; i <= kIntervals; ++i) {
     const int64_t boundary = kT0 + i * kInterval;
-    pipeline.Push(Report(*fleet, boundary - 1), boundary - 1);
-    pipeline.Push(Report(*session, boundary - 1), boundary - 1);
+    pipeline.Push(RenderReport(*fleet, boundary - 1), boundary - 1);
+    pipeline.Push(RenderReport(*session, boundary - 1), boundary - 1);
     for (auto& [job, report] : pipeline.Close(boundary)) reports[job].push_back(report);
   }
 
@@ -299,10 +248,10 @@ TEST_P(ScenarioTest, EachFaultIsFoundOnItsDimensionAndNoReporterNameBecomesAJob)
     EXPECT_EQ(grades.size(), 1u) << job << " grade flapped";
   };
   for (size_t j = 0; j < scenarios.size(); ++j) {
-    check(Filtered(fleet->jobs()[j].name), scenarios[j], /*shared=*/false);
+    check(ReportedJobName(fleet->jobs()[j].name), scenarios[j], /*shared=*/false);
   }
   for (const sim::SimJob& job : session->jobs()) {
-    check(Filtered(job.name), Scenarios()[0], /*shared=*/true);
+    check(ReportedJobName(job.name), Scenarios()[0], /*shared=*/true);
   }
 }
 
@@ -325,7 +274,7 @@ TEST_P(RestartTest, RestartingThenRunningThenAWarmUpThenJudgedAgain) {
   spec.version = GetParam();
   auto fleet = sim::Fleet::Create(spec);
   ASSERT_TRUE(fleet.ok()) << fleet.status();
-  const std::string job = Filtered(fleet->jobs()[0].name);
+  const std::string job = ReportedJobName(fleet->jobs()[0].name);
   const scorer::ScoringConfig scoring;
   Pipeline pipeline(scoring);
 
@@ -333,7 +282,7 @@ TEST_P(RestartTest, RestartingThenRunningThenAWarmUpThenJudgedAgain) {
   auto run_until = [&](int64_t until) {
     for (int64_t boundary = kT0 + static_cast<int64_t>(history.size() + 1) * kInterval;
          boundary <= until; boundary += kInterval) {
-      pipeline.Push(Report(*fleet, boundary - 1), boundary - 1);
+      pipeline.Push(RenderReport(*fleet, boundary - 1), boundary - 1);
       auto reports = pipeline.Close(boundary);
       ASSERT_TRUE(reports.contains(job)) << boundary;
       history.push_back(reports[job]);
@@ -407,7 +356,7 @@ INSTANTIATE_TEST_SUITE_P(Flink115AndLater, RestartTest,
 TEST(MigrationTest, TheVerdictWaitsForJudgedEvaluationsThenRollsBack) {
   auto fleet = sim::Fleet::Create(RunningFleet(1, "yarn-prod-1"));
   ASSERT_TRUE(fleet.ok()) << fleet.status();
-  const std::string job = Filtered(fleet->jobs()[0].name);
+  const std::string job = ReportedJobName(fleet->jobs()[0].name);
   scorer::ScoringConfig scoring;
   scoring.rollback.settle = absl::Minutes(1);  // shorter than the 2 min warm-up
   Pipeline pipeline(scoring);
@@ -416,7 +365,7 @@ TEST(MigrationTest, TheVerdictWaitsForJudgedEvaluationsThenRollsBack) {
   auto run = [&](int intervals) {
     for (int i = 0; i < intervals; ++i) {
       boundary += kInterval;
-      pipeline.Push(Report(*fleet, boundary - 1), boundary - 1);
+      pipeline.Push(RenderReport(*fleet, boundary - 1), boundary - 1);
       pipeline.Close(boundary);
     }
   };
@@ -458,7 +407,7 @@ TEST(LifecycleTest, ACanceledJobIsNotGradedAndStaysCanceled) {
   spec.terminal_linger_ms = 15'000;  // a report falls between the end and the shutdown
   auto fleet = sim::Fleet::Create(spec);
   ASSERT_TRUE(fleet.ok()) << fleet.status();
-  const std::string job = Filtered(fleet->jobs()[0].name);
+  const std::string job = ReportedJobName(fleet->jobs()[0].name);
   Pipeline pipeline{scorer::ScoringConfig()};
 
   std::vector<std::string> states;
@@ -467,7 +416,7 @@ TEST(LifecycleTest, ACanceledJobIsNotGradedAndStaysCanceled) {
   auto run = [&](int intervals) {
     for (int i = 0; i < intervals; ++i) {
       boundary += kInterval;
-      pipeline.Push(Report(*fleet, boundary - 1), boundary - 1);
+      pipeline.Push(RenderReport(*fleet, boundary - 1), boundary - 1);
       auto reports = pipeline.Close(boundary);
       if (!reports.contains(job)) continue;
       history.push_back(reports[job]);

@@ -1,28 +1,30 @@
-// A wave end to end: 12 simulated jobs report from Yarn to two scorer
-// replicas (one `vitals scorer` process, one in this process) over the
-// embedded Kafka. A wave moves 10 of them to Kubernetes, posted to one
-// replica; after the move 2 of them backpressure and fail checkpoints.
+// A wave end to end: 12 jobs of the Flink simulator, application clusters
+// on Yarn, report through the gateway's real Pushgateway path (in process,
+// test/integration/support/sim_feeder.h) to two scorer replicas (one
+// `vitals scorer` process, one in this process) over the embedded Kafka.
+// A wave moves 10 of them to Kubernetes in the simulator (redeployed: new
+// job ids, new processes, counters from zero), posted to one replica;
+// after the move 2 of them backpressure and fail checkpoints.
+//  - before the move, either replica's ordering helper (waves/plan) lists
+//    every Yarn job with its job graph's shape;
 //  - either replica says `rollback` naming exactly those 2, the other 8
 //    `keep`, and `vitals status wave` exits 3;
 //  - the posting replica is killed (SIGKILL): the survivor takes its jobs
 //    over and says the same;
-//  - the 2 are moved back and their migration back is recorded: the wave
-//    says `proceed` (the 2 `rolled_back`) and `vitals status wave` exits 0.
+//  - the 2 are moved back (redeployed on Yarn, healthy) and their migration
+//    back is recorded: the wave says `proceed` (the 2 `rolled_back`) and
+//    `vitals status wave` exits 0.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <regex>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -33,9 +35,10 @@
 #include "common/kafka/producer.h"
 #include "google/protobuf/util/json_util.h"
 #include "scorer/scorer.h"
+#include "sim/fault.h"
+#include "sim/fleet.h"
 #include "test/integration/support/child_process.h"
-#include "test/integration/support/interval_feeder.h"
-#include "test/unit/scorer/model/synthetic_job.h"
+#include "test/integration/support/sim_feeder.h"
 #include "vitals/v1/health.pb.h"
 
 namespace vitals {
@@ -59,33 +62,41 @@ std::string JobName(int i) {
   return name;
 }
 
-// Every job on Yarn, published each interval as the gateways would.
-std::vector<scorer::testing::SyntheticJob> Jobs() {
-  std::vector<scorer::testing::SyntheticJob> jobs;
-  for (int i = 0; i < kJobs; ++i) {
-    scorer::testing::SyntheticJob& job = jobs.emplace_back();
-    job.job_name = JobName(i);
-    job.job_id = absl::StrCat("00000000000000000000000000000", 100 + i);
-    job.cluster = kYarn;
-    job.interval_ms = kIntervalMs;
-    job.operators = 3;
-    job.parallelism = 2;
-    job.taskmanagers = 1;
-    job.gateways = 1;
-    job.checkpoint_every_ms = 250;
-  }
-  return jobs;
+// Every job on Yarn, running for 15 minutes when the test starts (no
+// start-up warm-up). Small job graphs, one TaskManager each: the machine
+// also runs Kafka and two scorers. Checkpoints every 2 s, so that failures
+// show within seconds of the move; at 1 s, as long as an interval, the
+// checkpoint durations alone cost healthy jobs points.
+sim::FleetSpec FleetOnYarn() {
+  sim::FleetSpec spec;
+  spec.jobs = kJobs;
+  spec.nodes = 1;
+  spec.clusters = {kYarn};
+  spec.job_name_prefix = "job_";  // as the gateway reports them: no filtering
+  spec.start_ms = NowMs() - 15 * 60'000;
+  spec.checkpoint_interval_ms = 2 * kIntervalMs;
+  spec.operators = 3;
+  spec.parallelism = 2;
+  spec.task_managers = 1;
+  return spec;
 }
 
-// Moves a job to `cluster`, healthy or degraded there.
-void Move(testing::IntervalFeeder& feeder, const std::string& job, const std::string& cluster,
-          bool degraded) {
-  feeder.Change(job, [&](scorer::testing::SyntheticJob& j) {
-    j.cluster = cluster;
-    j.backpressure = degraded ? 0.95 : 0;
-    j.backpressured_tasks = degraded ? 3 : 1;
-    j.checkpoint_failed_share = degraded ? 0.9 : 0;
-  });
+constexpr sim::FaultKind kDegradations[] = {sim::FaultKind::kBackpressure,
+                                            sim::FaultKind::kCheckpointFailure};
+
+// Redeploys job `i` on `cluster`, degraded there or healthy. Faults follow
+// a job across a redeploy: switched on after it and off before it, so that
+// they never show on the side the job leaves.
+absl::Status Move(testing::SimFeeder& feeder, int i, const std::string& cluster, bool degraded) {
+  absl::Status status;
+  for (sim::FaultKind fault : kDegradations) {
+    if (!degraded) status.Update(feeder.SetFault(i, fault, false));
+  }
+  status.Update(feeder.Redeploy(i, cluster));
+  for (sim::FaultKind fault : kDegradations) {
+    if (degraded) status.Update(feeder.SetFault(i, fault, true));
+  }
+  return status;
 }
 
 class Replica {
@@ -201,7 +212,10 @@ TEST(WavesTest, ARollbackVerdictNamesTheDegradedJobsSurvivesAKillAndClearsAfterR
   auto producer = kafka::KafkaProducer::Create(
       {{"bootstrap.servers", (*cluster)->bootstrap_servers()}, {"linger.ms", "5"}}, nullptr);
   ASSERT_TRUE(producer.ok()) << producer.status();
-  testing::IntervalFeeder feeder(producer->get(), kMetricsTopic, kIntervalMs, Jobs());
+  auto fleet = sim::Fleet::Create(FleetOnYarn());
+  ASSERT_TRUE(fleet.ok()) << fleet.status();
+  testing::SimFeeder feeder(producer->get(), kMetricsTopic, kIntervalMs, *std::move(fleet));
+  for (int i = 0; i < kJobs; ++i) ASSERT_EQ(feeder.job_names()[i], JobName(i));
   feeder.Start();
 
   // The replica that will be killed: a process, so that it dies without a
@@ -254,12 +268,31 @@ TEST(WavesTest, ARollbackVerdictNamesTheDegradedJobsSurvivesAKillAndClearsAfterR
   }
   ASSERT_LT(absl::Now(), deadline) << "no split with a baseline; victim log:\n" << victim.Stderr();
 
+  // The ordering helper, from either replica: every Yarn job, with the
+  // shape Flink's IO metrics give its job graph (3 operators chained 2 + 1
+  // into 2 tasks of parallelism 2) and the state its checkpoints hold.
+  for (const Replica* r : {&a, &b}) {
+    v1::WavePlan plan;
+    ASSERT_TRUE(r->Get(absl::StrCat("/api/v1/waves/plan?cluster=", kYarn), &plan)) << r->base();
+    EXPECT_EQ(plan.jobs_size() + plan.held_back_size(), kJobs) << plan.DebugString();
+    for (const auto* list : {&plan.jobs(), &plan.held_back()}) {
+      for (const v1::WavePlanJob& job : *list) {
+        const v1::JobTopology& t = job.topology();
+        EXPECT_EQ(t.operators(), 3u) << job.job_name();
+        EXPECT_EQ(t.tasks(), 2u) << job.job_name();
+        EXPECT_EQ(t.max_parallelism(), 2u) << job.job_name();
+        EXPECT_EQ(t.subtasks(), 4u) << job.job_name();
+        EXPECT_TRUE(t.has_checkpointed_bytes() && t.checkpointed_bytes() > 0) << job.job_name();
+      }
+    }
+  }
+
   // The wave: 10 jobs move now, 2 of them degrade on Kubernetes.
   const int64_t at = NowMs();
   std::vector<std::string> wave_jobs;
   for (int i = 0; i < kWaveJobs; ++i) {
     wave_jobs.push_back(JobName(i));
-    Move(feeder, JobName(i), kK8s, kDegraded.contains(JobName(i)));
+    ASSERT_TRUE(Move(feeder, i, kK8s, kDegraded.contains(JobName(i))).ok());
   }
   const std::string body =
       absl::StrCat(R"({"name": "w1", "from": ")", kYarn, R"(", "to": ")", kK8s, R"(", "at": )", at,
@@ -312,8 +345,10 @@ TEST(WavesTest, ARollbackVerdictNamesTheDegradedJobsSurvivesAKillAndClearsAfterR
 
   // The 2 go back to Yarn, healthy, and their migration back is recorded.
   const int64_t back_at = NowMs();
-  for (const std::string& job : kDegraded) {
-    Move(feeder, job, kYarn, /*degraded=*/false);
+  for (int i = 0; i < kWaveJobs; ++i) {
+    const std::string job = JobName(i);
+    if (!kDegraded.contains(job)) continue;
+    ASSERT_TRUE(Move(feeder, i, kYarn, /*degraded=*/false).ok());
     auto r = b.Post(
         absl::StrCat("/api/v1/jobs/", job, "/migrations"),
         absl::StrCat(R"({"from": ")", kK8s, R"(", "to": ")", kYarn, R"(", "at": )", back_at, "}"));
@@ -346,6 +381,8 @@ TEST(WavesTest, ARollbackVerdictNamesTheDegradedJobsSurvivesAKillAndClearsAfterR
   EXPECT_THAT(metrics, ::testing::HasSubstr("vitals_scorer_waves 1"));
 
   feeder.Stop();
+  EXPECT_GT(feeder.produced(), 0);
+  EXPECT_EQ(feeder.refused(), 0);
   EXPECT_TRUE(survivor.Shutdown(absl::Now() + absl::Seconds(30)).ok());
 }
 
