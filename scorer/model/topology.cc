@@ -2,13 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string>
 #include <string_view>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/str_cat.h"
-#include "common/base/strings.h"
 #include "scorer/window/series_values.h"
 
 namespace vitals::scorer {
@@ -24,11 +21,13 @@ constexpr std::string_view kSize = "lastCheckpointSize";
 
 // Subtasks of one series: the distinct subtask indexes when the gateway
 // kept them (skew reads this metric), else the source series folded.
-uint32_t SubtasksOf(const v1::SeriesAggregate& s) {
+// `indexes` is scratch, left empty.
+uint32_t SubtasksOf(const v1::SeriesAggregate& s, absl::flat_hash_set<std::string_view>& indexes) {
   if (s.instances_size() == 0) return static_cast<uint32_t>(s.count());
-  absl::flat_hash_set<std::string_view> indexes;
   for (const v1::InstanceValue& v : s.instances()) indexes.insert(v.instance());
-  return static_cast<uint32_t>(indexes.size());
+  const auto subtasks = static_cast<uint32_t>(indexes.size());
+  indexes.clear();
+  return subtasks;
 }
 
 // The newest completed checkpoint's size in `metric`; none when Flink
@@ -50,32 +49,33 @@ void TopologyTracker::DeclareReads(MetricSelector& reads) {
 }
 
 void TopologyTracker::Observe(const MergedInterval& interval) {
-  absl::flat_hash_set<std::string> operators;
-  // Task → its widest series (a restart within the interval may leave a
-  // task's series twice, under two attempt labels).
-  absl::flat_hash_map<std::string_view, uint32_t> tasks;
   for (const v1::SeriesAggregate* s : interval.Find(kRecordsIn)) {
     if (s->scope() == v1::SCOPE_TASKMANAGER_JOB_TASK_OPERATOR) {
       // Operator names repeat across tasks (two `Map`s); the id does not.
       const std::string_view id = LabelOf(*s, "operator_id");
-      operators.insert(
-          id.empty() ? absl::StrCat(AsAbsl(TaskNameOf(*s)), "\x1f", AsAbsl(OperatorNameOf(*s)))
-                     : std::string(id));
+      operators_seen_.emplace(id.empty() ? TaskNameOf(*s) : std::string_view(),
+                              id.empty() ? OperatorNameOf(*s) : id);
     } else if (s->scope() == v1::SCOPE_TASKMANAGER_JOB_TASK) {
-      uint32_t& width = tasks[TaskNameOf(*s)];
-      width = std::max(width, SubtasksOf(*s));
+      // A restart within the interval may leave a task's series twice,
+      // under two attempt labels: the widest counts.
+      uint32_t& width = widest_subtasks_[TaskNameOf(*s)];
+      width = std::max(width, SubtasksOf(*s, subtask_indexes_));
     }
   }
-  if (!operators.empty()) operators_ = static_cast<uint32_t>(operators.size());
-  if (!tasks.empty()) {
-    tasks_ = static_cast<uint32_t>(tasks.size());
+  if (!operators_seen_.empty()) operators_ = static_cast<uint32_t>(operators_seen_.size());
+  if (!widest_subtasks_.empty()) {
+    tasks_ = static_cast<uint32_t>(widest_subtasks_.size());
     max_parallelism_ = 0;
     subtasks_ = 0;
-    for (const auto& [task, width] : tasks) {
+    for (const auto& [task, width] : widest_subtasks_) {
       max_parallelism_ = std::max(max_parallelism_, width);
       subtasks_ += width;
     }
   }
+  // They view the interval's series, which go with it; the containers keep
+  // their capacity for the next interval.
+  operators_seen_.clear();
+  widest_subtasks_.clear();
   std::optional<int64_t> bytes = CheckpointBytes(interval, kFullSize);
   if (!bytes) bytes = CheckpointBytes(interval, kSize);
   if (bytes) checkpointed_bytes_ = bytes;

@@ -7,7 +7,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "scorer/window/merged_interval.h"
 #include "scorer/window/metric_selector.h"
 #include "vitals/v1/health.pb.h"
@@ -34,6 +38,11 @@ class TopologyTracker {
   uint32_t max_parallelism_ = 0;
   uint32_t subtasks_ = 0;
   std::optional<int64_t> checkpointed_bytes_;
+  // Scratch of Observe, empty between calls: (task, operator name) or
+  // ("", operator id); task name -> subtasks; one series' subtask indexes.
+  absl::flat_hash_set<std::pair<std::string_view, std::string_view>> operators_seen_;
+  absl::flat_hash_map<std::string_view, uint32_t> widest_subtasks_;
+  absl::flat_hash_set<std::string_view> subtask_indexes_;
 };
 
 }  // namespace vitals::scorer
