@@ -9,24 +9,13 @@
 namespace vitals::gateway {
 namespace {
 
-// One counter per reason and kind of sender, at [reason * kSourceKinds + kind].
-std::vector<metrics::FollowedCounter> DropCounters(prometheus::Registry& registry) {
-  auto& family = prometheus::BuildCounter()
-                     .Name("vitals_gateway_series_dropped_total")
-                     .Help(
-                         "Samples of series the aggregator refused, by reason and by the kind "
-                         "of sender they came from (push, scrape, statsd, influx).")
-                     .Register(registry);
-  std::vector<metrics::FollowedCounter> counters;
-  counters.reserve(kDropReasons * kSourceKinds);
-  for (size_t r = 0; r < kDropReasons; ++r) {
-    for (size_t k = 0; k < kSourceKinds; ++k) {
-      counters.emplace_back(
-          &family.Add({{"reason", std::string(DropReasonName(static_cast<DropReason>(r)))},
-                       {"source_kind", std::string(SourceKindName(static_cast<SourceKind>(k)))}}));
-    }
-  }
-  return counters;
+prometheus::Family<prometheus::Counter>& DropFamily(prometheus::Registry& registry) {
+  return prometheus::BuildCounter()
+      .Name("vitals_gateway_series_dropped_total")
+      .Help(
+          "Samples of series the aggregator refused, by reason and by the kind of sender they "
+          "came from (push, scrape, statsd, influx: the receiver).")
+      .Register(registry);
 }
 
 prometheus::Family<prometheus::Counter>& ProcessSamples(prometheus::Registry& registry) {
@@ -62,7 +51,7 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
       kafka_retries_(
           &metrics::AddCounter(registry, "vitals_gateway_kafka_retries_total",
                                "Produce requests librdkafka sent again (outages, throttling).")),
-      series_dropped_(DropCounters(registry)),
+      series_dropped_family_(DropFamily(registry)),
       process_samples_(ProcessSamples(registry)),
       attributed_samples_(&process_samples_.Add({{"result", "attributed"}})),
       shared_samples_(
@@ -87,9 +76,20 @@ void GatewayMetrics::Flushed(const FlushFacts& facts) {
   flush_duration_.Observe(facts.seconds);
   push_groups_.Set(static_cast<double>(facts.push_groups));
   active_series_.Set(static_cast<double>(facts.aggregator.active_series));
-  for (size_t r = 0; r < kDropReasons; ++r) {
-    for (size_t k = 0; k < kSourceKinds; ++k) {
-      series_dropped_[r * kSourceKinds + k].Follow(facts.aggregator.dropped[r][k]);
+  // A kind of sender gets its counters, every reason's, with its first drop.
+  for (const auto& [kind, counts] : facts.aggregator.dropped.by_kind()) {
+    for (size_t r = 0; r < kDropReasons; ++r) {
+      auto key = std::make_pair(kind, r);
+      auto it = series_dropped_.find(key);
+      if (it == series_dropped_.end()) {
+        it = series_dropped_
+                 .emplace(std::move(key),
+                          metrics::FollowedCounter(&series_dropped_family_.Add(
+                              {{"reason", std::string(DropReasonName(static_cast<DropReason>(r)))},
+                               {"source_kind", kind}})))
+                 .first;
+      }
+      it->second.Follow(counts[r]);
     }
   }
   attributed_samples_.Follow(facts.attribution.attributed);

@@ -7,6 +7,9 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "common/metrics/followed_counter.h"
@@ -44,8 +47,9 @@ class GatewayMetrics {
   prometheus::Gauge& active_series_;
   prometheus::Gauge& broker_connections_;
   metrics::FollowedCounter kafka_retries_;
-  // One per DropReason and SourceKind, at [reason * kSourceKinds + kind].
-  std::vector<metrics::FollowedCounter> series_dropped_;
+  prometheus::Family<prometheus::Counter>& series_dropped_family_;
+  // By kind of sender and DropReason.
+  std::map<std::pair<std::string, size_t>, metrics::FollowedCounter> series_dropped_;
   prometheus::Family<prometheus::Counter>& process_samples_;
   metrics::FollowedCounter attributed_samples_;
   metrics::FollowedCounter shared_samples_;

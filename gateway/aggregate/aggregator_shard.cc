@@ -510,9 +510,7 @@ void AggregatorShard::AddStatsTo(AggregatorStats& stats) const {
   stats.non_finite_skipped += non_finite_skipped_;
   stats.undefined_skipped += undefined_skipped_;
   stats.series_expired += series_expired_;
-  for (size_t r = 0; r < kDropReasons; ++r) {
-    for (size_t k = 0; k < kSourceKinds; ++k) stats.dropped[r][k] += dropped_[r][k];
-  }
+  stats.dropped.Add(dropped_);
 }
 
 }  // namespace vitals::gateway

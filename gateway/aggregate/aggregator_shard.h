@@ -171,7 +171,7 @@ class AggregatorShard {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FoldPending(Slot& slot) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Drop(DropReason reason, std::string_view source) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ++dropped_[static_cast<size_t>(reason)][static_cast<size_t>(SourceKindOf(source))];
+    dropped_.Add(reason, SourceKindOf(source));
   }
 
   const FoldRules* rules_ ABSL_GUARDED_BY(mu_);
@@ -191,7 +191,7 @@ class AggregatorShard {
   uint64_t non_finite_skipped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t undefined_skipped_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t series_expired_ ABSL_GUARDED_BY(mu_) = 0;
-  DropCounts dropped_ ABSL_GUARDED_BY(mu_) = {};
+  DropCounts dropped_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace vitals::gateway

@@ -5,6 +5,9 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 
 namespace vitals::gateway {
@@ -39,51 +42,58 @@ constexpr std::string_view DropReasonName(DropReason reason) {
   return "unknown";
 }
 
-// The kind of sender a sample came from, read off its source string
-// (FlinkSample::source): `push:<group>`, `scrape:<target>`,
-// `statsd:<address>`, `influx:<client>`; anything else is kOther.
-enum class SourceKind : uint8_t {
-  kPush,
-  kScrape,
-  kStatsd,
-  kInflux,
-  kOther,
-  kCount,
-};
+// The kind of sender a sample came from: the prefix of its source string
+// (FlinkSample::source: `push:<group>`, `scrape:<target>`,
+// `statsd:<address>`, `influx:<client>`, and whatever a new receiver puts
+// before its `:`), so that the aggregator knows no list of receivers.
+// "other" when there is none, or when it is not a short lower-case name.
+constexpr std::string_view kOtherSourceKind = "other";
+inline constexpr size_t kMaxSourceKindBytes = 16;
 
-constexpr SourceKind SourceKindOf(std::string_view source) {
+constexpr std::string_view SourceKindOf(std::string_view source) {
   const size_t colon = source.find(':');
-  if (colon == std::string_view::npos) return SourceKind::kOther;
-  const std::string_view prefix = source.substr(0, colon);
-  if (prefix == "push") return SourceKind::kPush;
-  if (prefix == "scrape") return SourceKind::kScrape;
-  if (prefix == "statsd") return SourceKind::kStatsd;
-  if (prefix == "influx") return SourceKind::kInflux;
-  return SourceKind::kOther;
-}
-
-constexpr std::string_view SourceKindName(SourceKind kind) {
-  switch (kind) {
-    case SourceKind::kPush:
-      return "push";
-    case SourceKind::kScrape:
-      return "scrape";
-    case SourceKind::kStatsd:
-      return "statsd";
-    case SourceKind::kInflux:
-      return "influx";
-    case SourceKind::kOther:
-    case SourceKind::kCount:
-      break;
+  if (colon == 0 || colon == std::string_view::npos || colon > kMaxSourceKindBytes) {
+    return kOtherSourceKind;
   }
-  return "other";
+  const std::string_view kind = source.substr(0, colon);
+  for (char c : kind) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return kOtherSourceKind;
+  }
+  return kind;
 }
 
 inline constexpr size_t kDropReasons = static_cast<size_t>(DropReason::kCount);
-inline constexpr size_t kSourceKinds = static_cast<size_t>(SourceKind::kCount);
 
-// Drop counts by reason, then by the kind of source the sample came from.
-using DropCounts = std::array<std::array<uint64_t, kSourceKinds>, kDropReasons>;
+// One kind of sender's drops, by DropReason.
+using DropsByReason = std::array<uint64_t, kDropReasons>;
+
+// Drops by kind of sender (a few: one per receiver), then reason.
+class DropCounts {
+ public:
+  void Add(DropReason reason, std::string_view kind, uint64_t count = 1) {
+    auto it = by_kind_.find(kind);
+    if (it == by_kind_.end()) it = by_kind_.emplace(std::string(kind), DropsByReason{}).first;
+    it->second[static_cast<size_t>(reason)] += count;
+  }
+  void Add(const DropCounts& other) {
+    for (const auto& [kind, counts] : other.by_kind_) {
+      for (size_t r = 0; r < kDropReasons; ++r) Add(static_cast<DropReason>(r), kind, counts[r]);
+    }
+  }
+  uint64_t For(DropReason reason) const {
+    uint64_t total = 0;
+    for (const auto& [kind, counts] : by_kind_) total += counts[static_cast<size_t>(reason)];
+    return total;
+  }
+  uint64_t For(DropReason reason, std::string_view kind) const {
+    auto it = by_kind_.find(kind);
+    return it == by_kind_.end() ? 0 : it->second[static_cast<size_t>(reason)];
+  }
+  const std::map<std::string, DropsByReason, std::less<>>& by_kind() const { return by_kind_; }
+
+ private:
+  std::map<std::string, DropsByReason, std::less<>> by_kind_;
+};
 
 struct AggregatorStats {
   // Source series held (one per instance, metric and label set).
@@ -99,8 +109,8 @@ struct AggregatorStats {
   uint64_t non_finite_skipped = 0;
   // Flink's "not defined yet" values (MetricCatalog::IsUndefinedValue).
   uint64_t undefined_skipped = 0;
-  // Samples dropped, indexed by DropReason, then SourceKind.
-  DropCounts dropped{};
+  // Samples dropped, by kind of sender, then DropReason.
+  DropCounts dropped;
   // Distinct intervals among the batches Flush/FlushAll returned.
   uint64_t intervals_flushed = 0;
   // MetricBatches returned (one per job and closed interval with data).
@@ -111,13 +121,9 @@ struct AggregatorStats {
   // expiry that forgot many series (malloc_trim).
   uint64_t memory_trims = 0;
 
-  uint64_t dropped_for(DropReason reason) const {
-    uint64_t total = 0;
-    for (uint64_t n : dropped[static_cast<size_t>(reason)]) total += n;
-    return total;
-  }
-  uint64_t dropped_for(DropReason reason, SourceKind kind) const {
-    return dropped[static_cast<size_t>(reason)][static_cast<size_t>(kind)];
+  uint64_t dropped_for(DropReason reason) const { return dropped.For(reason); }
+  uint64_t dropped_for(DropReason reason, std::string_view kind) const {
+    return dropped.For(reason, kind);
   }
 };
 
