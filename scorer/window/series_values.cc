@@ -76,8 +76,9 @@ double CounterIncrease(const MergedInterval& interval, std::string_view metric, 
 }
 
 std::string_view LabelOf(const v1::SeriesAggregate& s, std::string_view name) {
+  // Protobuf's map finds by a view: no string built per lookup.
   const auto& labels = s.labels();
-  auto it = labels.find(std::string(name));
+  auto it = labels.find(name);
   if (it == labels.end()) return {};
   return it->second;
 }
