@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "cmd/commands.h"
 #include "cmd/flags.h"
+#include "cmd/plan_table.h"
 #include "cmd/run_common.h"
 #include "cmd/signals.h"
 #include "cmd/status_table.h"
@@ -31,6 +32,9 @@ constexpr int kHold = 4;      // exit code: a wave says hold (a job has no verdi
 struct StatusQuery {
   std::string scorer = "http://127.0.0.1:9095";
   std::string cluster, team, tenant, grade, state, prefix;
+  // `plan` only.
+  std::string queue;
+  int64_t wave_size = 0;
   std::string user;
   http::ClientTls tls;
 };
@@ -145,6 +149,43 @@ int ShowWave(const StatusQuery& q, const std::string& wave, bool json, bool ansi
   return kHold;
 }
 
+// The order to move --cluster's jobs in; 0, or 1 when it cannot be read.
+int ShowPlan(const StatusQuery& q, bool json) {
+  std::string url = absl::StrCat(q.scorer, "/api/v1/waves/plan?limit=1000",
+                                 q.wave_size > 0 ? absl::StrCat("&wave_size=", q.wave_size) : "");
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string*>{"cluster", &q.cluster},
+        {"queue", &q.queue},
+        {"team", &q.team},
+        {"tenant", &q.tenant},
+        {"prefix", &q.prefix}}) {
+    if (!value->empty()) absl::StrAppend(&url, "&", name, "=", http::PercentEncode(*value));
+  }
+  absl::StatusOr<http::ClientResponse> r =
+      http::Fetch("GET", url, {}, AuthHeaders(q), absl::Seconds(10), q.tls);
+  if (!r.ok()) {
+    std::fprintf(stderr, "vitals status: %s\n", std::string(r.status().message()).c_str());
+    return 1;
+  }
+  v1::WavePlan plan;
+  google::protobuf::util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = true;
+  if (r->status != 200 ||
+      !google::protobuf::util::JsonStringToMessage(r->body, &plan, parse).ok()) {
+    std::fprintf(stderr, "vitals status: GET %s: %d %s\n", url.c_str(), r->status, r->body.c_str());
+    return 1;
+  }
+  if (json) {
+    std::string text;
+    (void)google::protobuf::util::MessageToJsonString(plan, &text);
+    std::puts(text.c_str());
+  } else {
+    std::fputs(RenderPlanTable(plan).c_str(), stdout);
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 
 int RunStatus(const Args& args) {
@@ -152,7 +193,7 @@ int RunStatus(const Args& args) {
   bool json = false;
   bool watch = false;
   absl::Duration refresh = absl::Seconds(2);
-  FlagSet flags("status", "[wave <wave>] [--scorer URL] [filters] [--json] [--watch]",
+  FlagSet flags("status", "[wave <wave> | plan] [--scorer URL] [filters] [--json] [--watch]",
                 "Shows the jobs a scorer grades, worst first: job, cluster, state, score, grade,\n"
                 "worst dimension and diagnosis. Filters narrow the jobs; all given must match.\n"
                 "Exit code: 0 when no selected job is critical, 3 when one is (for migration\n"
@@ -160,6 +201,9 @@ int RunStatus(const Args& args) {
                 "`vitals status wave <wave>` shows a wave's verdict (proceed, hold, rollback)\n"
                 "and each job's (keep, rollback, insufficient_data, rolled_back). Exit code:\n"
                 "0 proceed, 3 rollback, 4 hold, 1 when the wave cannot be read.\n\n"
+                "`vitals status plan --cluster <cluster> [--queue q] [--wave-size n]` proposes\n"
+                "the order in which to move that cluster's jobs (least critical, then simplest\n"
+                "topology and least state first) and lists the jobs to hold back.\n\n"
                 "With a web config on the scorer, --user names the user and $VITALS_PASSWORD\n"
                 "holds the password.\n\n"
                 "Example: vitals status --cluster k8s-prod-eu --grade critical");
@@ -172,6 +216,8 @@ int RunStatus(const Args& args) {
   flags.String("grade", &q.grade, "only jobs graded healthy, degraded, critical or unknown");
   flags.String("state", &q.state, "only jobs in this Flink state, e.g. running, restarting");
   flags.String("prefix", &q.prefix, "only jobs whose name starts with this");
+  flags.String("queue", &q.queue, "plan: only jobs whose `queue` job label is this");
+  flags.Int("wave-size", &q.wave_size, "plan: cut the order into waves of this many jobs");
   flags.String("user", &q.user, "basic-auth user; the password is read from $VITALS_PASSWORD");
   flags.Bool("json", &json, "print the JobList as JSON instead of the table");
   flags.Bool("watch", &watch, "redraw every --refresh until interrupted");
@@ -179,8 +225,20 @@ int RunStatus(const Args& args) {
   int exit = 0;
   if (!ParseFlags(flags, args, &exit)) return exit;
   std::string wave;
+  bool plan = false;
   std::vector<std::string> positional = flags.positional();
-  if (!positional.empty() && positional.front() == "wave") {
+  if (!positional.empty() && positional.front() == "plan") {
+    if (q.cluster.empty()) {
+      std::fprintf(stderr, "vitals status: plan: name the cluster the jobs leave (--cluster)\n");
+      return 2;
+    }
+    if (q.wave_size < 0) {
+      std::fprintf(stderr, "vitals status: plan: --wave-size is a number of jobs, 1 or more\n");
+      return 2;
+    }
+    plan = true;
+    positional.erase(positional.begin());
+  } else if (!positional.empty() && positional.front() == "wave") {
     if (positional.size() < 2 || positional[1].empty()) {
       std::fprintf(stderr, "vitals status: wave: name the wave (vitals status wave <wave>)\n");
       return 2;
@@ -200,6 +258,7 @@ int RunStatus(const Args& args) {
   while (!q.scorer.empty() && q.scorer.back() == '/') q.scorer.pop_back();
   const bool ansi = !json && isatty(STDOUT_FILENO) != 0;
   const auto show = [&] {
+    if (plan) return ShowPlan(q, json);
     return wave.empty() ? ShowOnce(q, json, ansi) : ShowWave(q, wave, json, ansi);
   };
   if (!watch) return show();

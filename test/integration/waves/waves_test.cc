@@ -29,6 +29,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/http/client.h"
 #include "common/kafka/embedded_cluster.h"
@@ -171,10 +172,10 @@ v1::WaveStatus WaitForWave(const std::vector<const Replica*>& replicas,
   return status;
 }
 
-// `vitals status wave w1` against `replica`: exit code and stdout.
-std::pair<int, std::string> StatusWave(const Replica& replica, const std::string& flags = "") {
-  const std::string command = absl::StrCat(testing::VitalsBinary(), " status wave w1 --scorer ",
-                                           replica.base(), " ", flags, " 2>&1");
+// `vitals status <what>` against `replica`: exit code and output.
+std::pair<int, std::string> Status(const Replica& replica, const std::string& what) {
+  const std::string command = absl::StrCat(testing::VitalsBinary(), " status ", what, " --scorer ",
+                                           replica.base(), " 2>&1");
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return {-1, ""};
   std::string out;
@@ -182,6 +183,11 @@ std::pair<int, std::string> StatusWave(const Replica& replica, const std::string
   while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) out.append(buffer, n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// `vitals status wave w1` against `replica`.
+std::pair<int, std::string> StatusWave(const Replica& replica, const std::string& flags = "") {
+  return Status(replica, absl::StrCat("wave w1 ", flags));
 }
 
 constexpr char kScorerYaml[] =
@@ -286,6 +292,16 @@ TEST(WavesTest, ARollbackVerdictNamesTheDegradedJobsSurvivesAKillAndClearsAfterR
       }
     }
   }
+  // The same from the command line, cut into waves of 5.
+  auto [plan_code, plan_out] = Status(b, absl::StrCat("plan --cluster ", kYarn, " --wave-size 5"));
+  EXPECT_EQ(plan_code, 0) << plan_out;
+  // WAVE JOB CRITICALITY OPS TASKS PAR STATE GRADE
+  const std::regex first_wave_row("^1 +job_0[0-9]{2} +-1 +3 +2 +2 +[0-9.]+ [KMG]?i?B +healthy$");
+  int first_wave = 0;
+  for (absl::string_view line : absl::StrSplit(plan_out, '\n')) {
+    first_wave += std::regex_search(std::string(line), first_wave_row) ? 1 : 0;
+  }
+  EXPECT_EQ(first_wave, 5) << plan_out;
 
   // The wave: 10 jobs move now, 2 of them degrade on Kubernetes.
   const int64_t at = NowMs();
