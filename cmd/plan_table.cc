@@ -2,22 +2,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/base/byte_size.h"
 
 namespace vitals::cmd {
 namespace {
 
-// "1.2 GiB"; "-" without a completed checkpoint.
 std::string StateSize(const v1::JobTopology& t) {
-  if (!t.has_checkpointed_bytes()) return "-";
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(t.checkpointed_bytes());
-  size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
-    value /= 1024;
-    ++unit;
-  }
-  return unit == 0 ? absl::StrCat(t.checkpointed_bytes(), " B")
-                   : absl::StrFormat("%.1f %s", value, kUnits[unit]);
+  return t.has_checkpointed_bytes() ? ByteSize(t.checkpointed_bytes()) : "-";
 }
 
 std::string Count(uint32_t n) { return n == 0 ? "-" : absl::StrCat(n); }

@@ -1,14 +1,13 @@
 #include "scorer/waves/wave_plan.h"
 
 #include <algorithm>
-#include <iterator>
 #include <string_view>
 #include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "common/base/byte_size.h"
 #include "scorer/job_key.h"
 
 namespace vitals::scorer {
@@ -23,18 +22,6 @@ bool Selected(const v1::HealthReport& r, const WavePlanQuery& query) {
          });
 }
 
-// "1.2 GiB" for a checkpoint's size.
-std::string Bytes(int64_t bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
-    value /= 1024;
-    ++unit;
-  }
-  return unit == 0 ? absl::StrCat(bytes, " B") : absl::StrFormat("%.1f %s", value, kUnits[unit]);
-}
-
 bool TopologyKnown(const v1::JobTopology& t) { return t.operators() > 0 || t.tasks() > 0; }
 
 std::string Shape(const v1::JobTopology& t) {
@@ -42,7 +29,7 @@ std::string Shape(const v1::JobTopology& t) {
   std::string out = absl::StrCat(t.operators(), " operators in ", t.tasks(),
                                  " tasks, parallelism up to ", t.max_parallelism(), ", ");
   absl::StrAppend(&out, t.has_checkpointed_bytes()
-                            ? absl::StrCat(Bytes(t.checkpointed_bytes()), " checkpointed")
+                            ? absl::StrCat(ByteSize(t.checkpointed_bytes()), " checkpointed")
                             : std::string("no completed checkpoint reported"));
   return out;
 }
