@@ -76,7 +76,8 @@ void GatewayMetrics::Flushed(const FlushFacts& facts) {
   flush_duration_.Observe(facts.seconds);
   push_groups_.Set(static_cast<double>(facts.push_groups));
   active_series_.Set(static_cast<double>(facts.aggregator.active_series));
-  // A kind of sender gets its counters, every reason's, with its first drop.
+  // A kind of sender gets its counters, every reason's, with its first
+  // series.
   for (const auto& [kind, counts] : facts.aggregator.dropped.by_kind()) {
     for (size_t r = 0; r < kDropReasons; ++r) {
       auto key = std::make_pair(kind, r);

@@ -174,6 +174,9 @@ AggregatorShard::Slot* AggregatorShard::CreateSlot(const FlinkSample& sample, co
     return nullptr;
   }
 
+  // A kind of sender is counted from its first series, so that its drop
+  // counters are exported (at zero) before any drop.
+  dropped_.Note(SourceKindOf(sample.source));
   Slot& slot = slots_.Insert(key, key_hash);
   slot.job = &job;
   slot.group = group;

@@ -71,13 +71,14 @@ using DropsByReason = std::array<uint64_t, kDropReasons>;
 class DropCounts {
  public:
   void Add(DropReason reason, std::string_view kind, uint64_t count = 1) {
-    auto it = by_kind_.find(kind);
-    if (it == by_kind_.end()) it = by_kind_.emplace(std::string(kind), DropsByReason{}).first;
-    it->second[static_cast<size_t>(reason)] += count;
+    Counts(kind)[static_cast<size_t>(reason)] += count;
   }
+  // A kind of sender, with no drops yet.
+  void Note(std::string_view kind) { Counts(kind); }
   void Add(const DropCounts& other) {
     for (const auto& [kind, counts] : other.by_kind_) {
-      for (size_t r = 0; r < kDropReasons; ++r) Add(static_cast<DropReason>(r), kind, counts[r]);
+      DropsByReason& mine = Counts(kind);
+      for (size_t r = 0; r < kDropReasons; ++r) mine[r] += counts[r];
     }
   }
   uint64_t For(DropReason reason) const {
@@ -92,6 +93,12 @@ class DropCounts {
   const std::map<std::string, DropsByReason, std::less<>>& by_kind() const { return by_kind_; }
 
  private:
+  DropsByReason& Counts(std::string_view kind) {
+    auto it = by_kind_.find(kind);
+    if (it == by_kind_.end()) it = by_kind_.emplace(std::string(kind), DropsByReason{}).first;
+    return it->second;
+  }
+
   std::map<std::string, DropsByReason, std::less<>> by_kind_;
 };
 

@@ -59,6 +59,15 @@ TEST(SourceKindTest, ReadOffTheSourceString) {
   EXPECT_EQ(DropReasonName(DropReason::kSourceCap), "source_cap");
 }
 
+TEST(SourceKindTest, AKindIsCountedFromItsFirstSeriesBeforeAnyDrop) {
+  Aggregator aggregator(TestConfig());
+  Send(aggregator, Series("job-a", "influx:10.0.0.1", 0, kT0));
+  const AggregatorStats stats = aggregator.stats();
+  EXPECT_TRUE(stats.dropped.by_kind().contains("influx"));
+  EXPECT_FALSE(stats.dropped.by_kind().contains("statsd"));
+  EXPECT_EQ(stats.dropped_for(DropReason::kGlobalCap, "influx"), 0u);
+}
+
 TEST(FairCapsTest, ARunawaySourceIsBoundedPerIntervalAndCountedByKind) {
   AggregatorConfig config = TestConfig();
   config.max_new_series_per_source = 100;
