@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/base/cluster_name.h"
@@ -171,19 +170,10 @@ http::Response WavesApi::Post(const http::Request& request) const {
 }
 
 std::vector<std::string> WavesApi::Select(const v1::WaveSelector& selector) const {
-  const auto matches = [&](const v1::HealthReport& r) {
-    return (selector.cluster().empty() || r.cluster() == selector.cluster()) &&
-           (selector.tenant().empty() || r.tenant() == selector.tenant()) &&
-           absl::StartsWith(r.job_name(), selector.prefix()) &&
-           std::all_of(selector.labels().begin(), selector.labels().end(), [&](const auto& l) {
-             auto it = r.job_labels().find(l.first);
-             return it != r.job_labels().end() && it->second == l.second;
-           });
-  };
   std::set<std::string> picked;
   for (const v1::HealthReport& r :
        KnownReports(*parts_.registry, parts_.fleet, parts_.self_url())) {
-    if (matches(r)) picked.insert(JobKey(r.tenant(), r.job_name()));
+    if (SelectorMatches(selector, r)) picked.insert(JobKey(r.tenant(), r.job_name()));
   }
   return {picked.begin(), picked.end()};
 }
@@ -192,15 +182,18 @@ http::Response WavesApi::Plan(const http::Request& request) const {
   absl::StatusOr<Page> page = ParsePage(request);
   if (!page.ok()) return JsonError(400, std::string(page.status().message()));
   WavePlanQuery query;
-  query.cluster = request.QueryParam("cluster");
-  if (query.cluster.empty()) return JsonError(400, "cluster: required, the cluster the jobs leave");
-  query.prefix = request.QueryParam("prefix");
-  query.tenant = request.QueryParam("tenant");
+  v1::WaveSelector& selector = query.selector;
+  selector.set_cluster(request.QueryParam("cluster"));
+  if (selector.cluster().empty()) {
+    return JsonError(400, "cluster: required, the cluster the jobs leave");
+  }
+  selector.set_prefix(request.QueryParam("prefix"));
+  selector.set_tenant(request.QueryParam("tenant"));
   // The labels platforms put on jobs to cut waves by (a Yarn queue, the
   // owning team), as the job lists filter them.
   for (const char* label : {"queue", "team"}) {
     if (std::string value = request.QueryParam(label); !value.empty()) {
-      query.labels[label] = std::move(value);
+      (*selector.mutable_labels())[label] = std::move(value);
     }
   }
   if (std::string label = request.QueryParam("criticality_label"); !label.empty()) {

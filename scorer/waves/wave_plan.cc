@@ -13,15 +13,6 @@
 namespace vitals::scorer {
 namespace {
 
-bool Selected(const v1::HealthReport& r, const WavePlanQuery& query) {
-  return r.cluster() == query.cluster && (query.tenant.empty() || r.tenant() == query.tenant) &&
-         absl::StartsWith(r.job_name(), query.prefix) &&
-         std::all_of(query.labels.begin(), query.labels.end(), [&](const auto& l) {
-           auto it = r.job_labels().find(l.first);
-           return it != r.job_labels().end() && it->second == l.second;
-         });
-}
-
 bool TopologyKnown(const v1::JobTopology& t) { return t.operators() > 0 || t.tasks() > 0; }
 
 std::string Shape(const v1::JobTopology& t) {
@@ -44,12 +35,22 @@ auto OrderKey(const v1::WavePlanJob& j) {
 
 }  // namespace
 
+bool SelectorMatches(const v1::WaveSelector& selector, const v1::HealthReport& report) {
+  return (selector.cluster().empty() || report.cluster() == selector.cluster()) &&
+         (selector.tenant().empty() || report.tenant() == selector.tenant()) &&
+         absl::StartsWith(report.job_name(), selector.prefix()) &&
+         std::all_of(selector.labels().begin(), selector.labels().end(), [&](const auto& l) {
+           auto it = report.job_labels().find(l.first);
+           return it != report.job_labels().end() && it->second == l.second;
+         });
+}
+
 v1::WavePlan PlanWaves(const std::vector<v1::HealthReport>& reports, const WavePlanQuery& query) {
   v1::WavePlan plan;
   plan.set_criticality_label(query.criticality_label);
   std::vector<v1::WavePlanJob> planned;
   for (const v1::HealthReport& r : reports) {
-    if (!Selected(r, query)) continue;
+    if (!SelectorMatches(query.selector, r)) continue;
     v1::WavePlanJob job;
     job.set_job_name(JobKey(r.tenant(), r.job_name()));
     job.set_cluster(r.cluster());

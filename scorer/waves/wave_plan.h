@@ -15,7 +15,6 @@
 // one whose criticality label is not a number.
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -27,14 +26,14 @@ inline constexpr char kDefaultCriticalityLabel[] = "priority";
 // Flink's default of `yarn.application.priority`.
 inline constexpr int64_t kDefaultCriticality = -1;
 
+// Whether `report` matches every field `selector` gives (an empty field
+// matches any job): what a wave's selector picks and the plan plans.
+bool SelectorMatches(const v1::WaveSelector& selector, const v1::HealthReport& report);
+
 struct WavePlanQuery {
-  // The cluster the jobs leave; only its jobs are planned.
-  std::string cluster;
-  // Optional: the job name's beginning, the tenant, and job labels the
-  // job must carry with these values (`team`, a Yarn `queue`).
-  std::string prefix;
-  std::string tenant;
-  std::map<std::string, std::string> labels;
+  // Its cluster (the one the jobs leave) is required; the job name's
+  // beginning, the tenant and job labels (`team`, a Yarn `queue`) narrow.
+  v1::WaveSelector selector;
   std::string criticality_label = kDefaultCriticalityLabel;
   // Cut the order into waves of this many jobs; 0: don't.
   uint32_t wave_size = 0;

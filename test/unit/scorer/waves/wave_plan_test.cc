@@ -47,7 +47,7 @@ std::vector<std::string> Names(const google::protobuf::RepeatedPtrField<v1::Wave
 
 WavePlanQuery Yarn() {
   WavePlanQuery q;
-  q.cluster = kYarn;
+  q.selector.set_cluster(kYarn);
   return q;
 }
 
@@ -81,11 +81,11 @@ TEST(WavePlanTest, OnlyTheClusterAndLabelsAskedFor) {
                                            Job("c", {1, 1})};
   reports[2].set_cluster("k8s-prod-eu");
   WavePlanQuery q = Yarn();
-  q.labels["queue"] = "q1";
+  (*q.selector.mutable_labels())["queue"] = "q1";
   EXPECT_THAT(Names(PlanWaves(reports, q).jobs()), ElementsAre("a"));
-  q.labels.clear();
+  q.selector.mutable_labels()->clear();
   EXPECT_THAT(Names(PlanWaves(reports, q).jobs()), ElementsAre("a", "b"));
-  q.prefix = "b";
+  q.selector.set_prefix("b");
   EXPECT_THAT(Names(PlanWaves(reports, q).jobs()), ElementsAre("b"));
 }
 
