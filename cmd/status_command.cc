@@ -93,6 +93,32 @@ absl::StatusOr<v1::JobList> FetchJobs(const StatusQuery& q) {
   }
 }
 
+// GETs `url` and reads the answer as `message`; false, having said why
+// on stderr, when the scorer cannot be read or answers otherwise.
+bool FetchMessage(const StatusQuery& q, const std::string& url, absl::Duration timeout,
+                  google::protobuf::Message* message) {
+  absl::StatusOr<http::ClientResponse> r =
+      http::Fetch("GET", url, {}, AuthHeaders(q), timeout, q.tls);
+  if (!r.ok()) {
+    std::fprintf(stderr, "vitals status: %s\n", std::string(r.status().message()).c_str());
+    return false;
+  }
+  google::protobuf::util::JsonParseOptions parse;
+  parse.ignore_unknown_fields = true;
+  if (r->status != 200 ||
+      !google::protobuf::util::JsonStringToMessage(r->body, message, parse).ok()) {
+    std::fprintf(stderr, "vitals status: GET %s: %d %s\n", url.c_str(), r->status, r->body.c_str());
+    return false;
+  }
+  return true;
+}
+
+void PrintJson(const google::protobuf::Message& message) {
+  std::string text;
+  (void)google::protobuf::util::MessageToJsonString(message, &text);
+  std::puts(text.c_str());
+}
+
 // Prints one view; the exit code it stands for.
 int ShowOnce(const StatusQuery& q, bool json, bool ansi) {
   absl::StatusOr<v1::JobList> jobs = FetchJobs(q);
@@ -103,11 +129,7 @@ int ShowOnce(const StatusQuery& q, bool json, bool ansi) {
   bool critical = false;
   for (const v1::HealthReport& r : jobs->jobs()) critical |= r.grade() == "critical";
   if (json) {
-    std::string text;
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = false;
-    (void)google::protobuf::util::MessageToJsonString(*jobs, &text, options);
-    std::puts(text.c_str());
+    PrintJson(*jobs);
   } else {
     std::vector<v1::HealthReport> reports(jobs->jobs().begin(), jobs->jobs().end());
     std::string table = RenderStatusTable(reports, ansi);
@@ -121,25 +143,11 @@ int ShowOnce(const StatusQuery& q, bool json, bool ansi) {
 // The wave's verdicts; the exit code it stands for (kWave*).
 int ShowWave(const StatusQuery& q, const std::string& wave, bool json, bool ansi) {
   const std::string url = absl::StrCat(q.scorer, "/api/v1/waves/", http::PercentEncode(wave));
-  // The scorer asks each job's owner: longer than a job list may take.
-  absl::StatusOr<http::ClientResponse> r =
-      http::Fetch("GET", url, {}, AuthHeaders(q), absl::Seconds(30), q.tls);
-  if (!r.ok()) {
-    std::fprintf(stderr, "vitals status: %s\n", std::string(r.status().message()).c_str());
-    return 1;
-  }
   v1::WaveStatus status;
-  google::protobuf::util::JsonParseOptions parse;
-  parse.ignore_unknown_fields = true;
-  if (r->status != 200 ||
-      !google::protobuf::util::JsonStringToMessage(r->body, &status, parse).ok()) {
-    std::fprintf(stderr, "vitals status: GET %s: %d %s\n", url.c_str(), r->status, r->body.c_str());
-    return 1;
-  }
+  // The scorer asks each job's owner: longer than a job list may take.
+  if (!FetchMessage(q, url, absl::Seconds(30), &status)) return 1;
   if (json) {
-    std::string text;
-    (void)google::protobuf::util::MessageToJsonString(status, &text);
-    std::puts(text.c_str());
+    PrintJson(status);
   } else {
     std::fputs(RenderWaveTable(status, ansi).c_str(), stdout);
   }
@@ -161,24 +169,10 @@ int ShowPlan(const StatusQuery& q, bool json) {
         {"prefix", &q.prefix}}) {
     if (!value->empty()) absl::StrAppend(&url, "&", name, "=", http::PercentEncode(*value));
   }
-  absl::StatusOr<http::ClientResponse> r =
-      http::Fetch("GET", url, {}, AuthHeaders(q), absl::Seconds(10), q.tls);
-  if (!r.ok()) {
-    std::fprintf(stderr, "vitals status: %s\n", std::string(r.status().message()).c_str());
-    return 1;
-  }
   v1::WavePlan plan;
-  google::protobuf::util::JsonParseOptions parse;
-  parse.ignore_unknown_fields = true;
-  if (r->status != 200 ||
-      !google::protobuf::util::JsonStringToMessage(r->body, &plan, parse).ok()) {
-    std::fprintf(stderr, "vitals status: GET %s: %d %s\n", url.c_str(), r->status, r->body.c_str());
-    return 1;
-  }
+  if (!FetchMessage(q, url, absl::Seconds(10), &plan)) return 1;
   if (json) {
-    std::string text;
-    (void)google::protobuf::util::MessageToJsonString(plan, &text);
-    std::puts(text.c_str());
+    PrintJson(plan);
   } else {
     std::fputs(RenderPlanTable(plan).c_str(), stdout);
   }
