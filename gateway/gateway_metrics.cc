@@ -1,5 +1,6 @@
 #include "gateway/gateway_metrics.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -9,13 +10,19 @@
 namespace vitals::gateway {
 namespace {
 
-prometheus::Family<prometheus::Counter>& DropFamily(prometheus::Registry& registry) {
-  return prometheus::BuildCounter()
-      .Name("vitals_gateway_series_dropped_total")
-      .Help(
-          "Samples of series the aggregator refused, by reason and by the kind of sender they "
-          "came from (push, scrape, statsd, influx: the receiver).")
-      .Register(registry);
+// The aggregator's flow for one kind of sender: its drops by DropReason.
+metrics::FlowSpec DropFlow(const std::string& kind) {
+  metrics::FlowSpec spec;
+  spec.labels = {{"source_kind", kind}};
+  spec.dropped.by_reason = {
+      "vitals_gateway_series_dropped_total",
+      "Samples of series the aggregator refused, by reason and by the kind of sender they "
+      "came from (push, scrape, statsd, influx: the receiver).",
+      {}};
+  for (size_t r = 0; r < kDropReasons; ++r) {
+    spec.dropped.declared.emplace_back(DropReasonName(static_cast<DropReason>(r)));
+  }
+  return spec;
 }
 
 prometheus::Family<prometheus::Counter>& ProcessSamples(prometheus::Registry& registry) {
@@ -32,7 +39,8 @@ prometheus::Family<prometheus::Counter>& ProcessSamples(prometheus::Registry& re
 }  // namespace
 
 GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
-    : intervals_flushed_(
+    : registry_(registry),
+      intervals_flushed_(
           metrics::AddCounter(registry, "vitals_gateway_intervals_flushed_total",
                               "Aggregation intervals closed and handed to the sinks.")),
       flush_duration_(prometheus::BuildHistogram()
@@ -51,7 +59,6 @@ GatewayMetrics::GatewayMetrics(prometheus::Registry& registry)
       kafka_retries_(
           &metrics::AddCounter(registry, "vitals_gateway_kafka_retries_total",
                                "Produce requests librdkafka sent again (outages, throttling).")),
-      series_dropped_family_(DropFamily(registry)),
       process_samples_(ProcessSamples(registry)),
       attributed_samples_(&process_samples_.Add({{"result", "attributed"}})),
       shared_samples_(
@@ -79,19 +86,16 @@ void GatewayMetrics::Flushed(const FlushFacts& facts) {
   // A kind of sender gets its counters, every reason's, with its first
   // series.
   for (const auto& [kind, counts] : facts.aggregator.dropped.by_kind()) {
-    for (size_t r = 0; r < kDropReasons; ++r) {
-      auto key = std::make_pair(kind, r);
-      auto it = series_dropped_.find(key);
-      if (it == series_dropped_.end()) {
-        it = series_dropped_
-                 .emplace(std::move(key),
-                          metrics::FollowedCounter(&series_dropped_family_.Add(
-                              {{"reason", std::string(DropReasonName(static_cast<DropReason>(r)))},
-                               {"source_kind", kind}})))
-                 .first;
+    auto it = series_dropped_.find(kind);
+    if (it == series_dropped_.end()) {
+      KindDrops drops{std::make_unique<metrics::FlowMetrics>(registry_, DropFlow(kind)), {}};
+      for (size_t r = 0; r < kDropReasons; ++r) {
+        drops.by_reason.emplace_back(
+            &drops.flow->dropped(DropReasonName(static_cast<DropReason>(r))));
       }
-      it->second.Follow(counts[r]);
+      it = series_dropped_.emplace(kind, std::move(drops)).first;
     }
+    for (size_t r = 0; r < kDropReasons; ++r) it->second.by_reason[r].Follow(counts[r]);
   }
   attributed_samples_.Follow(facts.attribution.attributed);
   shared_samples_.Follow(facts.attribution.shared_copies);

@@ -7,11 +7,14 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/metrics/flow_metrics.h"
 #include "common/metrics/followed_counter.h"
 #include "gateway/aggregate/aggregator_stats.h"
 #include "gateway/attribute/process_job_table.h"
@@ -41,15 +44,19 @@ class GatewayMetrics {
   void Flushed(const FlushFacts& facts);
 
  private:
+  prometheus::Registry& registry_;
   prometheus::Counter& intervals_flushed_;
   prometheus::Histogram& flush_duration_;
   prometheus::Gauge& push_groups_;
   prometheus::Gauge& active_series_;
   prometheus::Gauge& broker_connections_;
   metrics::FollowedCounter kafka_retries_;
-  prometheus::Family<prometheus::Counter>& series_dropped_family_;
-  // By kind of sender and DropReason.
-  std::map<std::pair<std::string, size_t>, metrics::FollowedCounter> series_dropped_;
+  // The aggregator's drops of one kind of sender, followed per DropReason.
+  struct KindDrops {
+    std::unique_ptr<metrics::FlowMetrics> flow;
+    std::vector<metrics::FollowedCounter> by_reason;
+  };
+  std::map<std::string, KindDrops, std::less<>> series_dropped_;
   prometheus::Family<prometheus::Counter>& process_samples_;
   metrics::FollowedCounter attributed_samples_;
   metrics::FollowedCounter shared_samples_;

@@ -75,7 +75,7 @@ absl::Status Scorer::Start() {
     return s;
   }
   publisher_ = std::make_unique<HealthPublisher>(config_.ProducerProperties(), config_.health_topic,
-                                                 &metrics_->reports_published);
+                                                 &metrics_->reports.accepted());
   components_.Add(publisher_.get());
   // Before the consumer: its first assignment already restores state.
   if (config_.state_enabled) {
@@ -86,20 +86,15 @@ absl::Status Scorer::Start() {
     state.restore_timeout = config_.state_restore_timeout;
     state.publish_interval = config_.state_publish_interval;
     state.metrics = registry_metrics_.get();
-    for (std::string_view reason : kStateWriteFailureReasons) {
-      metrics_->state_records.Add({{"result", "failed"}, {"reason", std::string(reason)}});
-    }
     state_ = std::make_unique<JobStateStore>(
         std::move(state), [this](const std::string& key) { return registry_->State(key); },
         time_.clock(),
         [this](const absl::Status& status) {
           if (status.ok()) {
-            metrics_->state_records_written.Increment();
+            metrics_->state_records.Accepted();
             return;
           }
-          metrics_->state_records
-              .Add({{"result", "failed"}, {"reason", std::string(StateWriteFailureReason(status))}})
-              .Increment();
+          metrics_->state_records.Dropped(StateWriteFailureReason(status));
           state_delivery_failed_.Report({{"error", std::string(status.message())}});
         });
     components_.Add(state_.get());
@@ -255,7 +250,7 @@ void Scorer::Ingest(const kafka::Message& message) {
   // window, which knows them (BatchDecoder). Refused: what protobuf's
   // parser would refuse.
   if (!decoder_.DecodeHeader(message.value) || decoder_.header().job_name.empty()) {
-    metrics_->batches_invalid.Increment();
+    metrics_->batches.Rejected("invalid");
     return;
   }
   const BatchHeader& batch = decoder_.header();
@@ -263,11 +258,11 @@ void Scorer::Ingest(const kafka::Message& message) {
   const IntervalWindow::AddResult added =
       registry_->Add(key, decoder_, message.partition, time_.NowMs());
   if (added == IntervalWindow::AddResult::kMalformed) {
-    metrics_->batches_invalid.Increment();
+    metrics_->batches.Rejected("invalid");
     return;
   }
-  metrics_->batches_consumed.Increment();
-  if (added != IntervalWindow::AddResult::kAccepted) metrics_->batches_late.Increment();
+  metrics_->batches.Accepted();
+  if (added != IntervalWindow::AddResult::kAccepted) metrics_->batches.Rejected("late");
   // A batch without labels (from a gateway that does not know them) says
   // nothing about the team: what the others said stands.
   if (!batch.job_labels.empty()) {
@@ -282,7 +277,7 @@ void Scorer::Ingest(const kafka::Message& message) {
 }
 
 void Scorer::EverySecond(int64_t now_ms) {
-  metrics_->consumer_lag.Set(static_cast<double>(consumer_->lag()));
+  metrics_->batches.InFlight(static_cast<double>(consumer_->lag()));
   metrics_->assigned_partitions.Set(static_cast<double>(consumer_->assigned_partitions()));
   // Here rather than in the evaluation loop: every change of which jobs the
   // registry holds happens on the consumer's thread, so a job's series

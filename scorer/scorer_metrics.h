@@ -4,6 +4,7 @@
 // (ScoreMetrics, JobInfoMetrics): what the consumer took in, what the
 // evaluation loop published, and how job state travelled.
 
+#include "common/metrics/flow_metrics.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
@@ -14,17 +15,17 @@ namespace vitals::scorer {
 struct ScorerMetrics {
   explicit ScorerMetrics(prometheus::Registry& registry);
 
-  prometheus::Counter& batches_consumed;
-  prometheus::Counter& batches_late;
-  prometheus::Counter& batches_invalid;
-  prometheus::Counter& reports_published;
+  // The consumer: batches consumed, refused as `late` or `invalid`, and the
+  // lag behind the assigned partitions' ends.
+  metrics::FlowMetrics batches;
+  // The publisher: reports Kafka acknowledged.
+  metrics::FlowMetrics reports;
+  // The state writer: records acknowledged, or failed by reason
+  // (StateWriteFailureReason).
+  metrics::FlowMetrics state_records;
   prometheus::Gauge& jobs_tracked;
-  prometheus::Gauge& consumer_lag;
   prometheus::Gauge& assigned_partitions;
   prometheus::Histogram& evaluation_duration;
-  prometheus::Family<prometheus::Counter>& state_records;
-  prometheus::Counter& state_records_written;
-  // result="failed" children are labelled by reason (scorer/state).
   prometheus::Counter& jobs_restored;
   prometheus::Histogram& state_restore_duration;
   prometheus::Counter& jobs_expired;

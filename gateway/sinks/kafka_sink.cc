@@ -5,32 +5,36 @@
 #include "common/log/log.h"
 
 namespace vitals::gateway {
+namespace {
+
+constexpr std::string_view kFailed = "failed";
+constexpr std::string_view kBufferFull = "buffer_full";
+
+metrics::FlowSpec FlowSpec() {
+  metrics::FlowSpec spec;
+  spec.accepted = metrics::SeriesName{
+      "vitals_gateway_kafka_messages_delivered_total", "Messages acknowledged by Kafka.", {}};
+  // Two losses in their own units: messages Kafka refused, job intervals
+  // the full local buffer let go.
+  spec.dropped.own[std::string(kFailed)] = {"vitals_gateway_kafka_messages_failed_total",
+                                            "Messages Kafka refused or that could not be produced.",
+                                            {}};
+  spec.dropped.own[std::string(kBufferFull)] = {
+      "vitals_gateway_kafka_intervals_dropped_total",
+      "Job intervals dropped, oldest first, because the local buffer was full.",
+      {}};
+  spec.in_flight = metrics::SeriesName{
+      "vitals_gateway_kafka_buffered_bytes", "Bytes waiting in the local buffer for Kafka.", {}};
+  return spec;
+}
+
+}  // namespace
 
 KafkaSink::KafkaSink(KafkaSinkOptions options, kafka::MessageProducer* producer,
                      prometheus::Registry& registry)
     : options_(std::move(options)),
       producer_(producer),
-      delivered_(prometheus::BuildCounter()
-                     .Name("vitals_gateway_kafka_messages_delivered_total")
-                     .Help("Messages acknowledged by Kafka.")
-                     .Register(registry)
-                     .Add({})),
-      failed_(prometheus::BuildCounter()
-                  .Name("vitals_gateway_kafka_messages_failed_total")
-                  .Help("Messages Kafka refused or that could not be produced.")
-                  .Register(registry)
-                  .Add({})),
-      intervals_dropped_(prometheus::BuildCounter()
-                             .Name("vitals_gateway_kafka_intervals_dropped_total")
-                             .Help("Job intervals dropped, oldest first, because the local "
-                                   "buffer was full.")
-                             .Register(registry)
-                             .Add({})),
-      buffered_gauge_(prometheus::BuildGauge()
-                          .Name("vitals_gateway_kafka_buffered_bytes")
-                          .Help("Bytes waiting in the local buffer for Kafka.")
-                          .Register(registry)
-                          .Add({})),
+      flow_(registry, FlowSpec()),
       latency_(prometheus::BuildHistogram()
                    .Name("vitals_gateway_kafka_produce_latency_seconds")
                    .Help("Time from handing a message to the producer to its acknowledgement.")
@@ -72,13 +76,12 @@ void KafkaSink::Publish(const std::vector<v1::MetricBatch>& batches) {
       buffer_bytes_ -= p.message.key.size() + p.message.value.size();
       buffer_.pop_front();
     }
-    intervals_dropped_total_ += jobs_dropped;
-    intervals_dropped_.Increment(static_cast<double>(jobs_dropped));
+    flow_.Dropped(kBufferFull, static_cast<double>(jobs_dropped));
     log::Warn(
         "kafka buffer full: dropped the oldest interval",
         {{"interval_start_ms", std::to_string(oldest)}, {"jobs", std::to_string(jobs_dropped)}});
   }
-  buffered_gauge_.Set(static_cast<double>(buffer_bytes_));
+  flow_.InFlight(static_cast<double>(buffer_bytes_));
 }
 
 void KafkaSink::Pump(absl::Duration wait) {
@@ -89,14 +92,13 @@ void KafkaSink::Pump(absl::Duration wait) {
       absl::Status status = producer_->Produce(options_.topic, p.message.key, p.message.value, 0);
       if (absl::IsResourceExhausted(status)) break;  // librdkafka's queue is full: later
       if (!status.ok()) {
-        ++failed_total_;
-        failed_.Increment();
+        flow_.Dropped(kFailed);
         produce_refused_log_.Report({{"error", std::string(status.message())}});
       }
       buffer_bytes_ -= p.message.key.size() + p.message.value.size();
       buffer_.pop_front();
     }
-    buffered_gauge_.Set(static_cast<double>(buffer_bytes_));
+    flow_.InFlight(static_cast<double>(buffer_bytes_));
   }
   producer_->Poll(wait);
 }
@@ -115,12 +117,10 @@ absl::Status KafkaSink::Drain(absl::Time deadline) {
 
 void KafkaSink::OnDelivery(const kafka::DeliveryReport& report) {
   if (report.status.ok()) {
-    ++delivered_total_;
-    delivered_.Increment();
+    flow_.Accepted();
     latency_.Observe(absl::ToDoubleSeconds(report.latency));
   } else {
-    ++failed_total_;
-    failed_.Increment();
+    flow_.Dropped(kFailed);
     delivery_failed_log_.Report({{"error", std::string(report.status.message())}});
   }
 }

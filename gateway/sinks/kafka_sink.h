@@ -9,7 +9,6 @@
 // exceed its byte bound, the oldest intervals are dropped and counted, so
 // the newest data survives.
 
-#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -22,6 +21,7 @@
 #include "absl/time/time.h"
 #include "common/kafka/producer.h"
 #include "common/log/repeated_log.h"
+#include "common/metrics/flow_metrics.h"
 #include "gateway/sinks/batch_encoder.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -58,9 +58,9 @@ class KafkaSink {
   void OnDelivery(const kafka::DeliveryReport& report);
 
   size_t buffered_bytes() const ABSL_LOCKS_EXCLUDED(mu_);
-  uint64_t delivered() const { return delivered_total_; }
-  uint64_t failed() const { return failed_total_; }
-  uint64_t intervals_dropped() const { return intervals_dropped_total_; }
+  uint64_t delivered() { return Count(flow_.accepted()); }
+  uint64_t failed() { return Count(flow_.dropped("failed")); }
+  uint64_t intervals_dropped() { return Count(flow_.dropped("buffer_full")); }
 
  private:
   struct Pending {
@@ -75,14 +75,11 @@ class KafkaSink {
   std::deque<Pending> buffer_ ABSL_GUARDED_BY(mu_);
   size_t buffer_bytes_ ABSL_GUARDED_BY(mu_) = 0;
 
-  std::atomic<uint64_t> delivered_total_{0};
-  std::atomic<uint64_t> failed_total_{0};
-  std::atomic<uint64_t> intervals_dropped_total_{0};
+  static uint64_t Count(prometheus::Counter& counter) {
+    return static_cast<uint64_t>(counter.Value());
+  }
 
-  prometheus::Counter& delivered_;
-  prometheus::Counter& failed_;
-  prometheus::Counter& intervals_dropped_;
-  prometheus::Gauge& buffered_gauge_;
+  metrics::FlowMetrics flow_;
   prometheus::Histogram& latency_;
 
   // Per-message failures during an outage: one log line per period.

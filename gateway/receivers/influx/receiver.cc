@@ -139,7 +139,9 @@ InfluxReceiver::InfluxReceiver(InfluxReceiverOptions options, FlinkSampleSink* s
       sink_(sink),
       processes_(processes),
       metrics_(metrics),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)) {
+  metrics_->Declare(kFormat);
+}
 
 InfluxReceiver::~InfluxReceiver() = default;
 

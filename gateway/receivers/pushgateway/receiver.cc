@@ -256,7 +256,9 @@ PushgatewayReceiver::PushgatewayReceiver(PushGroupStore* store, ProcessJobTable*
       metrics_(metrics),
       max_body_bytes_(max_body_bytes),
       clock_(std::move(clock)),
-      cluster_(std::move(cluster)) {}
+      cluster_(std::move(cluster)) {
+  metrics_->Declare(kFormat);
+}
 
 void PushgatewayReceiver::Register(http::Server& server) {
   max_line_bytes_ = server.options().max_line_bytes;

@@ -23,6 +23,7 @@ Scraper::Scraper(ScrapeOptions options, FlinkSampleSink* sink, ProcessJobTable* 
   context_.max_body_bytes = static_cast<size_t>(options_.max_body_bytes);
   context_.clock = time.clock();
   context_.time = &time;
+  ingest->Declare(kFormat);
 }
 
 Scraper::~Scraper() { (void)Shutdown(absl::InfiniteFuture()); }

@@ -267,7 +267,9 @@ StatsdReceiver::StatsdReceiver(StatsdReceiverOptions options, FlinkSampleSink* s
       sink_(sink),
       processes_(processes),
       metrics_(metrics),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)) {
+  metrics_->Declare(kFormat);
+}
 
 StatsdReceiver::~StatsdReceiver() { (void)Shutdown(absl::InfiniteFuture()); }
 
