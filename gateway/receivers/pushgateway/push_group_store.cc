@@ -2,9 +2,6 @@
 
 #include <vector>
 
-#include "absl/strings/str_cat.h"
-#include "common/base/strings.h"
-
 namespace vitals::gateway {
 
 void PushGroupStore::Put(const GroupingKey& key, FamilyBlocks families, int64_t now_ms) {
@@ -19,7 +16,7 @@ void PushGroupStore::Post(const GroupingKey& key, FamilyBlocks families, int64_t
   absl::MutexLock lock(&mu_);
   PushGroup& group = groups_[key.Canonical()];
   group.key = key;
-  for (auto& [name, block] : families) group.families[name] = std::move(block);
+  group.families = FamilyBlocks::Merge(group.families, families);
   group.last_push_ms = now_ms;
 }
 
@@ -60,33 +57,11 @@ void PushGroupStore::set_ttl(absl::Duration ttl) {
 
 namespace {
 
-std::string_view TypeName(SampleType type) {
-  switch (type) {
-    case SampleType::kGauge:
-      return "gauge";
-    case SampleType::kCounter:
-      return "counter";
-    case SampleType::kSummary:
-      return "summary";
-    case SampleType::kHistogram:
-      return "histogram";
-    case SampleType::kGaugeHistogram:
-      return "gaugehistogram";
-    case SampleType::kInfo:
-      return "info";
-    case SampleType::kStateSet:
-      return "stateset";
-    case SampleType::kUntyped:
-      break;
-  }
-  return "untyped";
-}
-
-// Copies each sample's whole line into its family's block. The parser's
-// views point into the body, which is how a sample finds its line.
+// Hands each sample's whole line to the builder. The parser's views point
+// into the body, which is how a sample finds its line.
 class FamilySplitter : public SampleSink {
  public:
-  FamilySplitter(std::string_view body, TextFormat format) : body_(body), format_(format) {}
+  FamilySplitter(std::string_view body, TextFormat format) : body_(body), builder_(body, format) {}
 
   void OnSample(const SampleView& sample) override {
     ++samples_;
@@ -98,28 +73,15 @@ class FamilySplitter : public SampleSink {
     last_line_start_ = start;
     size_t end = body_.find('\n', offset);
     end = end == std::string_view::npos ? body_.size() : end;
-    const std::string_view family = sample.family.empty() ? sample.name : sample.family;
-    auto [it, inserted] = blocks_.try_emplace(std::string(family));
-    FamilyBlock& block = it->second;
-    if (inserted) {
-      block.format = format_;
-      const std::string_view type =
-          format_ == TextFormat::kOpenMetrics100 && sample.type == SampleType::kUntyped
-              ? "unknown"
-              : TypeName(sample.type);
-      block.text = absl::StrCat("# TYPE ", AsAbsl(family), " ", AsAbsl(type), "\n");
-    }
-    block.text.append(body_.substr(start, end - start));
-    block.text.push_back('\n');
+    builder_.AddLine(sample.family.empty() ? sample.name : sample.family, sample.type, start, end);
   }
 
-  FamilyBlocks Take() { return std::move(blocks_); }
+  FamilyBlocks Take() { return std::move(builder_).Build(); }
   size_t samples() const { return samples_; }
 
  private:
   std::string_view body_;
-  TextFormat format_;
-  FamilyBlocks blocks_;
+  FamilyBlocks::Builder builder_;
   size_t samples_ = 0;
   size_t last_line_start_ = std::string_view::npos;
 };

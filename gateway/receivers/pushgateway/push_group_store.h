@@ -6,8 +6,9 @@
 // group. Beyond the real Pushgateway, a group not pushed to for `ttl`
 // expires, so a dead pod stops being reported.
 //
-// Families are kept as validated text, not as parsed samples: text is the
-// most compact form, and re-parsing it at each interval is cheap.
+// Families are kept as validated text (FamilyBlocks), not as parsed
+// samples: text is the most compact form, and re-parsing it at each
+// interval is cheap.
 
 #include <cstdint>
 #include <functional>
@@ -18,16 +19,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gateway/receivers/promtext/parser.h"
+#include "gateway/receivers/pushgateway/family_blocks.h"
 #include "gateway/receivers/pushgateway/path.h"
 
 namespace vitals::gateway {
-
-struct FamilyBlock {
-  TextFormat format = TextFormat::kPrometheus004;
-  std::string text;  // `# TYPE` line and the family's sample lines
-};
-
-using FamilyBlocks = std::map<std::string, FamilyBlock>;
 
 struct PushGroup {
   GroupingKey key;

@@ -372,12 +372,12 @@ std::string PushgatewayReceiver::RenderGroupsJson() const {
     out.append("{\"labels\":");
     AppendLabels(grouping, &out);
     out.append(",\"last_push_successful\":true");
-    for (const auto& [family, block] : group.families) {
-      if (IsReservedGroupKey(family)) continue;
-      FamilyCollector collector(family, grouping);
+    for (const FamilyBlock block : group.families) {
+      if (IsReservedGroupKey(block.family)) continue;
+      FamilyCollector collector(block.family, grouping);
       absl::Status parsed;
       if (block.format == TextFormat::kOpenMetrics100) {
-        scratch = absl::StrCat(block.text, "# EOF\n");
+        scratch = absl::StrCat(AsAbsl(block.text), "# EOF\n");
         parsed = open_metrics.Parse(scratch, collector);
       } else {
         parsed = prom.Parse(block.text, collector);
@@ -386,7 +386,7 @@ std::string PushgatewayReceiver::RenderGroupsJson() const {
       // left out rather than shown half.
       if (!parsed.ok() || collector.empty()) continue;
       out.push_back(',');
-      AppendJsonString(family, &out);
+      AppendJsonString(block.family, &out);
       out.push_back(':');
       collector.Render(time_stamp, &out);
     }
@@ -440,9 +440,9 @@ size_t PushgatewayReceiver::Replay(FlinkSampleSink& sink, int64_t now_ms) {
     // labels, which override pushed labels of the same name.
     ExtraLabels labeler(grouping, ExtraLabels::Clash::kExtraWins, &normalizer);
     counting.next = &labeler;
-    for (const auto& [family, block] : group.families) {
+    for (const FamilyBlock block : group.families) {
       if (block.format == TextFormat::kOpenMetrics100) {
-        scratch = absl::StrCat(block.text, "# EOF\n");
+        scratch = absl::StrCat(AsAbsl(block.text), "# EOF\n");
         if (!open_metrics.Parse(scratch, counting).ok()) metrics_->Rejected(kFormat, "replay");
       } else if (!prom.Parse(block.text, counting).ok()) {
         metrics_->Rejected(kFormat, "replay");
