@@ -91,6 +91,40 @@ class SourceKeyEncoder {
   size_t capacity_ = 0;
 };
 
+// Reads an encoded key piece by piece; each read is false past the end or
+// on a malformed length.
+class SourceKeyReader {
+ public:
+  explicit SourceKeyReader(std::string_view key) : key_(key) {}
+
+  bool Length(size_t* n) {
+    *n = 0;
+    for (int shift = 0; at_ < key_.size() && shift < 64; shift += 7) {
+      const auto byte = static_cast<unsigned char>(key_[at_++]);
+      *n |= static_cast<size_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool Piece(std::string_view* s) {
+    size_t n = 0;
+    if (!Length(&n) || n > key_.size() - at_) return false;
+    *s = key_.substr(at_, n);
+    at_ += n;
+    return true;
+  }
+  bool Byte(uint8_t* b) {
+    if (at_ >= key_.size()) return false;
+    *b = static_cast<uint8_t>(key_[at_++]);
+    return true;
+  }
+  bool done() const { return at_ == key_.size(); }
+
+ private:
+  std::string_view key_;
+  size_t at_ = 0;
+};
+
 // A key taken apart again (for re-routing held series when the fold rules
 // change). Views point into the key.
 struct DecodedSourceKey {
@@ -103,63 +137,37 @@ struct DecodedSourceKey {
 
 // False when `key` is not an encoding made by SourceKeyEncoder.
 inline bool DecodeSourceKey(std::string_view key, DecodedSourceKey* out) {
-  size_t at = 0;
-  const auto length = [&](size_t* n) {
-    *n = 0;
-    for (int shift = 0; at < key.size() && shift < 64; shift += 7) {
-      const auto byte = static_cast<unsigned char>(key[at++]);
-      *n |= static_cast<size_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  };
-  const auto piece = [&](std::string_view* s) {
-    size_t n = 0;
-    if (!length(&n) || n > key.size() - at) return false;
-    *s = key.substr(at, n);
-    at += n;
-    return true;
-  };
-  if (!piece(&out->job_name) || at >= key.size()) return false;
-  out->scope = static_cast<v1::Scope>(static_cast<unsigned char>(key[at++]));
+  SourceKeyReader in(key);
+  uint8_t scope = 0;
   size_t labels = 0;
-  if (!piece(&out->metric) || !length(&labels) || labels > key.size()) return false;
+  if (!in.Piece(&out->job_name) || !in.Byte(&scope) || !in.Piece(&out->metric) ||
+      !in.Length(&labels) || labels > key.size()) {
+    return false;
+  }
+  out->scope = static_cast<v1::Scope>(scope);
   out->labels.resize(labels);
   for (LabelView& label : out->labels) {
-    if (!piece(&label.name) || !piece(&label.value)) return false;
+    if (!in.Piece(&label.name) || !in.Piece(&label.value)) return false;
   }
-  return piece(&out->source) && at == key.size();
+  return in.Piece(&out->source) && in.done();
 }
 
 // The sender piece of an encoded key, without taking the rest apart (the
 // source of an expiring series); empty when `key` is not an encoding.
 inline std::string_view SourceOfKey(std::string_view key) {
-  size_t at = 0;
-  const auto length = [&](size_t* n) {
-    *n = 0;
-    for (int shift = 0; at < key.size() && shift < 64; shift += 7) {
-      const auto byte = static_cast<unsigned char>(key[at++]);
-      *n |= static_cast<size_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  };
-  const auto skip = [&]() {
-    size_t n = 0;
-    if (!length(&n) || n > key.size() - at) return false;
-    at += n;
-    return true;
-  };
-  if (!skip() || at >= key.size()) return {};
-  ++at;  // scope
+  SourceKeyReader in(key);
+  std::string_view piece;
+  uint8_t scope = 0;
   size_t labels = 0;
-  if (!skip() || !length(&labels) || labels > key.size()) return {};
-  for (size_t i = 0; i < 2 * labels; ++i) {
-    if (!skip()) return {};
+  if (!in.Piece(&piece) || !in.Byte(&scope) || !in.Piece(&piece) || !in.Length(&labels) ||
+      labels > key.size()) {
+    return {};
   }
-  size_t n = 0;
-  if (!length(&n) || n != key.size() - at) return {};
-  return key.substr(at);
+  for (size_t i = 0; i < 2 * labels; ++i) {
+    if (!in.Piece(&piece)) return {};
+  }
+  if (!in.Piece(&piece) || !in.done()) return {};
+  return piece;
 }
 
 // Hashes encoded keys for the source-series table (and job names onto
