@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "common/base/cluster_name.h"
 #include "common/http/server_options_config.h"
 #include "common/http/url.h"
 #include "common/http/web_config.h"
@@ -24,7 +25,11 @@ void DeclareGatewayKeys(config::Keys& k, GatewayConfig& c) {
   if (k.reading() && c.node.empty()) c.node = DefaultNodeName();
   k.Key("node", &c.node, "node label of every batch; default: $NODE_NAME, else the host name")
       .NonEmpty();
-  k.Key("cluster", &c.cluster, "cluster label written into every batch");
+  // The same rule as a pushed or posted cluster name (cluster_name.h): the
+  // scorer matches migrations against it byte for byte.
+  k.Key("cluster", &c.cluster, "cluster label written into every batch")
+      .Check("must be a cluster name: 1 to 128 bytes of letters, digits, '_', '-' and '.'",
+             [](const std::string& name) { return ClusterNameProblem(name).empty(); });
   k.Key("listen", &c.listen, "Pushgateway API, Influx writes, /metrics, /healthz, /readyz")
       .Check("host:port", http::CheckHostPort);
   k.Key("web_config_file", &c.web_config_file,

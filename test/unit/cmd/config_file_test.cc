@@ -232,6 +232,12 @@ TEST(ConfigKeysTest, NegativeZeroAndOutOfRangeValuesAreRefusedWithTheirPath) {
       // the gateway's and the scorer's own keys
       {"gateway: {shutdown_timeout: 0s}", "gateway.shutdown_timeout: must be longer than 0"},
       {"gateway: {listen: '9091'}", "gateway.listen: expected host:port"},
+      {"gateway: {cluster: 'k8s prod'}",
+       "gateway.cluster: must be a cluster name: 1 to 128 bytes of letters, digits, '_', '-' "
+       "and '.'"},
+      {"gateway: {cluster: ''}",
+       "gateway.cluster: must be a cluster name: 1 to 128 bytes of letters, digits, '_', '-' "
+       "and '.'"},
       {"scorer: {tick: 0s}", "scorer.tick: must be longer than 0"},
       {"scorer: {job_expiry: 0s}", "scorer.job_expiry: must be longer than 0"},
       // scoring
