@@ -7,19 +7,16 @@
 namespace vitals::gateway {
 namespace {
 
-constexpr std::string_view kFailed = "failed";
-constexpr std::string_view kBufferFull = "buffer_full";
-
-metrics::FlowSpec FlowSpec() {
+metrics::FlowSpec FlowSpec(std::string_view failed, std::string_view buffer_full) {
   metrics::FlowSpec spec;
   spec.accepted = metrics::SeriesName{
       "vitals_gateway_kafka_messages_delivered_total", "Messages acknowledged by Kafka.", {}};
   // Two losses in their own units: messages Kafka refused, job intervals
   // the full local buffer let go.
-  spec.dropped.own[std::string(kFailed)] = {"vitals_gateway_kafka_messages_failed_total",
-                                            "Messages Kafka refused or that could not be produced.",
-                                            {}};
-  spec.dropped.own[std::string(kBufferFull)] = {
+  spec.dropped.own[std::string(failed)] = {"vitals_gateway_kafka_messages_failed_total",
+                                           "Messages Kafka refused or that could not be produced.",
+                                           {}};
+  spec.dropped.own[std::string(buffer_full)] = {
       "vitals_gateway_kafka_intervals_dropped_total",
       "Job intervals dropped, oldest first, because the local buffer was full.",
       {}};
@@ -34,7 +31,7 @@ KafkaSink::KafkaSink(KafkaSinkOptions options, kafka::MessageProducer* producer,
                      prometheus::Registry& registry)
     : options_(std::move(options)),
       producer_(producer),
-      flow_(registry, FlowSpec()),
+      flow_(registry, FlowSpec(kFailed, kBufferFull)),
       latency_(prometheus::BuildHistogram()
                    .Name("vitals_gateway_kafka_produce_latency_seconds")
                    .Help("Time from handing a message to the producer to its acknowledgement.")

@@ -13,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -59,10 +60,14 @@ class KafkaSink {
 
   size_t buffered_bytes() const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t delivered() { return Count(flow_.accepted()); }
-  uint64_t failed() { return Count(flow_.dropped("failed")); }
-  uint64_t intervals_dropped() { return Count(flow_.dropped("buffer_full")); }
+  uint64_t failed() { return Count(flow_.dropped(kFailed)); }
+  uint64_t intervals_dropped() { return Count(flow_.dropped(kBufferFull)); }
 
  private:
+  // The sink's two losses (FlowMetrics reasons, each a counter of its own).
+  static constexpr std::string_view kFailed = "failed";
+  static constexpr std::string_view kBufferFull = "buffer_full";
+
   struct Pending {
     int64_t interval_start_ms;
     EncodedMessage message;
