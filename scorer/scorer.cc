@@ -250,7 +250,7 @@ void Scorer::Ingest(const kafka::Message& message) {
   // window, which knows them (BatchDecoder). Refused: what protobuf's
   // parser would refuse.
   if (!decoder_.DecodeHeader(message.value) || decoder_.header().job_name.empty()) {
-    metrics_->batches.Rejected("invalid");
+    metrics_->batches.Rejected(ScorerMetrics::kInvalid);
     return;
   }
   const BatchHeader& batch = decoder_.header();
@@ -258,11 +258,12 @@ void Scorer::Ingest(const kafka::Message& message) {
   const IntervalWindow::AddResult added =
       registry_->Add(key, decoder_, message.partition, time_.NowMs());
   if (added == IntervalWindow::AddResult::kMalformed) {
-    metrics_->batches.Rejected("invalid");
+    metrics_->batches.Rejected(ScorerMetrics::kInvalid);
     return;
   }
   metrics_->batches.Accepted();
-  if (added != IntervalWindow::AddResult::kAccepted) metrics_->batches.Rejected("late");
+  if (added != IntervalWindow::AddResult::kAccepted)
+    metrics_->batches.Rejected(ScorerMetrics::kLate);
   // A batch without labels (from a gateway that does not know them) says
   // nothing about the team: what the others said stands.
   if (!batch.job_labels.empty()) {

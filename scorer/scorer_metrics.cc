@@ -14,12 +14,14 @@ metrics::FlowSpec BatchFlow() {
   metrics::FlowSpec spec;
   spec.accepted = metrics::SeriesName{
       "vitals_scorer_batches_consumed_total", "MetricBatches consumed from Kafka.", {}};
-  spec.rejected.own["late"] = {"vitals_scorer_batches_late_total",
-                               "MetricBatches that arrived after their interval had closed.",
-                               {}};
-  spec.rejected.own["invalid"] = {"vitals_scorer_batches_invalid_total",
-                                  "Messages on the metrics topic that were not a MetricBatch.",
-                                  {}};
+  spec.rejected.own[std::string(ScorerMetrics::kLate)] = {
+      "vitals_scorer_batches_late_total",
+      "MetricBatches that arrived after their interval had closed.",
+      {}};
+  spec.rejected.own[std::string(ScorerMetrics::kInvalid)] = {
+      "vitals_scorer_batches_invalid_total",
+      "Messages on the metrics topic that were not a MetricBatch.",
+      {}};
   spec.in_flight =
       metrics::SeriesName{"vitals_scorer_consumer_lag_messages",
                           "Messages behind the high watermark over the assigned partitions.",

@@ -4,6 +4,8 @@
 // (ScoreMetrics, JobInfoMetrics): what the consumer took in, what the
 // evaluation loop published, and how job state travelled.
 
+#include <string_view>
+
 #include "common/metrics/flow_metrics.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
@@ -15,8 +17,10 @@ namespace vitals::scorer {
 struct ScorerMetrics {
   explicit ScorerMetrics(prometheus::Registry& registry);
 
-  // The consumer: batches consumed, refused as `late` or `invalid`, and the
+  // The consumer: batches consumed, refused as kLate or kInvalid, and the
   // lag behind the assigned partitions' ends.
+  static constexpr std::string_view kLate = "late";
+  static constexpr std::string_view kInvalid = "invalid";
   metrics::FlowMetrics batches;
   // The publisher: reports Kafka acknowledged.
   metrics::FlowMetrics reports;

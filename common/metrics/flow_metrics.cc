@@ -42,9 +42,11 @@ prometheus::Counter& FlowMetrics::ByReason::Get(std::string_view reason) {
   absl::MutexLock lock(&mu_);
   auto it = counters_.find(AsAbsl(reason));
   if (it != counters_.end()) return *it->second;
-  // A reason the component neither declared nor named a family for is a
-  // programming error; in a release build it is counted in the family.
+  // A reason neither declared as a counter of its own nor countable in a
+  // family is a programming error; a release build counts it unexported
+  // rather than dereference nothing.
   assert(family_ != nullptr);
+  if (family_ == nullptr) return unexported_;
   prometheus::Labels labels = labels_;
   labels["reason"] = std::string(reason);
   prometheus::Counter* counter = &family_->Add(labels);

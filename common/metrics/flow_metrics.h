@@ -88,6 +88,7 @@ class FlowMetrics {
     prometheus::Labels labels_;
     absl::Mutex mu_;
     absl::flat_hash_map<std::string, prometheus::Counter*> counters_ ABSL_GUARDED_BY(mu_);
+    prometheus::Counter unexported_;
   };
 
   prometheus::Counter* accepted_ = nullptr;

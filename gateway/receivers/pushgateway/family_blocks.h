@@ -89,8 +89,6 @@ class FamilyBlocks {
   FamilyBlock at(size_t i) const;
   Iterator begin() const { return {this, 0}; }
   Iterator end() const { return {this, entries_.size()}; }
-  // Bytes held, buffer and index (for the store's accounting and tests).
-  size_t bytes() const { return text_.capacity() + entries_.capacity() * sizeof(Entry); }
 
  private:
   // A block starts with "# TYPE <family> ", so its name is at a fixed
