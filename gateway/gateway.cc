@@ -147,7 +147,7 @@ void Gateway::FlushInterval(int64_t boundary_ms, bool final_flush) {
 http::Response Gateway::ServeMetrics() const {
   http::Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = view_->Render();
+  view_->RenderTo(&r.body);
   r.body += metrics::RenderText(*registry_);
   return r;
 }

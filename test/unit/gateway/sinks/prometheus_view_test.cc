@@ -213,6 +213,65 @@ TEST(PrometheusViewTest, CounterTotalCarriesOverANewJobId) {
   EXPECT_THAT(text, Not(HasSubstr("job_id=\"job-id-1\"")));
 }
 
+// A series the newest update did not carry, still shown, has its job's
+// newest identity: one job never shows two job ids at once.
+TEST(PrometheusViewTest, AJobsSeriesShareItsNewestIdentity) {
+  Fleet fleet;
+  fleet.Report("numRecordsIn", 0, 0, 0);
+  fleet.Report("currentEmitEventTimeLag", 0, 7, 0);
+  fleet.Close(0);
+  fleet.job_id = "job-id-2";
+  fleet.Report("numRecordsIn", 0, 5, 1, kOp, "-new");  // the lag not (yet) reported
+  fleet.Close(1);
+  const std::string text = fleet.view.Render();
+  EXPECT_EQ(ValueOf(text, "flink_taskmanager_job_task_operator_currentEmitEventTimeLag{"), 7);
+  EXPECT_THAT(text, Not(HasSubstr("job_id=\"job-id-1\"")));
+}
+
+// Families in name order, a family's lines in the order of their labels,
+// jobs interleaved as their names sort; RenderTo appends.
+TEST(PrometheusViewTest, FamiliesAndLinesAreSorted) {
+  std::vector<v1::MetricBatch> batches;
+  for (std::string job : {"b-job", "a-job"}) {
+    v1::MetricBatch& batch = batches.emplace_back();
+    batch.set_job_name(job);
+    batch.set_job_id(job + "-id");
+    for (std::string metric : {"zeta", "alpha"}) {
+      for (std::string op : {"op2", "op1"}) {
+        v1::SeriesAggregate* s = batch.add_series();
+        s->set_scope(kOp);
+        s->set_metric(metric);
+        s->set_kind(v1::METRIC_KIND_GAUGE);
+        s->set_count(1);
+        s->set_max(1);
+        (*s->mutable_labels())["operator_name"] = op;
+      }
+    }
+  }
+  PrometheusView view;
+  view.Update(batches);
+  std::string text = "before\n";
+  view.RenderTo(&text);
+  std::vector<std::string> samples;
+  for (const std::string& line : Lines(text, "flink_")) {  // without cluster and gateway
+    samples.push_back(line.substr(0, line.find("\",cluster")) +
+                      line.substr(line.find("operator_name")));
+  }
+  EXPECT_EQ(text.substr(0, 7), "before\n");
+  const std::string alpha = "flink_taskmanager_job_task_operator_alpha{job_name=";
+  const std::string zeta = "flink_taskmanager_job_task_operator_zeta{job_name=";
+  EXPECT_THAT(samples,
+              ::testing::ElementsAre(alpha + "\"a-job\",job_id=\"a-job-idoperator_name=\"op1\"} 1",
+                                     alpha + "\"a-job\",job_id=\"a-job-idoperator_name=\"op2\"} 1",
+                                     alpha + "\"b-job\",job_id=\"b-job-idoperator_name=\"op1\"} 1",
+                                     alpha + "\"b-job\",job_id=\"b-job-idoperator_name=\"op2\"} 1",
+                                     zeta + "\"a-job\",job_id=\"a-job-idoperator_name=\"op1\"} 1",
+                                     zeta + "\"a-job\",job_id=\"a-job-idoperator_name=\"op2\"} 1",
+                                     zeta + "\"b-job\",job_id=\"b-job-idoperator_name=\"op1\"} 1",
+                                     zeta + "\"b-job\",job_id=\"b-job-idoperator_name=\"op2\"} 1"));
+  EXPECT_EQ(Lines(text, "# TYPE ").size(), 2u);
+}
+
 TEST(PrometheusViewTest, SummaryShowsQuantileMaximaAndCount) {
   Fleet fleet;
   fleet.Quantiles("checkpointAlignmentTime", 0,
