@@ -2,11 +2,16 @@
 
 // A pushed group's metric families as the Pushgateway API must keep them:
 // each family's `# TYPE` line and sample lines, replaced whole by a later
-// push of the same family. Held as one buffer with an index sorted by family
-// name, not as a map of per-family strings: a Flink push is a hundred or
-// more families of one or a few lines each, and a string, a map node and a
-// name per family cost more than the line itself (and as many allocations
-// per push).
+// push of the same family, in family-name order.
+//
+// Held compactly, because a gateway holds every pod's last push for as long
+// as the pod lives: a Flink push repeats the same label pairs on hundreds
+// of lines (`job_id="…",`, `tm_id="…",`, `task_name="…",`, each metric's
+// name), so each line is kept as references to the group's distinct pieces
+// (the name with its `{`, each `label="value",`) plus its value text, and
+// each distinct piece once. Lossless: a block reads back byte for byte as
+// it was pushed. Pieces are the group's own, not shared with other groups:
+// building a push needs no lock and a group's memory goes with it.
 
 #include <cstddef>
 #include <cstdint>
@@ -39,15 +44,20 @@ class FamilyBlocks {
     FamilyBlocks Build() &&;
 
    private:
+    friend class FamilyBlocks;
     struct Family {
       std::string name;
       SampleType type;
+      TextFormat format;
     };
     struct Line {
       uint32_t family;
       size_t start;
       size_t end;
     };
+
+    void AddLine(std::string_view family, SampleType type, TextFormat format, size_t start,
+                 size_t end);
 
     std::string_view body_;
     TextFormat format_;
@@ -56,6 +66,8 @@ class FamilyBlocks {
     std::vector<Line> lines_;
   };
 
+  // Reads the blocks back; a block's text lives in the iterator until it
+  // moves on.
   class Iterator {
    public:
     using iterator_category = std::forward_iterator_tag;
@@ -65,7 +77,7 @@ class FamilyBlocks {
     using reference = FamilyBlock;
 
     Iterator(const FamilyBlocks* blocks, size_t i) : blocks_(blocks), i_(i) {}
-    FamilyBlock operator*() const { return blocks_->at(i_); }
+    FamilyBlock operator*() const { return blocks_->at(i_, &text_); }
     Iterator& operator++() {
       ++i_;
       return *this;
@@ -75,6 +87,7 @@ class FamilyBlocks {
    private:
     const FamilyBlocks* blocks_;
     size_t i_;
+    mutable std::string text_;
   };
 
   FamilyBlocks() = default;
@@ -85,24 +98,36 @@ class FamilyBlocks {
 
   size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
-  // In family-name order.
-  FamilyBlock at(size_t i) const;
+  // Block `i` in family-name order; its text is written into `text`.
+  FamilyBlock at(size_t i, std::string* text) const;
+  std::string_view family(size_t i) const { return Piece(entries_[i].name); }
   Iterator begin() const { return {this, 0}; }
   Iterator end() const { return {this, entries_.size()}; }
 
+  // Bytes held (pieces, line codes, index), for tests and accounting.
+  size_t held_bytes() const;
+
  private:
-  // A block starts with "# TYPE <family> ", so its name is at a fixed
-  // place in it.
-  static constexpr size_t kNameOffset = 7;
+  class Encoder;
 
   struct Entry {
-    size_t offset;  // of the block in text_
-    size_t size;
-    uint32_t name_size;
+    uint32_t name;  // piece
+    SampleType type;
     TextFormat format;
+    size_t code_at;  // the block's lines in code_
+    size_t code_size;
   };
 
-  std::string text_;
+  std::string_view Piece(uint32_t id) const {
+    return std::string_view(pieces_).substr(piece_at_[id], piece_at_[id + 1] - piece_at_[id]);
+  }
+
+  // Distinct pieces, back to back; piece i is [piece_at_[i], piece_at_[i+1]).
+  std::string pieces_;
+  std::vector<uint32_t> piece_at_;
+  // Per line: base-128 numbers, each (piece << 1 | 1) for a piece or
+  // (length << 1) followed by that many bytes of text.
+  std::string code_;
   std::vector<Entry> entries_;  // sorted by family name
 };
 
