@@ -10,13 +10,6 @@
 namespace vitals::gateway {
 namespace {
 
-// An expiry that forgets at least this many series hands the freed memory
-// back to the system (deploy/README.md, "Memory"): at that close and the
-// next few, since the sinks let go of what those series fed them later
-// (the Prometheus view after keep_intervals flushes).
-constexpr int64_t kTrimAfterExpired = 10'000;
-constexpr int kTrimCloses = 5;
-
 int64_t FloorTo(int64_t t, int64_t step) {
   int64_t q = t / step;
   if (t % step < 0) --q;
@@ -80,14 +73,8 @@ std::vector<v1::MetricBatch> Aggregator::FlushAll(int64_t now_ms) {
 std::vector<v1::MetricBatch> Aggregator::CloseBefore(int64_t close_before_ms) {
   absl::MutexLock lock(&flush_mu_);
   std::vector<v1::MetricBatch> batches;
-  int64_t expired = 0;
-  for (auto& shard : shards_) expired += shard->Close(close_before_ms, &batches);
+  for (auto& shard : shards_) shard->Close(close_before_ms, &batches);
   sources_.Sweep(close_before_ms);
-  if (expired >= kTrimAfterExpired) trim_closes_ = kTrimCloses;
-  if (trim_closes_ > 0) {
-    --trim_closes_;
-    if (ReleaseFreeMemory()) ++memory_trims_;
-  }
   std::sort(batches.begin(), batches.end(), [](const v1::MetricBatch& a, const v1::MetricBatch& b) {
     if (a.interval_start_ms() != b.interval_start_ms()) {
       return a.interval_start_ms() < b.interval_start_ms();
@@ -110,7 +97,6 @@ AggregatorStats Aggregator::stats() const {
   for (const auto& shard : shards_) shard->AddStatsTo(stats);
   stats.intervals_flushed = intervals_flushed_.load(std::memory_order_relaxed);
   stats.batches_flushed = batches_flushed_.load(std::memory_order_relaxed);
-  stats.memory_trims = memory_trims_.load(std::memory_order_relaxed);
   return stats;
 }
 

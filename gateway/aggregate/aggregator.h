@@ -94,9 +94,6 @@ class Aggregator final : public FlinkSampleSink {
   absl::Mutex flush_mu_;
   std::atomic<uint64_t> intervals_flushed_{0};
   std::atomic<uint64_t> batches_flushed_{0};
-  std::atomic<uint64_t> memory_trims_{0};
-  // Closes left that hand free memory back after a large expiry.
-  int trim_closes_ ABSL_GUARDED_BY(flush_mu_) = 0;
 };
 
 }  // namespace vitals::gateway

@@ -124,9 +124,6 @@ struct AggregatorStats {
   uint64_t batches_flushed = 0;
   // Source series forgotten after expire_after_intervals unseen intervals.
   uint64_t series_expired = 0;
-  // Times the aggregator handed freed memory back to the system after an
-  // expiry that forgot many series (malloc_trim).
-  uint64_t memory_trims = 0;
 
   uint64_t dropped_for(DropReason reason) const { return dropped.For(reason); }
   uint64_t dropped_for(DropReason reason, std::string_view kind) const {

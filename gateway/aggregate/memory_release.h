@@ -1,6 +1,8 @@
 #pragma once
 
-// Handing memory back to the system once a flood of series has expired.
+// Handing freed memory back to the system: the gateway does so after every
+// interval's close (the closed interval's messages, and whatever expired
+// series held).
 //
 // glibc keeps what a process frees for reuse, and tunes itself to keep
 // more: after a large block is freed, its mmap threshold rises to that
