@@ -8,7 +8,9 @@
 // figures are what the server spent, not the client.
 //
 // Counters: samples/s (wall, client-bound), CPU seconds per million samples,
-// resident bytes per held series (RSS growth over the run / series held).
+// resident bytes per held series (RSS growth over the run / series held),
+// and the same for the peak (VmHWM over the RSS before the run: what a
+// memory limit must allow, transients of a close included).
 // VITALS_E2E_ROUNDS sets the measured rounds (default 20).
 
 #include <benchmark/benchmark.h>
@@ -54,14 +56,18 @@ double CpuSeconds(pid_t pid) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-double RssBytes(pid_t pid) {
+// A /proc/<pid>/status size field in bytes: VmRSS (resident now) or VmHWM
+// (the most ever resident).
+double StatusBytes(pid_t pid, std::string_view field) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6) * 1024;
+    if (line.starts_with(field)) return std::atof(line.c_str() + field.size()) * 1024;
   }
   return 0;
 }
+
+double RssBytes(pid_t pid) { return StatusBytes(pid, "VmRSS:"); }
 
 sim::Fleet MakeFleet(int jobs) {
   sim::FleetSpec spec;
@@ -78,6 +84,7 @@ struct Load {
   double seconds = 0;
   double cpu_seconds = 0;
   double rss_growth = 0;
+  double peak_rss_growth = 0;  // the most resident at any time, over rss before
   bool ok = true;
   std::string error;
 };
@@ -109,6 +116,7 @@ Load Drive(const std::string& url, pid_t server, int jobs, int rounds,
   settle();
   load.cpu_seconds = CpuSeconds(server) - cpu_before;
   load.rss_growth = RssBytes(server) - rss_before;
+  load.peak_rss_growth = StatusBytes(server, "VmHWM:") - rss_before;
   return load;
 }
 
@@ -118,6 +126,7 @@ void Report(benchmark::State& state, const Load& load, double series) {
   state.counters["cpu_s_per_M_samples"] = load.cpu_seconds / (load.samples / 1e6);
   state.counters["series"] = series;
   state.counters["rss_bytes_per_series"] = series > 0 ? load.rss_growth / series : 0;
+  state.counters["peak_rss_bytes_per_series"] = series > 0 ? load.peak_rss_growth / series : 0;
 }
 
 void BM_VitalsGateway(benchmark::State& state) {
