@@ -419,7 +419,7 @@ int64_t AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBa
   // (copied: compaction may move the keys).
   absl::flat_hash_map<std::string, int64_t> released;
   int64_t expired = 0;
-  slots_.EraseIf([&](std::string_view key, Slot& slot) {
+  slots_.EraseIf([&](const auto& key, Slot& slot) {
     // Called back under Close's lock, which the analysis cannot follow
     // through EraseIf.
     mu_.AssertHeld();
@@ -435,7 +435,7 @@ int64_t AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBa
     global_series_->fetch_sub(1, std::memory_order_relaxed);
     ++series_expired_;
     ++expired;
-    const std::string_view source = SourceOfKey(key);
+    const std::string_view source = SourceOfKey(key());
     if (auto it = released.find(AsAbsl(source)); it != released.end()) {
       ++it->second;
     } else {

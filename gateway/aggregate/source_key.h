@@ -119,11 +119,34 @@ class SourceKeyReader {
     return true;
   }
   bool done() const { return at_ == key_.size(); }
+  // Bytes read so far.
+  size_t position() const { return at_; }
 
  private:
   std::string_view key_;
   size_t at_ = 0;
 };
+
+// Where an encoded key's job, scope and metric end and its labels and
+// sender begin; the key's size when it is not an encoding. On every
+// sample's lookup: job and metric names under 128 bytes (one length byte)
+// are read inline.
+inline size_t SourceKeyLabelsAt(std::string_view key) {
+  const auto* p = reinterpret_cast<const unsigned char*>(key.data());
+  const size_t n = key.size();
+  if (n > 0 && p[0] < 0x80) {
+    const size_t metric_at = 2 + size_t{p[0]};  // past the job's length, the job, the scope
+    if (metric_at < n && p[metric_at] < 0x80) {
+      const size_t labels_at = metric_at + 1 + p[metric_at];
+      if (labels_at <= n) return labels_at;
+    }
+  }
+  SourceKeyReader in(key);
+  std::string_view piece;
+  uint8_t scope = 0;
+  if (in.Piece(&piece) && in.Byte(&scope) && in.Piece(&piece)) return in.position();
+  return n;
+}
 
 // A key taken apart again (for re-routing held series when the fold rules
 // change). Views point into the key.

@@ -17,6 +17,13 @@
 // remembers the entry looked up right after it, and FindExpected tries that
 // one first, by comparing keys, without hashing or touching the index.
 //
+// Keys are held as two shared pieces, not as their bytes: the key's job,
+// scope and metric, and its labels and sender (SourceKeyLabelsAt), each in
+// a PieceDictionary. All metrics of one operator subtask share the second,
+// all its subtasks the first, so a series' key costs two numbers instead of
+// the 300-400 bytes of a Flink operator's identity. A lookup compares the
+// key's two parts with the two pieces: two memcmps instead of one.
+//
 // Erased entries are reused; once more than half the entries are free,
 // EraseIf compacts the table, so expired series give their memory back
 // (a table left empty keeps nothing, not even one chunk).
@@ -25,11 +32,14 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "gateway/aggregate/piece_dictionary.h"
+#include "gateway/aggregate/source_key.h"
 
 namespace vitals::gateway {
 
@@ -51,7 +61,7 @@ class SourceSeriesTable {
     const Id id = At(last_).next;
     if (id == kNone) return nullptr;
     Entry& entry = At(id);
-    if (!entry.live || entry.key != key) return nullptr;
+    if (!entry.live || !Holds(entry, key, SourceKeyLabelsAt(key))) return nullptr;
     last_ = id;
     return &entry.value;
   }
@@ -59,7 +69,7 @@ class SourceSeriesTable {
   // `hash` is the key's SourceKeyHash, computed once by the caller for
   // Find and Insert. Returns nullptr when absent.
   Value* Find(std::string_view key, uint64_t hash) {
-    auto it = index_.find(Probe{key, hash});
+    auto it = index_.find(Probe{key, SourceKeyLabelsAt(key), hash});
     if (it == index_.end()) return nullptr;
     Follow(*it);
     return &At(*it).value;
@@ -75,8 +85,10 @@ class SourceSeriesTable {
       id = AppendEntry();
     }
     Entry& entry = At(id);
+    const size_t split = SourceKeyLabelsAt(key);
     entry.hash = hash;
-    entry.key = StoreKey(key);
+    entry.head = pieces_.Acquire(key.substr(0, split));
+    entry.tail = pieces_.Acquire(key.substr(split));
     entry.live = true;
     entry.next = kNone;
     index_.insert(id);
@@ -84,24 +96,33 @@ class SourceSeriesTable {
     return entry.value;
   }
 
-  // Calls fn(key, value) for every entry, oldest first.
+  // Calls fn(key, value) for every entry, oldest first; the key's view
+  // is valid during the call.
   template <typename Fn>
   void ForEach(Fn fn) {
+    std::string key;
     for (Id id = 0; id < next_id_; ++id) {
       Entry& entry = At(id);
-      if (entry.live) fn(entry.key, entry.value);
+      if (entry.live) fn(KeyOf(entry, &key), entry.value);
     }
   }
 
   // Calls erase(key, value) for every entry, oldest first, and removes
-  // those for which it returns true. May compact: values move, so no
-  // pointer returned earlier survives this call.
+  // those for which it returns true. `key` is a callable that returns the
+  // entry's key (put together when called, valid during the call). May
+  // compact: values move, so no pointer returned earlier survives this
+  // call.
   template <typename Fn>
   void EraseIf(Fn erase) {
+    std::string scratch;
     for (Id id = 0; id < next_id_; ++id) {
       Entry& entry = At(id);
-      if (!entry.live || !erase(entry.key, entry.value)) continue;
+      if (!entry.live) continue;
+      const auto key = [&] { return KeyOf(entry, &scratch); };
+      if (!erase(key, entry.value)) continue;
       index_.erase(id);  // before the entry changes: its hash finds it
+      pieces_.Release(entry.head);
+      pieces_.Release(entry.tail);
       entry.live = false;
       entry.value = Value();
       free_.push_back(id);
@@ -117,14 +138,16 @@ class SourceSeriesTable {
 
   struct Entry {
     uint64_t hash = 0;
-    std::string_view key;  // into key_chunks_
-    Id next = kNone;       // looked up after this one, last time
+    uint32_t head = 0;  // pieces_: the key before SourceKeyLabelsAt
+    uint32_t tail = 0;  // and from there
+    Id next = kNone;    // looked up after this one, last time
     bool live = false;
     Value value;
   };
 
   struct Probe {
     std::string_view key;
+    size_t split;  // SourceKeyLabelsAt(key)
     uint64_t hash;
   };
 
@@ -142,13 +165,27 @@ class SourceSeriesTable {
     bool operator()(Id a, Id b) const { return a == b; }
     bool operator()(const Probe& probe, Id id) const {
       const Entry& entry = table->At(id);
-      return entry.hash == probe.hash && entry.key == probe.key;
+      return entry.hash == probe.hash && table->Holds(entry, probe.key, probe.split);
     }
     bool operator()(Id id, const Probe& probe) const { return (*this)(probe, id); }
   };
 
   static constexpr Id kChunkEntries = 1024;
-  static constexpr size_t kKeyChunkBytes = size_t{1} << 20;
+
+  // Whether `entry` is the one of `key`, split at `split`.
+  bool Holds(const Entry& entry, std::string_view key, size_t split) const {
+    const std::string_view head = pieces_.at(entry.head);
+    const std::string_view tail = pieces_.at(entry.tail);
+    return head.size() == split && tail.size() == key.size() - split &&
+           std::memcmp(head.data(), key.data(), split) == 0 &&
+           std::memcmp(tail.data(), key.data() + split, tail.size()) == 0;
+  }
+
+  std::string_view KeyOf(const Entry& entry, std::string* out) const {
+    out->assign(pieces_.at(entry.head));
+    out->append(pieces_.at(entry.tail));
+    return *out;
+  }
 
   // Records that `id` was looked up after the previous lookup's entry.
   void Follow(Id id) {
@@ -164,30 +201,12 @@ class SourceSeriesTable {
     return next_id_++;
   }
 
-  std::string_view StoreKey(std::string_view key) {
-    if (key.size() > key_room_) {
-      const size_t size = std::max(kKeyChunkBytes, key.size());
-      // Not zeroed: a page counts towards RSS only once a key is written.
-      key_chunks_.push_back(std::unique_ptr<char[]>(new char[size]));
-      key_next_ = key_chunks_.back().get();
-      key_room_ = size;
-    }
-    if (!key.empty()) std::memcpy(key_next_, key.data(), key.size());
-    const std::string_view stored(key_next_, key.size());
-    key_next_ += key.size();
-    key_room_ -= key.size();
-    return stored;
-  }
-
-  // Rewrites live entries and keys densely, in their order, and rebuilds
-  // the index.
+  // Rewrites live entries densely, in their order, and rebuilds the
+  // index.
   void Compact() {
     std::vector<std::unique_ptr<Entry[]>> old_chunks = std::move(chunks_);
-    std::vector<std::unique_ptr<char[]>> old_keys = std::move(key_chunks_);
     const Id old_count = next_id_;
     chunks_.clear();
-    key_chunks_.clear();
-    key_room_ = 0;
     next_id_ = 0;
     free_.clear();
     free_.shrink_to_fit();
@@ -198,7 +217,8 @@ class SourceSeriesTable {
       if (!old.live) continue;
       Entry& entry = At(AppendEntry());
       entry.hash = old.hash;
-      entry.key = StoreKey(old.key);
+      entry.head = old.head;
+      entry.tail = old.tail;
       entry.live = true;
       entry.value = std::move(old.value);
     }
@@ -210,9 +230,7 @@ class SourceSeriesTable {
   Id next_id_ = 0;
   Id last_ = kNone;  // the entry of the latest lookup
   std::vector<Id> free_;
-  std::vector<std::unique_ptr<char[]>> key_chunks_;
-  char* key_next_ = nullptr;
-  size_t key_room_ = 0;
+  PieceDictionary pieces_;
   absl::flat_hash_set<Id, IndexHash, IndexEq> index_;
 };
 

@@ -74,8 +74,8 @@ TEST(SourceSeriesTableTest, FindExpectedFollowsTheOrderOfEarlierLookups) {
 TEST(SourceSeriesTableTest, ErasedEntriesAreNeitherFoundNorGuessed) {
   SourceSeriesTable<Value> table;
   for (int i = 0; i < 10; ++i) Insert(table, KeyOf(i), i);
-  table.EraseIf([](std::string_view key, Value& value) {
-    EXPECT_EQ(key, *value.heap);
+  table.EraseIf([](const auto& key, Value& value) {
+    EXPECT_EQ(key(), *value.heap);
     return value.number % 2 == 1;
   });
   EXPECT_EQ(table.size(), 5u);
@@ -86,6 +86,43 @@ TEST(SourceSeriesTableTest, ErasedEntriesAreNeitherFoundNorGuessed) {
   Insert(table, "new", 100);
   EXPECT_EQ(NumberAt(table, "new"), 100);
   EXPECT_EQ(NumberAt(table, KeyOf(9)), -1);
+}
+
+// Keys as the aggregator makes them: series that share their job and
+// metric, or their labels and sender, share the held piece, yet each is
+// found by its own key only, and every key is given back whole.
+TEST(SourceSeriesTableTest, EncodedKeysSharePiecesAndStayApart) {
+  SourceKeyEncoder encoder;
+  std::vector<std::string> keys;
+  const std::string long_job(200, 'j');  // a length of two bytes: the slow split
+  for (const std::string& job : {std::string("orders"), long_job}) {
+    for (std::string metric : {"numRecordsIn", "numRecordsOut", "numRecordsIn_count"}) {
+      for (int subtask = 0; subtask < 4; ++subtask) {
+        const std::string index = std::to_string(subtask);
+        const std::vector<LabelView> labels = {{"operator_name", "Map"}, {"subtask_index", index}};
+        keys.emplace_back(encoder.Encode(job, v1::SCOPE_TASKMANAGER_JOB_TASK_OPERATOR, metric, "",
+                                         labels, "push:pod-" + index));
+      }
+    }
+  }
+  SourceSeriesTable<Value> table;
+  for (size_t i = 0; i < keys.size(); ++i) Insert(table, keys[i], static_cast<int>(i));
+  for (size_t i = 0; i < keys.size(); ++i) ASSERT_EQ(NumberAt(table, keys[i]), i);
+  // The metric of one key with the labels of another: no such series.
+  const size_t split = SourceKeyLabelsAt(keys[0]);
+  EXPECT_EQ(split, SourceKeyLabelsAt(keys[1]));
+  const std::string crossed = keys[4].substr(0, split) + keys[1].substr(split);
+  EXPECT_EQ(NumberAt(table, crossed), -1);
+  EXPECT_NE(SourceKeyLabelsAt(keys[12]), keys[12].size());  // the long job splits too
+  EXPECT_EQ(SourceKeyLabelsAt("not an encoding"), std::string("not an encoding").size());
+  std::vector<std::string> seen;
+  table.ForEach([&](std::string_view key, Value&) { seen.emplace_back(key); });
+  EXPECT_EQ(seen, keys);
+  // Erased, the pieces go; put back, they are found again.
+  table.EraseIf([](const auto& /*key*/, Value& /*value*/) { return true; });
+  EXPECT_EQ(NumberAt(table, keys[5]), -1);
+  Insert(table, keys[5], 5);
+  EXPECT_EQ(NumberAt(table, keys[5]), 5);
 }
 
 TEST(SourceSeriesTableTest, VisitsOldestFirst) {
@@ -104,7 +141,7 @@ TEST(SourceSeriesTableTest, CompactionKeepsLiveEntriesTheirOrderAndValues) {
   SourceSeriesTable<Value> table;
   for (int i = 0; i < 10'000; ++i) Insert(table, KeyOf(i), i);
   // Nine in ten go: more than half the entries are free, so it compacts.
-  table.EraseIf([](std::string_view, Value& value) { return value.number % 10 != 0; });
+  table.EraseIf([](const auto& /*key*/, Value& value) { return value.number % 10 != 0; });
   ASSERT_EQ(table.size(), 1000u);
   std::vector<int> seen;
   table.ForEach([&](std::string_view key, Value& value) {
@@ -131,11 +168,11 @@ TEST(SourceSeriesTableTest, ASmallTableGivesItsMemoryBackToo) {
   EXPECT_EQ(table.capacity(), 1024u);
   // Less than a chunk's worth expires, but more than half the table: it
   // compacts, and an empty table keeps no chunk at all.
-  table.EraseIf([](std::string_view, Value& value) { return value.number >= 200; });
+  table.EraseIf([](const auto& /*key*/, Value& value) { return value.number >= 200; });
   EXPECT_EQ(table.size(), 200u);
   EXPECT_EQ(NumberAt(table, KeyOf(199)), 199);
   EXPECT_EQ(NumberAt(table, KeyOf(200)), -1);
-  table.EraseIf([](std::string_view, Value&) { return true; });
+  table.EraseIf([](const auto& /*key*/, Value& /*value*/) { return true; });
   EXPECT_EQ(table.size(), 0u);
   EXPECT_EQ(table.capacity(), 0u);
   Insert(table, KeyOf(7), 7);
