@@ -202,9 +202,13 @@ class SourceSeriesTable {
   }
 
   // Rewrites live entries densely, in their order, and rebuilds the
-  // index.
+  // index and the pieces.
   void Compact() {
     std::vector<std::unique_ptr<Entry[]>> old_chunks = std::move(chunks_);
+    // The dictionary is rebuilt too: a released piece frees its bytes, but
+    // its slot and index entry stay until then.
+    PieceDictionary old_pieces = std::move(pieces_);
+    pieces_ = PieceDictionary();
     const Id old_count = next_id_;
     chunks_.clear();
     next_id_ = 0;
@@ -217,8 +221,8 @@ class SourceSeriesTable {
       if (!old.live) continue;
       Entry& entry = At(AppendEntry());
       entry.hash = old.hash;
-      entry.head = old.head;
-      entry.tail = old.tail;
+      entry.head = pieces_.Acquire(old_pieces.at(old.head));
+      entry.tail = pieces_.Acquire(old_pieces.at(old.tail));
       entry.live = true;
       entry.value = std::move(old.value);
     }

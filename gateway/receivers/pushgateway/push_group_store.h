@@ -6,9 +6,9 @@
 // group. Beyond the real Pushgateway, a group not pushed to for `ttl`
 // expires, so a dead pod stops being reported.
 //
-// Families are kept as validated text (FamilyBlocks), not as parsed
-// samples: text is the most compact form, and re-parsing it at each
-// interval is cheap.
+// Families are kept as validated text in a compact form (FamilyBlocks:
+// each line as references to the group's distinct pieces plus its value
+// text), not as parsed samples; re-parsing at each interval is cheap.
 
 #include <cstdint>
 #include <functional>
