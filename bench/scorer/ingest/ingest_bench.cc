@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/scorer/interval_records.h"
 #include "benchmark/benchmark.h"
 #include "google/protobuf/arena.h"
 #include "scorer/model/job_scorer.h"
@@ -25,36 +26,10 @@
 namespace vitals::scorer {
 namespace {
 
-using testing::MakeInterval;
+using bench::FaultyJob;
+using bench::IntervalRecords;
+using bench::kT0;
 using testing::SyntheticJob;
-
-constexpr int64_t kT0 = 1'700'000'000'000;
-constexpr int kDistinctIntervals = 64;
-// Field 3 (interval_start_ms) appended to a record: the last occurrence
-// wins. A 10-byte varint, so that any start fits in place.
-constexpr size_t kStartBytes = 11;
-
-void SetStart(std::string& record, int64_t start) {
-  char* p = record.data() + record.size() - kStartBytes;
-  *p++ = 3 << 3;  // field 3, varint
-  auto v = static_cast<uint64_t>(start);
-  for (int i = 0; i < 9; ++i, v >>= 7) *p++ = static_cast<char>((v & 0x7f) | 0x80);
-  *p = static_cast<char>(v & 0x7f);
-}
-
-// The `flink.metrics` records of each gateway, per distinct interval.
-std::vector<std::vector<std::string>> Records(const SyntheticJob& job) {
-  std::vector<std::vector<std::string>> out;
-  for (int i = 0; i < kDistinctIntervals; ++i) {
-    std::vector<std::string>& records = out.emplace_back();
-    const int64_t start = kT0 + i * job.interval_ms;
-    for (const v1::MetricBatch& b : MakeInterval(job, start)) {
-      records.push_back(b.SerializeAsString() + std::string(kStartBytes, '\0'));
-      SetStart(records.back(), start);
-    }
-  }
-  return out;
-}
 
 enum class Way { kProtobuf, kRecords };
 
@@ -69,27 +44,16 @@ bool Ingest(JobScorer& scorer, const std::string& record, Way way) {
   return scorer.Add(*batch);
 }
 
-SyntheticJob Faulty() {
-  SyntheticJob job;
-  job.checkpoint_failed_share = 0.6;
-  job.backpressure = 0.7;
-  job.backpressured_tasks = 2;
-  job.skew_factor = 4;
-  job.pending_records = 500'000;
-  return job;
-}
-
 // One iteration: one interval of the job's life, one evaluation.
 void JobEvaluation(benchmark::State& state, const SyntheticJob& job, Way way) {
   ScoringConfig config;
   JobScorer scorer(&config);
-  std::vector<std::vector<std::string>> records = Records(job);
+  IntervalRecords records(job);
   int64_t i = 0;
   size_t bytes = 0;
   for (auto _ : state) {
     const int64_t start = kT0 + i * job.interval_ms;
-    for (std::string& record : records[i % kDistinctIntervals]) {
-      SetStart(record, start);
+    for (const std::string& record : records.At(i, start)) {
       if (!Ingest(scorer, record, way)) state.SkipWithError("batch refused");
       bytes += record.size();
     }
@@ -109,10 +73,10 @@ void BM_JobEvaluation_Records(benchmark::State& state) {
   JobEvaluation(state, SyntheticJob(), Way::kRecords);
 }
 void BM_FaultyJobEvaluation_Protobuf(benchmark::State& state) {
-  JobEvaluation(state, Faulty(), Way::kProtobuf);
+  JobEvaluation(state, FaultyJob(), Way::kProtobuf);
 }
 void BM_FaultyJobEvaluation_Records(benchmark::State& state) {
-  JobEvaluation(state, Faulty(), Way::kRecords);
+  JobEvaluation(state, FaultyJob(), Way::kRecords);
 }
 BENCHMARK(BM_JobEvaluation_Protobuf);
 BENCHMARK(BM_JobEvaluation_Records);
@@ -122,10 +86,10 @@ BENCHMARK(BM_FaultyJobEvaluation_Records);
 // Decoding alone, both records of an interval: protobuf onto an arena, as
 // above, against the scorer's decoder (every series read, none merged).
 void BM_Decode_Protobuf(benchmark::State& state) {
-  const std::vector<std::vector<std::string>> records = Records(SyntheticJob());
+  IntervalRecords records{SyntheticJob()};
   int64_t i = 0;
   for (auto _ : state) {
-    for (const std::string& record : records[i % kDistinctIntervals]) {
+    for (const std::string& record : records.At(i, kT0)) {
       google::protobuf::Arena arena;
       auto* batch = google::protobuf::Arena::CreateMessage<v1::MetricBatch>(&arena);
       if (!batch->ParseFromArray(record.data(), static_cast<int>(record.size()))) {
@@ -140,11 +104,11 @@ BENCHMARK(BM_Decode_Protobuf);
 
 #if __has_include("scorer/window/batch_decoder.h")  // not in builds before it
 void BM_Decode_BatchDecoder(benchmark::State& state) {
-  const std::vector<std::vector<std::string>> records = Records(SyntheticJob());
+  IntervalRecords records{SyntheticJob()};
   BatchDecoder decoder;
   int64_t i = 0;
   for (auto _ : state) {
-    for (const std::string& record : records[i % kDistinctIntervals]) {
+    for (const std::string& record : records.At(i, kT0)) {
       if (!decoder.Decode(record)) state.SkipWithError("refused");
       benchmark::DoNotOptimize(decoder.series().data());
     }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/scorer/interval_records.h"
 #include "benchmark/benchmark.h"
 #include "scorer/model/job_scorer.h"
 #include "scorer/model/rollback.h"
@@ -16,36 +17,10 @@
 namespace vitals::scorer {
 namespace {
 
-using testing::MakeInterval;
+using bench::FaultyJob;
+using bench::IntervalRecords;
+using bench::kT0;
 using testing::SyntheticJob;
-
-constexpr int64_t kT0 = 1'700'000'000'000;
-constexpr int kDistinctIntervals = 64;
-
-// The wire bytes of each gateway's batch, as the scorer consumes them.
-std::vector<std::vector<std::string>> Intervals(const SyntheticJob& job) {
-  std::vector<std::vector<std::string>> out;
-  for (int i = 0; i < kDistinctIntervals; ++i) {
-    std::vector<std::string>& wire = out.emplace_back();
-    for (const v1::MetricBatch& b : MakeInterval(job, kT0 + i * job.interval_ms)) {
-      wire.push_back(b.SerializeAsString());
-    }
-  }
-  return out;
-}
-
-// The `flink.metrics` record of each gateway for interval `i`.
-std::vector<std::string> Records(std::vector<std::vector<std::string>>& intervals, int64_t i,
-                                 int64_t start) {
-  std::vector<std::string> out;
-  for (const std::string& wire : intervals[i % kDistinctIntervals]) {
-    // Field 3 (interval_start_ms) appended: the last occurrence wins.
-    v1::MetricBatch header;
-    header.set_interval_start_ms(start);
-    out.push_back(wire + header.SerializeAsString());
-  }
-  return out;
-}
 
 enum class Timed { kEverything, kIngest, kEvaluate };
 
@@ -59,11 +34,11 @@ double Seconds() {
 void Run(benchmark::State& state, const SyntheticJob& job, Timed timed) {
   ScoringConfig config;
   JobScorer scorer(&config);
-  std::vector<std::vector<std::string>> intervals = Intervals(job);
+  IntervalRecords intervals(job);
   int64_t i = 0;
   for (auto _ : state) {
     const int64_t start = kT0 + i * job.interval_ms;
-    const std::vector<std::string> records = Records(intervals, i, start);
+    const std::vector<std::string>& records = intervals.At(i, start);
     const double t0 = Seconds();
     for (const std::string& record : records) scorer.AddSerialized(record);
     const double t1 = Seconds();
@@ -77,16 +52,6 @@ void Run(benchmark::State& state, const SyntheticJob& job, Timed timed) {
   }
 }
 
-SyntheticJob Faulty() {
-  SyntheticJob job;
-  job.checkpoint_failed_share = 0.6;
-  job.backpressure = 0.7;
-  job.backpressured_tasks = 2;
-  job.skew_factor = 4;
-  job.pending_records = 500'000;
-  return job;
-}
-
 SyntheticJob Legacy() {
   SyntheticJob job;
   job.naming = testing::FlinkNaming::k112;
@@ -94,7 +59,7 @@ SyntheticJob Legacy() {
 }
 
 void BM_Evaluate(benchmark::State& state) { Run(state, SyntheticJob(), Timed::kEvaluate); }
-void BM_EvaluateFaulty(benchmark::State& state) { Run(state, Faulty(), Timed::kEvaluate); }
+void BM_EvaluateFaulty(benchmark::State& state) { Run(state, FaultyJob(), Timed::kEvaluate); }
 void BM_EvaluateLegacyNaming(benchmark::State& state) { Run(state, Legacy(), Timed::kEvaluate); }
 void BM_Ingest(benchmark::State& state) { Run(state, SyntheticJob(), Timed::kIngest); }
 void BM_IngestAndEvaluate(benchmark::State& state) {
@@ -108,10 +73,10 @@ BENCHMARK(BM_IngestAndEvaluate)->UseManualTime();
 
 // Decoding alone on an arena, the part of ingest that is protobuf's.
 void BM_DecodeOnly(benchmark::State& state) {
-  const std::vector<std::vector<std::string>> intervals = Intervals(SyntheticJob());
+  IntervalRecords intervals{SyntheticJob()};
   int64_t i = 0;
   for (auto _ : state) {
-    for (const std::string& wire : intervals[i % kDistinctIntervals]) {
+    for (const std::string& wire : intervals.At(i, kT0)) {
       google::protobuf::Arena arena;
       auto* batch = google::protobuf::Arena::CreateMessage<v1::MetricBatch>(&arena);
       batch->ParseFromString(wire);
