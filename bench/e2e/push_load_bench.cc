@@ -31,10 +31,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/two_hundred_pods.h"
 #include "common/http/client.h"
 #include "common/http/server.h"
 #include "common/kafka/embedded_cluster.h"
-#include "sim/fleet.h"
 #include "sim/pushgateway.h"
 #include "test/integration/support/gateway_process.h"
 
@@ -42,7 +42,6 @@ namespace vitals {
 namespace {
 
 constexpr const char* kPushgateway = "/usr/bin/prometheus-pushgateway";
-constexpr int kJobs = 40;  // 200 pods
 
 absl::Duration MeasuredTime() {
   const char* env = std::getenv("VITALS_PUSH_LOAD_SECONDS");
@@ -73,18 +72,8 @@ struct Requests {
 };
 
 Requests RenderRequests() {
-  sim::FleetSpec spec;
-  spec.jobs = kJobs;
-  spec.task_managers = 4;
-  spec.parallelism = 20;                    // as the fleet the issue measured with wrk
-  spec.version = sim::FlinkVersion::k1_17;  // the 1.15–1.17 naming
-  spec.nodes = 1;
-  spec.clusters = {"k8s-bench"};
-  spec.start_ms = absl::ToUnixMillis(absl::Now()) - 600'000;
-  sim::Fleet fleet = std::move(*sim::Fleet::Create(spec));
-  fleet.AdvanceTo(spec.start_ms + 600'000);
-  std::vector<sim::Push> pushes;
-  const sim::RenderStats stats = sim::RenderPushes(fleet, &pushes);
+  sim::RenderStats stats;
+  const std::vector<sim::Push> pushes = bench::TwoHundredPodPushes(&stats);
   Requests out;
   double bytes = 0;
   for (const sim::Push& p : pushes) {

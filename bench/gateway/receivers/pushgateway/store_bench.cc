@@ -12,32 +12,18 @@
 #include <string>
 #include <vector>
 
-#include "absl/time/clock.h"
+#include "bench/two_hundred_pods.h"
 #include "benchmark/benchmark.h"
 #include "gateway/receivers/promtext/parser.h"
 #include "gateway/receivers/pushgateway/push_group_store.h"
-#include "sim/fleet.h"
-#include "sim/pushgateway.h"
 
 namespace vitals::gateway {
 namespace {
 
 const std::vector<std::string>& Bodies() {
   static const std::vector<std::string> bodies = [] {
-    sim::FleetSpec spec;
-    spec.jobs = 40;
-    spec.task_managers = 4;
-    spec.parallelism = 20;
-    spec.version = sim::FlinkVersion::k1_17;
-    spec.nodes = 1;
-    spec.clusters = {"k8s-bench"};
-    spec.start_ms = absl::ToUnixMillis(absl::Now()) - 600'000;
-    sim::Fleet fleet = std::move(*sim::Fleet::Create(spec));
-    fleet.AdvanceTo(spec.start_ms + 600'000);
-    std::vector<sim::Push> pushes;
-    sim::RenderPushes(fleet, &pushes);
     std::vector<std::string> out;
-    for (sim::Push& p : pushes) out.push_back(std::move(p.body));
+    for (sim::Push& p : bench::TwoHundredPodPushes()) out.push_back(std::move(p.body));
     return out;
   }();
   return bodies;
