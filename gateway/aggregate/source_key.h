@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/base/hash_mix.h"
+#include "common/base/varint.h"
 #include "gateway/receivers/sample.h"
 #include "vitals/v1/metrics.pb.h"
 
@@ -37,12 +38,12 @@ class SourceKeyEncoder {
     if (suffix.empty()) {
       p = PutPiece(p, metric);
     } else {
-      p = PutLength(p, metric.size() + 1 + suffix.size());
+      p = PutVarint(p, metric.size() + 1 + suffix.size());
       p = PutBytes(p, metric);
       *p++ = '_';
       p = PutBytes(p, suffix);
     }
-    p = PutLength(p, labels.size());
+    p = PutVarint(p, labels.size());
     for (const LabelView& label : labels) {
       p = PutPiece(p, label.name);
       p = PutPiece(p, label.value);
@@ -52,19 +53,6 @@ class SourceKeyEncoder {
   }
 
  private:
-  static char* PutLength(char* p, size_t n) {
-    if (n < 0x80) [[likely]] {
-      *p++ = static_cast<char>(n);
-      return p;
-    }
-    while (n >= 0x80) {
-      *p++ = static_cast<char>((n & 0x7f) | 0x80);
-      n >>= 7;
-    }
-    *p++ = static_cast<char>(n);
-    return p;
-  }
-
   // Short pieces dominate (label names, subtask indexes): copy them with
   // at most two overlapping moves instead of a loop over bytes.
   static char* PutBytes(char* p, std::string_view s) {
@@ -85,7 +73,7 @@ class SourceKeyEncoder {
     return p + n;
   }
 
-  static char* PutPiece(char* p, std::string_view s) { return PutBytes(PutLength(p, s.size()), s); }
+  static char* PutPiece(char* p, std::string_view s) { return PutBytes(PutVarint(p, s.size()), s); }
 
   std::unique_ptr<char[]> buffer_;
   size_t capacity_ = 0;
@@ -98,13 +86,12 @@ class SourceKeyReader {
   explicit SourceKeyReader(std::string_view key) : key_(key) {}
 
   bool Length(size_t* n) {
-    *n = 0;
-    for (int shift = 0; at_ < key_.size() && shift < 64; shift += 7) {
-      const auto byte = static_cast<unsigned char>(key_[at_++]);
-      *n |= static_cast<size_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
+    const char* p = key_.data() + at_;
+    uint64_t v = 0;
+    const bool ok = ReadVarint(p, key_.data() + key_.size(), &v);
+    at_ = static_cast<size_t>(p - key_.data());
+    *n = static_cast<size_t>(v);
+    return ok;
   }
   bool Piece(std::string_view* s) {
     size_t n = 0;

@@ -6,6 +6,7 @@
 
 #include "absl/strings/string_view.h"
 #include "common/base/strings.h"
+#include "common/base/varint.h"
 
 namespace vitals::gateway {
 namespace {
@@ -39,8 +40,8 @@ std::string_view TypeName(SampleType type) {
 // name); the value text after it is kept as it is. A `,` inside a label
 // value splits it too, and an exemplar's `}` moves the last split past the
 // value: harmless, as a line is its pieces and text concatenated, however
-// they fall. Commas and braces are found with memchr, not byte by byte: this
-// runs over every pushed byte.
+// they fall. Commas are found with memchr, not byte by byte: this runs
+// over every pushed byte.
 class FamilyBlocks::Encoder {
  public:
   // Pieces are looked up by views into the text being encoded, which must
@@ -78,7 +79,7 @@ class FamilyBlocks::Encoder {
       start = space;
     }
     const std::string_view rest = line.substr(start);
-    PutNumber((rest.size() + 1) << 1);
+    AppendVarint(out_->code_, (rest.size() + 1) << 1);
     out_->code_.append(rest).push_back('\n');
   }
 
@@ -98,17 +99,8 @@ class FamilyBlocks::Encoder {
   void PutPiece(size_t position, std::string_view piece) {
     if (position >= previous_.size()) previous_.resize(position + 1);
     Previous& previous = previous_[position];
-    if (previous.piece != piece || previous.piece.data() == nullptr) {
-      previous = {piece, Piece(piece)};
-    }
-    PutNumber((uint64_t{previous.id} << 1) | 1);
-  }
-  void PutNumber(uint64_t n) {
-    while (n >= 0x80) {
-      out_->code_.push_back(static_cast<char>((n & 0x7f) | 0x80));
-      n >>= 7;
-    }
-    out_->code_.push_back(static_cast<char>(n));
+    if (previous.piece != piece) previous = {piece, Piece(piece)};
+    AppendVarint(out_->code_, (uint64_t{previous.id} << 1) | 1);
   }
 
   struct Previous {
@@ -176,13 +168,8 @@ FamilyBlock FamilyBlocks::at(size_t i, std::string* text) const {
   text->append("# TYPE ").append(name).append(" ").append(type).append("\n");
   const char* at = code_.data() + e.code_at;
   const char* const end = at + e.code_size;
-  while (at < end) {
-    uint64_t n = 0;
-    for (int shift = 0; at < end; shift += 7) {
-      const auto byte = static_cast<unsigned char>(*at++);
-      n |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) break;
-    }
+  uint64_t n = 0;
+  while (at < end && ReadVarint(at, end, &n)) {
     if ((n & 1) != 0) {
       text->append(Piece(static_cast<uint32_t>(n >> 1)));
     } else {
