@@ -411,14 +411,13 @@ void AggregatorShard::FoldPending(Slot& slot) {
   if (slot.keep_instance) acc.AddInstance(slot.extra->instance, value);
 }
 
-int64_t AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) {
+void AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) {
   absl::MutexLock lock(&mu_);
   closed_before_ms_ = std::max(closed_before_ms_, close_before_ms);
   const int64_t expire_span = (rules_->expire_after_intervals + 1) * rules_->interval_ms;
   // Series forgotten per sender, for its books: usually a few senders
-  // (copied: compaction may move the keys).
+  // (copied: each key is put together in a buffer the next one reuses).
   absl::flat_hash_map<std::string, int64_t> released;
-  int64_t expired = 0;
   slots_.EraseIf([&](const auto& key, Slot& slot) {
     // Called back under Close's lock, which the analysis cannot follow
     // through EraseIf.
@@ -434,7 +433,6 @@ int64_t AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBa
     --slot.job->series;
     global_series_->fetch_sub(1, std::memory_order_relaxed);
     ++series_expired_;
-    ++expired;
     const std::string_view source = SourceOfKey(key());
     if (auto it = released.find(AsAbsl(source)); it != released.end()) {
       ++it->second;
@@ -503,7 +501,6 @@ int64_t AggregatorShard::Close(int64_t close_before_ms, std::vector<v1::MetricBa
   }
   // After a flood of short-lived jobs: the table's memory back.
   if (jobs_.capacity() > 1024 && jobs_.size() * 4 < jobs_.capacity()) jobs_.rehash(0);
-  return expired;
 }
 
 void AggregatorShard::AddStatsTo(AggregatorStats& stats) const {

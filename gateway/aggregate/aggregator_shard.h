@@ -65,10 +65,8 @@ class AggregatorShard {
 
   // Closes every interval starting before `close_before_ms`: appends one
   // batch per job and closed interval, forgets expired series, and drops
-  // later samples for closed intervals as late. Returns the number of
-  // series forgotten.
-  int64_t Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  // later samples for closed intervals as late.
+  void Close(int64_t close_before_ms, std::vector<v1::MetricBatch>* out) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Adds this shard's figures to `stats`.
   void AddStatsTo(AggregatorStats& stats) const ABSL_LOCKS_EXCLUDED(mu_);
