@@ -109,7 +109,10 @@ def main():
                       f"--watch in tmux renders the heading and the table: {first!r}")
                 later = first
                 deadline = time.time() + 15
-                while time.time() < deadline and heading and heading[0] in later:
+                # A capture can fall between the new heading and the table
+                # drawn under it: wait for both.
+                while time.time() < deadline and heading and (heading[0] in later
+                                                              or "job_001" not in later):
                     time.sleep(0.5)
                     later = screen()
                 check(heading and heading[0] not in later and "job_001" in later
